@@ -1,0 +1,31 @@
+package io.dermsynth.core.data;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** SHA-256 for content ids and for seeded, platform-independent orderings. */
+public final class Hashing {
+
+  private Hashing() {}
+
+  public static String sha256Hex(byte[] bytes) {
+    return HexFormat.of().formatHex(digest().digest(bytes));
+  }
+
+  /** A stable 64-bit value for (seed, key): the same on every JVM, unlike String.hashCode mixing. */
+  public static long seeded(long seed, String key) {
+    byte[] h = digest().digest((seed + ":" + key).getBytes(StandardCharsets.UTF_8));
+    return ByteBuffer.wrap(h, 0, 8).getLong();
+  }
+
+  private static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+}
