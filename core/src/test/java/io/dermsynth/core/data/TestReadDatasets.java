@@ -76,7 +76,7 @@ class TestReadDatasets {
     assertEquals("anterior torso", mel.localization());
     assertEquals(Diagnosis.AKIEC, m.records().get(1).dx());
     assertEquals(1, m.rejections().size());
-    assertEquals(QuarantineReason.MISSING_LABEL, m.rejections().get(0).reason());
+    assertEquals(QuarantineReason.UNKNOWN_LABEL, m.rejections().get(0).reason());  // UNK
   }
 
   @Test

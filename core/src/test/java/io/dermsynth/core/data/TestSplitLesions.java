@@ -67,7 +67,9 @@ class TestSplitLesions {
   void deterministicAndSeedDependent() {
     List<SourceRecord> recs = records(500, 2, "");
     Map<String, Split> a = new LesionSplitter(RATIOS, 7).assign(recs, Map.of(), Map.of());
-    Map<String, Split> b = new LesionSplitter(RATIOS, 7).assign(new ArrayList<>(recs).reversed(), Map.of(), Map.of());
+    List<SourceRecord> reversed = new ArrayList<>(recs);
+    java.util.Collections.reverse(reversed);
+    Map<String, Split> b = new LesionSplitter(RATIOS, 7).assign(reversed, Map.of(), Map.of());
     Map<String, Split> c = new LesionSplitter(RATIOS, 8).assign(recs, Map.of(), Map.of());
     assertEquals(a, b, "input order must not matter");
     assertTrue(!a.equals(c), "another seed gives another split");
