@@ -37,7 +37,7 @@ public final class ImageNormalizer implements AutoCloseable {
    * @param maxPixels largest declared width × height accepted; guards against decompression bombs
    * @param minSide smallest accepted width or height
    */
-  public record Options(int size, long maxPixels, int minSide) {
+  public record Options(int size, long maxPixels, int minSide) implements java.io.Serializable {
     public Options {
       if (size < 8 || size > 4096) {
         throw new IllegalArgumentException("ingest size must be in [8, 4096], got " + size);

@@ -1,0 +1,157 @@
+package io.dermsynth.jobs;
+
+import io.dermsynth.core.data.DatasetFormat;
+import io.dermsynth.core.data.PhantomDataset;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The `dermsynth` command line: one subcommand per stage. */
+@Command(name = "dermsynth", mixinStandardHelpOptions = true, version = "dermsynth 0.1.0",
+    description = "Labelled synthetic dermatoscopic images with StyleGAN2 + SeFa on Apache Spark "
+        + "(arXiv 2410.05114).",
+    subcommands = {Main.MakePhantoms.class, Main.Ingest.class, Main.Sql.class, Main.Demo.class,
+        CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs a command line in this JVM and returns its exit code (0 ok, 1 failed, 2 bad usage). */
+  public static int run(String... args) {
+    return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      // Mistakes a user can fix (bad key, bad path, bad SQL) get the message alone and exit code 2.
+      if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+          || e instanceof java.io.IOException || e instanceof org.apache.spark.sql.AnalysisException) {
+        cmd.getErr().println("error: " + e.getMessage());
+        return 2;
+      }
+      cmd.getErr().println("error: " + e);
+      e.printStackTrace(cmd.getErr());
+      return 1;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** --config and --set, on every command. */
+  static final class ConfigOptions {
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "HOCON file overriding conf/application.conf; repeatable, later wins")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+        description = "override one config key, e.g. --set warehouse=s3a://bucket/ds; repeatable")
+    Map<String, String> sets = new LinkedHashMap<>();
+
+    Settings settings() {
+      return Settings.load(files, sets);
+    }
+  }
+
+  @Command(name = "make-phantoms", mixinStandardHelpOptions = true,
+      description = "Write a synthetic dataset in HAM10000 layout (7 classes at HAM10000's ratios).")
+  static final class MakePhantoms implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder to write")
+    Path out;
+
+    @Option(names = "--n", paramLabel = "N", description = "number of images (default: phantoms.n)")
+    Integer n;
+
+    @Override
+    public Integer call() throws Exception {
+      var c = config.settings().config().getConfig("phantoms");
+      var summary = PhantomDataset.write(out, new PhantomDataset.Options(n != null ? n : c.getInt("n"),
+          c.getInt("width"), c.getInt("height"), c.getLong("seed")));
+      PrintWriter w = spec.commandLine().getOut();
+      w.printf("wrote %d lesions to %s%n", summary.lesions(), out);
+      summary.imagesPerClass().forEach((dx, k) -> w.printf("  %-6s %5d images%n", dx.code, k));
+      return 0;
+    }
+  }
+
+  @Command(name = "ingest", mixinStandardHelpOptions = true,
+      description = "Read a dataset into Delta `images` (+ `quarantine` for what cannot be used).")
+  static final class Ingest implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "dataset folder")
+    Path data;
+
+    @Option(names = "--format", paramLabel = "FORMAT",
+        description = "ham10000, isic, folders or labels-csv (default: detected)")
+    String format;
+
+    @Override
+    public Integer call() throws Exception {
+      JobContext ctx = JobContext.of(config.settings());
+      var r = IngestJob.run(ctx, data, format == null ? null : DatasetFormat.parse(format));
+      PrintWriter w = spec.commandLine().getOut();
+      w.printf("run %s (%s): %d listed, %d images added, %d quarantine rows added, %d already stored, %.1f s%n",
+          r.runId(), r.dataset(), r.listed(), r.imagesAdded(), r.quarantineAdded(), r.alreadyStored(),
+          r.seconds());
+      w.print(ClassSummary.render(ctx.tables()));
+      return 0;
+    }
+  }
+
+  @Command(name = "sql", mixinStandardHelpOptions = true,
+      description = "Run a Spark SQL query over the tables (images, quarantine, runs, ...) and print it.")
+  static final class Sql implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "QUERY", description = "e.g. \"SELECT dx, count(*) FROM images GROUP BY dx\"")
+    String query;
+
+    @Option(names = "--max-rows", defaultValue = "100", description = "rows to print (default: ${DEFAULT-VALUE})")
+    int maxRows;
+
+    @Override
+    public Integer call() {
+      JobContext ctx = JobContext.of(config.settings());
+      spec.commandLine().getOut().print(TextTable.render(SqlJob.run(ctx, query), maxRows));
+      return 0;
+    }
+  }
+
+  @Command(name = "demo", mixinStandardHelpOptions = true,
+      description = "Run the whole pipeline on the embedded phantom dataset (minutes on a laptop CPU).")
+  static final class Demo implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      DemoJob.run(JobContext.of(config.settings()), spec.commandLine().getOut());
+      return 0;
+    }
+  }
+}

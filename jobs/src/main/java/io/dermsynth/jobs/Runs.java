@@ -1,0 +1,80 @@
+package io.dermsynth.jobs;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Gives each run an id, writes its resolved config to {@code <warehouse>/_runs/<run_id>/config.conf}
+ * before any work, and appends its row to {@code runs} when it ends, failed runs included.
+ */
+public final class Runs {
+
+  public static final StructType SCHEMA = new StructType()
+      .add("run_id", DataTypes.StringType, false)
+      .add("command", DataTypes.StringType, false)
+      .add("status", DataTypes.StringType, false)
+      .add("started_at", DataTypes.TimestampType, false)
+      .add("finished_at", DataTypes.TimestampType, false)
+      .add("config", DataTypes.StringType, false)
+      .add("config_path", DataTypes.StringType, false)
+      .add("metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true)
+      .add("error", DataTypes.StringType, true);
+
+  /** The body of a job, given its run id. */
+  @FunctionalInterface
+  public interface Body<R extends JobResult> {
+    R run(String runId) throws Exception;
+  }
+
+  private Runs() {}
+
+  public static String newRunId() {
+    return DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
+        + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  public static <R extends JobResult> R record(JobContext ctx, String command, Body<R> body)
+      throws Exception {
+    String runId = newRunId();
+    Instant started = Instant.now();
+    String configPath = writeConfig(ctx, runId);
+    R result = null;
+    Throwable failure = null;
+    try {
+      result = body.run(runId);
+      return result;
+    } catch (Exception | Error e) {
+      failure = e;
+      throw e;
+    } finally {
+      Row row = RowFactory.create(runId, command, failure == null ? "succeeded" : "failed",
+          Timestamp.from(started), Timestamp.from(Instant.now()), ctx.settings().renderJson(),
+          configPath, result == null ? null : result.metrics(),
+          failure == null ? null : String.valueOf(failure));
+      ctx.tables().append(Tables.RUNS, ctx.spark().createDataFrame(List.of(row), SCHEMA));
+    }
+  }
+
+  private static String writeConfig(JobContext ctx, String runId) throws IOException {
+    Path path = new Path(ctx.tables().warehouse() + "/_runs/" + runId + "/config.conf");
+    FileSystem fs = path.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
+    try (OutputStream out = fs.create(path, false)) {
+      out.write(("# resolved configuration of run " + runId + "\n" + ctx.settings().render())
+          .getBytes(StandardCharsets.UTF_8));
+    }
+    return path.toString();
+  }
+}

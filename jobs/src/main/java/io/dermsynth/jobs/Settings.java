@@ -1,0 +1,137 @@
+package io.dermsynth.jobs;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The resolved configuration of one run: {@code conf/application.conf} (inside the jar) overlaid by
+ * {@code --config} files in order and then by {@code --set key=value}. Keys that the defaults do not
+ * have are refused with their name and the allowed keys; only {@code spark.conf} is free-form.
+ */
+public final class Settings {
+
+  static final String DEFAULTS = "io/dermsynth/application.conf";
+  private static final String FREE_FORM = "spark.conf";
+
+  private final Config config;
+
+  private Settings(Config config) {
+    this.config = config;
+  }
+
+  public static Settings defaults() {
+    return load(List.of(), Map.of());
+  }
+
+  /**
+   * @param files HOCON files, later ones overriding earlier ones
+   * @param sets {@code key → value} overrides, strongest of all; values are typed like the default
+   */
+  public static Settings load(List<Path> files, Map<String, String> sets) {
+    Config defaults = ConfigFactory.parseResources(Settings.class.getClassLoader(), DEFAULTS);
+    if (defaults.isEmpty()) {
+      throw new IllegalStateException(DEFAULTS + " is missing from the classpath");
+    }
+    Config user = ConfigFactory.empty();
+    for (Path f : files) {
+      if (!Files.isRegularFile(f)) {
+        throw new IllegalArgumentException("config file " + f + " does not exist");
+      }
+      user = ConfigFactory.parseFile(f.toFile()).withFallback(user);
+    }
+    for (Map.Entry<String, String> e : sets.entrySet()) {
+      user = user.withValue(e.getKey(), typed(defaults, e.getKey(), e.getValue()));
+    }
+    checkKeys(defaults, user);
+    return new Settings(user.withFallback(defaults).resolve());
+  }
+
+  private static void checkKeys(Config defaults, Config user) {
+    for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+      String key = e.getKey();
+      if (key.startsWith(FREE_FORM + ".")) {
+        continue;
+      }
+      if (!defaults.hasPath(key)) {
+        throw new IllegalArgumentException("unknown config key '" + key + "'"
+            + (e.getValue().origin().filename() == null ? "" : " in " + e.getValue().origin().filename())
+            + ". Allowed keys: " + String.join(", ", allowedKeys(defaults)));
+      }
+      ConfigValueType want = defaults.getValue(key).valueType();
+      ConfigValueType got = e.getValue().valueType();
+      if (want != got && !(want == ConfigValueType.NUMBER && got == ConfigValueType.STRING)
+          && !(want == ConfigValueType.STRING && got != ConfigValueType.OBJECT && got != ConfigValueType.LIST)) {
+        throw new IllegalArgumentException("config key '" + key + "' must be of type "
+            + want.name().toLowerCase() + ", got " + got.name().toLowerCase() + " "
+            + e.getValue().render(ConfigRenderOptions.concise()));
+      }
+    }
+  }
+
+  static TreeSet<String> allowedKeys(Config defaults) {
+    TreeSet<String> keys = new TreeSet<>();
+    for (Map.Entry<String, ConfigValue> e : defaults.entrySet()) {
+      keys.add(e.getKey().startsWith(FREE_FORM + ".") ? FREE_FORM + ".<any spark key>" : e.getKey());
+    }
+    return keys;
+  }
+
+  /** A command-line value as the type its default has; strings are taken literally (s3a://...). */
+  private static ConfigValue typed(Config defaults, String key, String raw) {
+    if (defaults.hasPath(key)) {
+      switch (defaults.getValue(key).valueType()) {
+        case NUMBER -> {
+          try {
+            return ConfigValueFactory.fromAnyRef(raw.contains(".") || raw.contains("e")
+                ? (Object) Double.parseDouble(raw) : (Object) Long.parseLong(raw));
+          } catch (NumberFormatException ex) {
+            throw new IllegalArgumentException("config key '" + key + "' must be a number, got '" + raw + "'");
+          }
+        }
+        case BOOLEAN -> {
+          if (!raw.equals("true") && !raw.equals("false")) {
+            throw new IllegalArgumentException("config key '" + key + "' must be true or false, got '" + raw + "'");
+          }
+          return ConfigValueFactory.fromAnyRef(Boolean.parseBoolean(raw));
+        }
+        case LIST -> {
+          return ConfigFactory.parseString("v = " + raw).getValue("v");
+        }
+        default -> { }
+      }
+    }
+    return ConfigValueFactory.fromAnyRef(raw);
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public String warehouse() {
+    return config.getString("warehouse");
+  }
+
+  public Settings with(String key, String value) {
+    return new Settings(config.withValue(key, typed(config, key, value)));
+  }
+
+  /** The resolved configuration as HOCON, as written next to every run's outputs. */
+  public String render() {
+    return config.root().render(ConfigRenderOptions.defaults().setOriginComments(false)
+        .setJson(false));
+  }
+
+  /** The resolved configuration as one-line JSON, for the {@code runs} table. */
+  public String renderJson() {
+    return config.root().render(ConfigRenderOptions.concise());
+  }
+}

@@ -1,0 +1,91 @@
+package io.dermsynth.jobs;
+
+import io.delta.tables.DeltaTable;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The project's Delta tables, by name, as folders under the warehouse (local, s3a://, dbfs:/...).
+ * Path-based tables need no metastore, so the same code runs on a laptop, a cluster and Databricks.
+ */
+public final class Tables {
+
+  public static final String IMAGES = "images";
+  public static final String QUARANTINE = "quarantine";
+  public static final String LATENTS = "latents";
+  public static final String DIRECTIONS = "directions";
+  public static final String DIRECTION_REVIEWS = "direction_reviews";
+  public static final String SYNTHETIC = "synthetic";
+  public static final String EVALUATIONS = "evaluations";
+  public static final String RUNS = "runs";
+  public static final List<String> ALL = List.of(IMAGES, QUARANTINE, LATENTS, DIRECTIONS,
+      DIRECTION_REVIEWS, SYNTHETIC, EVALUATIONS, RUNS);
+
+  private final SparkSession spark;
+  private final String warehouse;
+
+  public Tables(SparkSession spark, String warehouse) {
+    this.spark = spark;
+    this.warehouse = warehouse.endsWith("/") ? warehouse.substring(0, warehouse.length() - 1) : warehouse;
+  }
+
+  public String warehouse() {
+    return warehouse;
+  }
+
+  public String path(String table) {
+    return warehouse + "/" + table;
+  }
+
+  public boolean exists(String table) {
+    return DeltaTable.isDeltaTable(spark, path(table));
+  }
+
+  public Dataset<Row> read(String table) {
+    if (!exists(table)) {
+      throw new IllegalStateException("table '" + table + "' does not exist under " + warehouse
+          + "; run the stage that writes it first (e.g. `dermsynth ingest` for images)");
+    }
+    return spark.read().format("delta").load(path(table));
+  }
+
+  /** Inserts the rows whose key is not in the table yet (creating it when absent); returns how many. */
+  public long insertNew(String table, Dataset<Row> rows, String... keys) {
+    if (!exists(table)) {
+      rows.write().format("delta").mode("errorifexists").save(path(table));
+      return read(table).count();
+    }
+    StringBuilder on = new StringBuilder();
+    for (String k : keys) {
+      on.append(on.isEmpty() ? "" : " AND ").append("t.").append(k).append(" <=> s.").append(k);
+    }
+    DeltaTable target = DeltaTable.forPath(spark, path(table));
+    target.as("t").merge(rows.as("s"), on.toString()).whenNotMatched().insertAll().execute();
+    // The MERGE's own metrics: exact, and no second scan of the table.
+    Row last = target.history(1).select("operationMetrics").first();
+    java.util.Map<String, String> metrics = last.getJavaMap(0);
+    return Long.parseLong(metrics.getOrDefault("numTargetRowsInserted", "0"));
+  }
+
+  public void append(String table, Dataset<Row> rows) {
+    rows.write().format("delta").mode("append").save(path(table));
+  }
+
+  /**
+   * Registers every existing table as a temporary view of its name, for SQL, and drops views of
+   * those names that an earlier warehouse in the same session left behind.
+   */
+  public List<String> registerViews() {
+    List<String> found = ALL.stream().filter(this::exists).toList();
+    for (String t : ALL) {
+      if (found.contains(t)) {
+        read(t).createOrReplaceTempView(t);
+      } else {
+        spark.catalog().dropTempView(t);
+      }
+    }
+    return found;
+  }
+}

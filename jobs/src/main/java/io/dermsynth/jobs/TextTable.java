@@ -1,0 +1,52 @@
+package io.dermsynth.jobs;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** Renders a small result as an aligned text table; binary cells show their size, not their bytes. */
+public final class TextTable {
+
+  private TextTable() {}
+
+  /** At most {@code maxRows} rows; a last line says how many more there were. */
+  public static String render(Dataset<Row> df, int maxRows) {
+    String[] names = df.columns();
+    List<Row> rows = df.limit(maxRows + 1).collectAsList();
+    List<String[]> cells = new ArrayList<>();
+    cells.add(names);
+    for (Row r : rows.subList(0, Math.min(maxRows, rows.size()))) {
+      String[] line = new String[names.length];
+      for (int i = 0; i < names.length; i++) {
+        Object v = r.get(i);
+        line[i] = v == null ? "null" : v instanceof byte[] b ? "<" + b.length + " bytes>" : v.toString();
+      }
+      cells.add(line);
+    }
+    int[] width = new int[names.length];
+    for (String[] line : cells) {
+      for (int i = 0; i < line.length; i++) {
+        width[i] = Math.max(width[i], line[i].length());
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    for (int k = 0; k < cells.size(); k++) {
+      String[] line = cells.get(k);
+      for (int i = 0; i < line.length; i++) {
+        out.append(i == 0 ? "" : " | ").append(String.format("%-" + width[i] + "s", line[i]));
+      }
+      out.append('\n');
+      if (k == 0) {
+        for (int i = 0; i < line.length; i++) {
+          out.append(i == 0 ? "" : "-+-").append("-".repeat(width[i]));
+        }
+        out.append('\n');
+      }
+    }
+    if (rows.size() > maxRows) {
+      out.append("(only the first ").append(maxRows).append(" rows are shown)\n");
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,22 @@
+package io.dermsynth.jobs;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One local Spark session per test JVM (getOrCreate); each test picks its own warehouse folder. */
+final class SparkTest {
+
+  private SparkTest() {}
+
+  static JobContext context(Path warehouse, Map<String, String> sets) {
+    Map<String, String> all = new LinkedHashMap<>(sets);
+    all.put("warehouse", warehouse.toString());
+    return JobContext.of(Settings.load(List.of(), all));
+  }
+
+  static JobContext context(Path warehouse) {
+    return context(warehouse, Map.of());
+  }
+}

@@ -1,0 +1,127 @@
+package io.dermsynth.jobs;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Spark standalone cluster on 127.0.0.1 made from the Maven classpath: one Master and N Workers,
+ * each its own JVM, executors launched by the Workers as further JVMs. Spark needs a SPARK_HOME whose
+ * {@code jars/} holds the classpath, so one is made from links.
+ */
+final class StandaloneCluster implements AutoCloseable {
+
+  /** Spark's JavaModuleOptions, for JVMs we start ourselves (Workers add them to executors). */
+  static final List<String> OPENS = List.of("-XX:+IgnoreUnrecognizedVMOptions",
+      "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+      "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+      "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+      "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+      "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+      "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+      "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Djdk.reflect.useDirectMethodHandle=false",
+      "-Dio.netty.tryReflectionSetAccessible=true");
+
+  final Path home;
+  final String classpath;
+  final String masterUrl;
+  private final Path logs;
+  private final List<Process> processes = new ArrayList<>();
+
+  private StandaloneCluster(Path home, String classpath, String masterUrl, Path logs) {
+    this.home = home;
+    this.classpath = classpath;
+    this.masterUrl = masterUrl;
+    this.logs = logs;
+  }
+
+  /**
+   * @param classpath the jars of Spark, Delta, Hadoop and their dependencies (jobs/target/classpath.txt)
+   * @param workers number of Workers, one core and 1 GiB each
+   */
+  static StandaloneCluster start(String classpath, int workers, Path dir) throws Exception {
+    Path home = dir.resolve("spark-home");
+    Path jars = Files.createDirectories(home.resolve("jars"));
+    for (String entry : classpath.split(java.io.File.pathSeparator)) {
+      Path jar = Path.of(entry);
+      if (entry.endsWith(".jar") && !Files.exists(jars.resolve(jar.getFileName()))) {
+        Files.createSymbolicLink(jars.resolve(jar.getFileName()), jar);
+      }
+    }
+    Path logs = Files.createDirectories(dir.resolve("logs"));
+    int port = freePort();
+    StandaloneCluster c = new StandaloneCluster(home, classpath, "spark://127.0.0.1:" + port, logs);
+    c.spawn("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+        "--port", String.valueOf(port), "--webui-port", String.valueOf(freePort()));
+    waitForPort(port, 60);
+    for (int i = 0; i < workers; i++) {
+      c.spawn("worker" + i, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+          "--cores", "1", "--memory", "1g", "--webui-port", String.valueOf(freePort()),
+          "--work-dir", Files.createDirectories(dir.resolve("work" + i)).toString(), c.masterUrl);
+    }
+    return c;
+  }
+
+  /** Starts a JVM on the cluster's classpath; returns it after it ends or the timeout passes. */
+  Process spawn(String name, String mainClass, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(OPENS);
+    cmd.add("-Xmx1g");
+    cmd.add("-cp");
+    cmd.add(classpath);
+    cmd.add(mainClass);
+    cmd.addAll(Arrays.asList(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(logs.resolve(name + ".log").toFile());
+    pb.environment().put("SPARK_HOME", home.toString());
+    pb.environment().put("SPARK_SCALA_VERSION", "2.13");
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    Process p = pb.start();
+    processes.add(p);
+    return p;
+  }
+
+  String log(String name) throws IOException {
+    Path f = logs.resolve(name + ".log");
+    return Files.exists(f) ? Files.readString(f) : "(no log)";
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void waitForPort(int port, int seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(250);
+      }
+    }
+    throw new IllegalStateException("Spark master did not open port " + port + " in " + seconds + " s");
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    // Workers first (their shutdown hooks stop their executors), then the master.
+    for (int i = processes.size() - 1; i >= 0; i--) {
+      Process p = processes.get(i);
+      p.destroy();
+      if (!p.waitFor(20, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+  }
+}

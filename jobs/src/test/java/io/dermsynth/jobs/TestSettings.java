@@ -1,0 +1,65 @@
+package io.dermsynth.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TestSettings {
+
+  @TempDir Path tmp;
+
+  @Test
+  void unknownKeyNamesItselfAndTheAllowedKeys() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> Settings.load(List.of(), Map.of("ingest.sise", "64")));
+    assertTrue(e.getMessage().contains("'ingest.sise'"), e.getMessage());
+    assertTrue(e.getMessage().contains("ingest.size") && e.getMessage().contains("warehouse"), e.getMessage());
+  }
+
+  @Test
+  void unknownKeyInAFileNamesTheFile() throws Exception {
+    Path f = tmp.resolve("my.conf");
+    Files.writeString(f, "ingest { split { trian = 0.8 } }\n");
+    var e = assertThrows(IllegalArgumentException.class, () -> Settings.load(List.of(f), Map.of()));
+    assertTrue(e.getMessage().contains("'ingest.split.trian'") && e.getMessage().contains("my.conf"),
+        e.getMessage());
+  }
+
+  @Test
+  void setValuesAreTypedAndLaterFilesWin() throws Exception {
+    Path a = tmp.resolve("a.conf");
+    Path b = tmp.resolve("b.conf");
+    Files.writeString(a, "ingest.size = 96\nphantoms.n = 50\n");
+    Files.writeString(b, "ingest.size = 48\n");
+    Settings s = Settings.load(List.of(a, b), Map.of("warehouse", "s3a://bucket/ds",
+        "spark.conf.\"spark.sql.shuffle.partitions\"", "3"));
+    assertEquals(48, s.config().getInt("ingest.size"));
+    assertEquals(50, s.config().getInt("phantoms.n"));
+    assertEquals("s3a://bucket/ds", s.warehouse());
+    assertEquals("3", s.config().getConfig("spark.conf").getString("\"spark.sql.shuffle.partitions\""));
+    var bad = assertThrows(IllegalArgumentException.class,
+        () -> Settings.load(List.of(), Map.of("ingest.size", "big")));
+    assertTrue(bad.getMessage().contains("'ingest.size' must be a number"), bad.getMessage());
+    var wrongType = assertThrows(IllegalArgumentException.class, () -> {
+      Path c = tmp.resolve("c.conf");
+      Files.writeString(c, "ingest.split = 3\n");
+      Settings.load(List.of(c), Map.of());
+    });
+    assertTrue(wrongType.getMessage().contains("'ingest.split' must be of type object"), wrongType.getMessage());
+  }
+
+  @Test
+  void resolvedConfigRendersBackToTheSameValues() {
+    Settings s = Settings.load(List.of(), Map.of("ingest.size", "80"));
+    Settings again = Settings.load(List.of(), Map.of());
+    assertEquals(80, com.typesafe.config.ConfigFactory.parseString(s.render()).getInt("ingest.size"));
+    assertEquals(128, again.config().getInt("ingest.size"));
+  }
+}

@@ -1,0 +1,236 @@
+package io.dermsynth.udf;
+
+import io.dermsynth.core.data.Hashing;
+import io.dermsynth.core.data.ImageNormalizer;
+import io.dermsynth.core.data.QuarantineReason;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Reads image files named in a column (any Hadoop FileSystem URI: file:, s3a:, dbfs:) on the executors
+ * and appends the normalised working image as a struct (see {@link #OUTPUT_TYPE}). A file that cannot
+ * be used gets {@code error_code}/{@code error_message} instead of pixels; nothing is thrown, so one
+ * bad file never fails the task.
+ *
+ * <pre>{@code
+ * Dataset<Row> out = new ImageLoader().setInputCol("path").setOutputCol("image").setSize(128).transform(df);
+ * }</pre>
+ */
+public final class ImageLoader extends Transformer {
+
+  private static final long serialVersionUID = 1L;
+
+  /** The struct appended as {@code outputCol}. */
+  public static final StructType OUTPUT_TYPE = new StructType(new StructField[] {
+      DataTypes.createStructField("png", DataTypes.BinaryType, true),
+      DataTypes.createStructField("width", DataTypes.IntegerType, true),
+      DataTypes.createStructField("height", DataTypes.IntegerType, true),
+      DataTypes.createStructField("source_width", DataTypes.IntegerType, true),
+      DataTypes.createStructField("source_height", DataTypes.IntegerType, true),
+      DataTypes.createStructField("source_format", DataTypes.StringType, true),
+      DataTypes.createStructField("source_sha256", DataTypes.StringType, true),
+      DataTypes.createStructField("error_code", DataTypes.StringType, true),
+      DataTypes.createStructField("error_message", DataTypes.StringType, true),
+      DataTypes.createStructField("executor_id", DataTypes.StringType, false)});
+
+  private final String uid;
+  // Spark finds params through public no-argument methods returning them (see the accessors below).
+  private final Param<String> inputCol;
+  private final Param<String> outputCol;
+  private final IntParam size;
+  private final LongParam maxPixels;
+  private final IntParam minSide;
+
+  public ImageLoader() {
+    this("imageLoader_" + UUID.randomUUID().toString().substring(0, 12));
+  }
+
+  public ImageLoader(String uid) {
+    this.uid = uid;
+    inputCol = new Param<>(this, "inputCol", "column holding the image file's path or URI");
+    outputCol = new Param<>(this, "outputCol", "struct column to append");
+    size = new IntParam(this, "size", "side of the square working image in pixels",
+        ParamValidators.inRange(8, 4096));
+    maxPixels = new LongParam(this, "maxPixels", "largest declared width×height accepted",
+        ParamValidators.gt(0));
+    minSide = new IntParam(this, "minSide", "smallest accepted width or height", ParamValidators.gtEq(1));
+    setDefault(inputCol, "path");
+    setDefault(outputCol, "image");
+    setDefault(size, 128);
+    setDefault(maxPixels, 100_000_000L);
+    setDefault(minSide, 16);
+  }
+
+  public Param<String> inputCol() {
+    return inputCol;
+  }
+
+  public Param<String> outputCol() {
+    return outputCol;
+  }
+
+  public IntParam size() {
+    return size;
+  }
+
+  public LongParam maxPixels() {
+    return maxPixels;
+  }
+
+  public IntParam minSide() {
+    return minSide;
+  }
+
+  public ImageLoader setInputCol(String v) {
+    set(inputCol, v);
+    return this;
+  }
+
+  public ImageLoader setOutputCol(String v) {
+    set(outputCol, v);
+    return this;
+  }
+
+  public ImageLoader setSize(int v) {
+    set(size, v);
+    return this;
+  }
+
+  public ImageLoader setMaxPixels(long v) {
+    set(maxPixels, v);
+    return this;
+  }
+
+  public ImageLoader setMinSide(int v) {
+    set(minSide, v);
+    return this;
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    String in = $(inputCol);
+    if (!List.of(schema.fieldNames()).contains(in)) {
+      throw new IllegalArgumentException("input column '" + in + "' not found; columns: "
+          + String.join(", ", schema.fieldNames()));
+    }
+    if (!schema.apply(in).dataType().equals(DataTypes.StringType)) {
+      throw new IllegalArgumentException("input column '" + in + "' must be a string path, is "
+          + schema.apply(in).dataType().simpleString());
+    }
+    if (List.of(schema.fieldNames()).contains($(outputCol))) {
+      throw new IllegalArgumentException("output column '" + $(outputCol) + "' already exists");
+    }
+    return schema.add($(outputCol), OUTPUT_TYPE, false);
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType outSchema = transformSchema(dataset.schema());
+    SparkSession spark = dataset.sparkSession();
+    // Executors need the driver's file-system settings (s3a endpoint, credentials provider, ...).
+    Map<String, String> hadoopConf = new HashMap<>();
+    spark.sparkContext().hadoopConfiguration().forEach(e -> hadoopConf.put(e.getKey(), e.getValue()));
+    Broadcast<Map<String, String>> conf = new org.apache.spark.api.java.JavaSparkContext(
+        spark.sparkContext()).broadcast(hadoopConf);
+    int pathIndex = dataset.schema().fieldIndex($(inputCol));
+    ImageNormalizer.Options options = new ImageNormalizer.Options(
+        (Integer) $(size), (Long) $(maxPixels), (Integer) $(minSide));
+    return dataset.toDF().mapPartitions(new LoadPartition(conf, pathIndex, options),
+        Encoders.row(outSchema));
+  }
+
+  @Override
+  public ImageLoader copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  /** Runs on the executors: one normaliser and one Hadoop configuration per partition. */
+  private record LoadPartition(Broadcast<Map<String, String>> conf, int pathIndex,
+      ImageNormalizer.Options options) implements MapPartitionsFunction<Row, Row> {
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      Configuration hadoop = new Configuration(false);
+      conf.value().forEach(hadoop::set);
+      String executor = SparkEnv.get().executorId();
+      ImageNormalizer normalizer = new ImageNormalizer(options);
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          boolean more = rows.hasNext();
+          if (!more) {
+            normalizer.close();
+          }
+          return more;
+        }
+
+        @Override
+        public Row next() {
+          Row in = rows.next();
+          Row image = load(in.getString(pathIndex), hadoop, normalizer, executor);
+          List<Object> values = new ArrayList<>(in.size() + 1);
+          for (int i = 0; i < in.size(); i++) {
+            values.add(in.get(i));
+          }
+          values.add(image);
+          return RowFactory.create(values.toArray());
+        }
+      };
+    }
+
+    private static Row load(String uri, Configuration hadoop, ImageNormalizer normalizer,
+        String executor) {
+      byte[] bytes;
+      try {
+        Path path = new Path(uri);
+        FileSystem fs = path.getFileSystem(hadoop);
+        try (InputStream in = fs.open(path)) {
+          bytes = in.readAllBytes();
+        }
+      } catch (IOException | RuntimeException e) {
+        return RowFactory.create(null, null, null, null, null, null, null,
+            QuarantineReason.READ_ERROR.name(), "cannot read " + uri + ": " + e, executor);
+      }
+      String sha = Hashing.sha256Hex(bytes);
+      ImageNormalizer.Outcome outcome = normalizer.normalize(bytes);
+      if (outcome instanceof ImageNormalizer.Normalized ok) {
+        return RowFactory.create(ok.png(), ok.size(), ok.size(), ok.sourceWidth(), ok.sourceHeight(),
+            ok.sourceFormat(), sha, null, null, executor);
+      }
+      ImageNormalizer.Failed bad = (ImageNormalizer.Failed) outcome;
+      return RowFactory.create(null, null, null, null, null, null, sha, bad.reason().name(),
+          bad.message(), executor);
+    }
+  }
+}
