@@ -123,5 +123,13 @@ final class StandaloneCluster implements AutoCloseable {
         p.destroyForcibly();
       }
     }
+    // Remove the jar links here, so the temp-dir cleanup has no links to warn about.
+    try (var links = Files.list(home.resolve("jars"))) {
+      for (Path link : links.toList()) {
+        Files.deleteIfExists(link);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }
