@@ -11,7 +11,8 @@ final class BenchData {
 
   private BenchData() {}
 
-  static Path subset(Path ham, Path dir, int n) throws IOException {
+  static Path subset(Path hamDir, Path dir, int n) throws IOException {
+    Path ham = hamDir.toAbsolutePath();  // links must not be relative to where they lie
     List<String> lines = Files.readAllLines(ham.resolve("HAM10000_metadata.csv"), StandardCharsets.UTF_8);
     if (n > lines.size() - 1) {
       throw new IllegalArgumentException("asked for " + n + " images, " + ham + " lists " + (lines.size() - 1));

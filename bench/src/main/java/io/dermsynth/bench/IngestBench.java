@@ -38,6 +38,10 @@ public final class IngestBench {
 
     Path subset = BenchData.subset(data, work.resolve("data"), n);
     Manifest manifest = DatasetFormat.detect(subset).reader().read(subset);
+    if (manifest.records().size() != n) {
+      throw new IllegalStateException("expected " + n + " usable images, the listing has "
+          + manifest.records().size() + "; first problems: " + manifest.rejections().stream().limit(3).toList());
+    }
     List<byte[]> files = new ArrayList<>();
     for (SourceRecord r : manifest.records()) {
       files.add(Files.readAllBytes(Path.of(r.sourcePath())));

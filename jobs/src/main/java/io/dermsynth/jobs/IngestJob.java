@@ -106,6 +106,10 @@ public final class IngestJob {
 
   private IngestJob() {}
 
+  private static String sec(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.2f", nanos / 1e9);
+  }
+
   /**
    * @param format the layout, or null to detect it
    */
@@ -122,6 +126,7 @@ public final class IngestJob {
     LOG.info("{}: {} listed images, {} listing problems in {}", fmt.cliName,
         manifest.records().size(), manifest.rejections().size(), data);
 
+    long tListed = System.nanoTime();
     Tables tables = ctx.tables();
     Set<String> storedIds = new HashSet<>();
     Map<String, Split> storedLesions = new HashMap<>();
@@ -147,6 +152,7 @@ public final class IngestJob {
           r.dxType(), r.age(), r.sex(), r.localization(), r.extra(),
           splits.get(r.lesionId()).label(), new File(r.sourcePath()).toURI().toString()));
     }
+    long tSplit = System.nanoTime();
     int parallelism = ctx.spark().sparkContext().defaultParallelism();
     int partitions = opt.partitions() > 0 ? opt.partitions()
         : Math.max(2 * parallelism, (fresh.size() + 999) / 1000);
@@ -168,6 +174,7 @@ public final class IngestJob {
           lit(runId).as("run_id"), current_timestamp().as("ingested_at"),
           col("image.executor_id").as("ingest_executor"));
       long imagesAdded = tables.insertNew(Tables.IMAGES, good, "image_id");
+      long tImages = System.nanoTime();
 
       Dataset<Row> badFiles = loaded.where(col("image.error_code").isNotNull()).select(
           col("source_path").as("source"), col("image_id"), col("image.error_code").as("reason_code"),
@@ -181,10 +188,14 @@ public final class IngestJob {
           .unionByName(ctx.spark().createDataFrame(listingRows, QUARANTINE_SCHEMA))
           .withColumn("quarantined_at", current_timestamp());
       long quarantineAdded = tables.insertNew(Tables.QUARANTINE, quarantine, "source", "reason_code");
+      long tQuarantine = System.nanoTime();
 
       List<String> executors = loaded.select("image.executor_id").distinct().as(
           org.apache.spark.sql.Encoders.STRING()).collectAsList().stream().sorted().toList();
       double seconds = (System.nanoTime() - t0) / 1e9;
+      LOG.info("ingest {} phases (s): listing {}, splits {}, decode+images {}, quarantine {}, rest {}",
+          runId, sec(tListed - t0), sec(tSplit - tListed), sec(tImages - tSplit),
+          sec(tQuarantine - tImages), sec(System.nanoTime() - tQuarantine));
       LOG.info("ingest {}: {} images added, {} quarantine rows added, {} already stored, {} s, executors {}",
           runId, imagesAdded, quarantineAdded, storedIds.size(), String.format("%.1f", seconds), executors);
       return new Result(runId, fmt.cliName, manifest.records().size(), manifest.rejections().size(),

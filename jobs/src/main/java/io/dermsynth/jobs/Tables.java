@@ -55,18 +55,21 @@ public final class Tables {
   public long insertNew(String table, Dataset<Row> rows, String... keys) {
     if (!exists(table)) {
       rows.write().format("delta").mode("errorifexists").save(path(table));
-      return read(table).count();
+      return lastCommitMetric(table, "numOutputRows");
     }
     StringBuilder on = new StringBuilder();
     for (String k : keys) {
       on.append(on.isEmpty() ? "" : " AND ").append("t.").append(k).append(" <=> s.").append(k);
     }
-    DeltaTable target = DeltaTable.forPath(spark, path(table));
-    target.as("t").merge(rows.as("s"), on.toString()).whenNotMatched().insertAll().execute();
-    // The MERGE's own metrics: exact, and no second scan of the table.
-    Row last = target.history(1).select("operationMetrics").first();
-    java.util.Map<String, String> metrics = last.getJavaMap(0);
-    return Long.parseLong(metrics.getOrDefault("numTargetRowsInserted", "0"));
+    DeltaTable.forPath(spark, path(table)).as("t")
+        .merge(rows.as("s"), on.toString()).whenNotMatched().insertAll().execute();
+    return lastCommitMetric(table, "numTargetRowsInserted");
+  }
+
+  /** A figure from the table's latest commit: exact, and no second scan of the table. */
+  private long lastCommitMetric(String table, String metric) {
+    Row last = DeltaTable.forPath(spark, path(table)).history(1).select("operationMetrics").first();
+    return Long.parseLong(last.<String, String>getJavaMap(0).getOrDefault(metric, "0"));
   }
 
   public void append(String table, Dataset<Row> rows) {

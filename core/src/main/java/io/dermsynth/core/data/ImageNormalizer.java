@@ -4,23 +4,19 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Turns the bytes of any supported image file into the working form every later stage reads: an
@@ -28,7 +24,7 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * without metadata. Whatever cannot be turned into that is returned as a {@link Failed} with a reason,
  * never thrown, so one bad file cannot stop a distributed job.
  *
- * <p>Instances are not thread-safe (they hold a reusable PNG writer); use one per task.
+ * <p>Instances are not thread-safe (they hold a reusable PNG encoder); use one per task.
  */
 public final class ImageNormalizer implements AutoCloseable {
 
@@ -66,16 +62,10 @@ public final class ImageNormalizer implements AutoCloseable {
   public record Failed(QuarantineReason reason, String message) implements Outcome {}
 
   private final Options options;
-  private final ImageWriter pngWriter;
-  private final ImageWriteParam pngParam;
+  private final PngEncoder png = new PngEncoder();
 
   public ImageNormalizer(Options options) {
     this.options = Objects.requireNonNull(options);
-    this.pngWriter = ImageIO.getImageWritersByFormatName("png").next();
-    this.pngParam = pngWriter.getDefaultWriteParam();
-    // Deflate level ~2: files ~10% larger than level 9 at a fraction of the encode time.
-    pngParam.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-    pngParam.setCompressionQuality(0.75f);
   }
 
   public Outcome normalize(byte[] bytes) {
@@ -144,7 +134,7 @@ public final class ImageNormalizer implements AutoCloseable {
         int orientation = sig == ImageSignature.JPEG ? ExifOrientation.of(bytes) : 1;
         int[] square = squareRgb(img, options.size());
         int[] upright = ExifOrientation.apply(square, options.size(), orientation);
-        return new Normalized(encodePng(upright, options.size()), options.size(), w, h,
+        return new Normalized(png.encodeRgb(upright, options.size(), options.size()), options.size(), w, h,
             sig.name().toLowerCase(java.util.Locale.ROOT));
       } finally {
         reader.dispose();
@@ -167,38 +157,56 @@ public final class ImageNormalizer implements AutoCloseable {
   }
 
   /**
-   * Centre square of {@code img} as 8-bit sRGB, resized to {@code size}. Grey and 16-bit rasters are
-   * converted sample by sample: Java2D would treat 8-bit grey as linear and brighten it.
+   * Centre square of {@code img} as 8-bit sRGB, resized to {@code size}, as 0xRRGGBB ints. 8-bit sRGB
+   * images (the usual JPEG, indexed, RGBA) are cropped and scaled by Java2D in one draw; grey and
+   * 16-bit rasters are converted sample by sample first, since Java2D treats 8-bit grey as linear and
+   * would brighten it.
    */
   static int[] squareRgb(BufferedImage img, int size) {
     int side = Math.min(img.getWidth(), img.getHeight());
     int x0 = (img.getWidth() - side) / 2;
     int y0 = (img.getHeight() - side) / 2;
-    BufferedImage rgb = toRgb(img, x0, y0, side);
-    BufferedImage scaled = resize(rgb, size);
-    return scaled.getRGB(0, 0, size, size, null, 0, size);
+    BufferedImage src = img;
+    if (needsSampleConversion(img)) {
+      src = toRgb(img, x0, y0, side);
+      x0 = 0;
+      y0 = 0;
+    }
+    // Successive halvings first, so large downscales do not alias.
+    while (side / 2 >= size) {
+      src = draw(src, x0, y0, side, side / 2);
+      x0 = 0;
+      y0 = 0;
+      side /= 2;
+    }
+    BufferedImage out = side == size && x0 == 0 && y0 == 0
+        && src.getType() == BufferedImage.TYPE_INT_RGB && src.getWidth() == size
+        ? src : draw(src, x0, y0, side, size);
+    return ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
+  }
+
+  /** Grey (any depth) and deeper-than-8-bit component rasters. */
+  private static boolean needsSampleConversion(BufferedImage img) {
+    var cm = img.getColorModel();
+    Raster r = img.getRaster();
+    if (cm instanceof IndexColorModel || cm.getNumComponents() != r.getNumBands()) {
+      return false;
+    }
+    boolean grey = cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && r.getNumBands() <= 2;
+    boolean deepSrgb = cm.getColorSpace().isCS_sRGB() && r.getSampleModel().getSampleSize(0) > 8;
+    return grey || deepSrgb;
   }
 
   private static BufferedImage toRgb(BufferedImage img, int x0, int y0, int side) {
     BufferedImage out = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
     Raster r = img.getRaster();
     int bands = r.getNumBands();
-    var cm = img.getColorModel();
-    boolean grey = cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && bands <= 2;
-    boolean srgb = cm.getColorSpace().isCS_sRGB() && (bands == 3 || bands == 4);
-    if (cm instanceof IndexColorModel || cm.getNumComponents() != bands || !(grey || srgb)) {
-      // Indexed, packed or other colour spaces: Java2D's conversion is right for these.
-      Graphics2D g = out.createGraphics();
-      g.drawImage(img.getSubimage(x0, y0, side, side), 0, 0, null);
-      g.dispose();
-      return out;
-    }
     int bits = r.getSampleModel().getSampleSize(0);
     int shift = Math.max(0, bits - 8);
     boolean alpha = bands == 2 || bands == 4;
     int maxVal = (1 << bits) - 1;
     int[] row = new int[side * bands];
-    int[] dst = new int[side];
+    int[] dst = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
     for (int y = 0; y < side; y++) {
       r.getPixels(x0, y0 + y, side, 1, row);
       for (int x = 0; x < side; x++) {
@@ -214,51 +222,30 @@ public final class ImageNormalizer implements AutoCloseable {
           cb = row[o + 2] >> shift;
         }
         if (alpha) {
-          // Composite over black: a dermatoscope's field of view is surrounded by black.
+          // Composite over black, as Java2D does for the 8-bit path: a dermatoscope's surround is black.
           int a = row[o + bands - 1];
           cr = cr * a / maxVal;
           cg = cg * a / maxVal;
           cb = cb * a / maxVal;
         }
-        dst[x] = (cr << 16) | (cg << 8) | cb;
+        dst[y * side + x] = (cr << 16) | (cg << 8) | cb;
       }
-      out.setRGB(0, y, side, 1, dst, 0, side);
     }
     return out;
   }
 
-  /** Bilinear resize with successive halvings first, so large downscales do not alias. */
-  private static BufferedImage resize(BufferedImage src, int size) {
-    BufferedImage cur = src;
-    while (cur.getWidth() / 2 >= size) {
-      cur = draw(cur, cur.getWidth() / 2);
-    }
-    return cur.getWidth() == size ? cur : draw(cur, size);
-  }
-
-  private static BufferedImage draw(BufferedImage src, int size) {
+  /** The {@code side}² square at (x0, y0) of {@code src}, bilinearly scaled to {@code size}², on black. */
+  private static BufferedImage draw(BufferedImage src, int x0, int y0, int side, int size) {
     BufferedImage dst = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = dst.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-    g.drawImage(src, 0, 0, size, size, null);
+    g.drawImage(src, 0, 0, size, size, x0, y0, x0 + side, y0 + side, null);
     g.dispose();
     return dst;
   }
 
-  private byte[] encodePng(int[] argb, int size) throws IOException {
-    BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-    img.setRGB(0, 0, size, size, argb, 0, size);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(size * size);
-    try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
-      pngWriter.setOutput(out);
-      pngWriter.write(null, new IIOImage(img, null, null), pngParam);
-    }
-    return bytes.toByteArray();
-  }
-
   @Override
   public void close() {
-    pngWriter.dispose();
+    png.close();
   }
 }
