@@ -28,7 +28,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.api.java.function.FilterFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,52 +157,97 @@ public final class IngestJob {
     int parallelism = ctx.spark().sparkContext().defaultParallelism();
     int partitions = opt.partitions() > 0 ? opt.partitions()
         : Math.max(2 * parallelism, (fresh.size() + 999) / 1000);
+    // One pass: decoded rows go to `images`; failed ones are taken out on the executors and come back
+    // through an accumulator (few rows), so nothing is cached and nothing is decoded twice.
+    CollectionAccumulator<Row> failures = ctx.spark().sparkContext().collectionAccumulator("ingest failures");
+    CollectionAccumulator<String> executorIds = ctx.spark().sparkContext().collectionAccumulator("ingest executors");
     Dataset<Row> loaded = new ImageLoader()
         .setInputCol("source_path").setOutputCol("image")
         .setSize(opt.size()).setMaxPixels(opt.maxPixels()).setMinSide(opt.minSide())
-        .transform(ctx.spark().createDataFrame(sourceRows, SOURCE_SCHEMA).repartition(partitions))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Dataset<Row> good = loaded.where(col("image.error_code").isNull()).select(
-          col("image_id"), col("lesion_id"), col("dataset"), col("dx"), col("dx_type"),
-          col("age"), col("sex"), col("localization"), col("metadata"), col("split"),
-          col("image.width").as("width"), col("image.height").as("height"),
-          col("image.png").as("png"), col("source_path"),
-          col("image.source_sha256").as("source_sha256"),
-          col("image.source_width").as("source_width"),
-          col("image.source_height").as("source_height"),
-          col("image.source_format").as("source_format"),
-          lit(runId).as("run_id"), current_timestamp().as("ingested_at"),
-          col("image.executor_id").as("ingest_executor"));
-      long imagesAdded = tables.insertNew(Tables.IMAGES, good, "image_id");
-      long tImages = System.nanoTime();
+        .transform(ctx.spark().createDataFrame(sourceRows, SOURCE_SCHEMA).repartition(partitions));
+    Dataset<Row> good = loaded.filter(new KeepDecoded(failures, executorIds, runId, loaded.schema())).select(
+        col("image_id"), col("lesion_id"), col("dataset"), col("dx"), col("dx_type"),
+        col("age"), col("sex"), col("localization"), col("metadata"), col("split"),
+        col("image.width").as("width"), col("image.height").as("height"),
+        col("image.png").as("png"), col("source_path"),
+        col("image.source_sha256").as("source_sha256"),
+        col("image.source_width").as("source_width"),
+        col("image.source_height").as("source_height"),
+        col("image.source_format").as("source_format"),
+        lit(runId).as("run_id"), current_timestamp().as("ingested_at"),
+        col("image.executor_id").as("ingest_executor"));
+    long imagesAdded = tables.insertNew(Tables.IMAGES, good, "image_id");
+    long tImages = System.nanoTime();
 
-      Dataset<Row> badFiles = loaded.where(col("image.error_code").isNotNull()).select(
-          col("source_path").as("source"), col("image_id"), col("image.error_code").as("reason_code"),
-          col("image.error_message").as("message"), lit("ingest").as("stage"), lit(runId).as("run_id"));
-      List<Row> listingRows = new ArrayList<>();
-      for (Rejection r : manifest.rejections()) {
-        listingRows.add(RowFactory.create(r.source(), r.imageId(), r.reason().name(), r.message(),
-            "ingest", runId));
+    // A retried task reports its failures again: keep one row per (source, reason).
+    Map<String, Row> quarantineRows = new LinkedHashMap<>();
+    for (Row r : failures.value()) {
+      quarantineRows.putIfAbsent(r.getString(0) + "|" + r.getString(2), r);
+    }
+    for (Rejection r : manifest.rejections()) {
+      quarantineRows.putIfAbsent(r.source() + "|" + r.reason().name(), RowFactory.create(r.source(),
+          r.imageId(), r.reason().name(), r.message(), "ingest", runId));
+    }
+    long quarantineAdded = 0;
+    if (!quarantineRows.isEmpty() || !tables.exists(Tables.QUARANTINE)) {
+      quarantineAdded = tables.insertNew(Tables.QUARANTINE, ctx.spark()
+          .createDataFrame(new ArrayList<>(quarantineRows.values()), QUARANTINE_SCHEMA)
+          .withColumn("quarantined_at", current_timestamp()), "source", "reason_code");
+    }
+    long tQuarantine = System.nanoTime();
+
+    List<String> executors = new java.util.TreeSet<>(executorIds.value()).stream().toList();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    LOG.info("ingest {} phases (s): listing {}, splits {}, decode+images {}, quarantine {}",
+        runId, sec(tListed - t0), sec(tSplit - tListed), sec(tImages - tSplit), sec(tQuarantine - tImages));
+    LOG.info("ingest {}: {} images added, {} quarantine rows added, {} already stored, {} s, executors {}",
+        runId, imagesAdded, quarantineAdded, storedIds.size(), sec(System.nanoTime() - t0), executors);
+    return new Result(runId, fmt.cliName, manifest.records().size(), manifest.rejections().size(),
+        manifest.records().size() - fresh.size(), imagesAdded, quarantineAdded, executors, seconds);
+  }
+
+  /**
+   * Keeps the rows that decoded; hands the others to the driver as quarantine rows, and the executor's
+   * id once per task. A new instance is deserialised for every task, hence the per-task flag.
+   */
+  private static final class KeepDecoded implements FilterFunction<Row> {
+    private static final long serialVersionUID = 1L;
+    // Rows reach a FilterFunction without their schema: positions are fixed on the driver.
+    private static final int EXECUTOR = ImageLoader.OUTPUT_TYPE.fieldIndex("executor_id");
+    private static final int ERROR_CODE = ImageLoader.OUTPUT_TYPE.fieldIndex("error_code");
+    private static final int ERROR_MESSAGE = ImageLoader.OUTPUT_TYPE.fieldIndex("error_message");
+    private final CollectionAccumulator<Row> failures;
+    private final CollectionAccumulator<String> executors;
+    private final String runId;
+    private final int image;
+    private final int sourcePath;
+    private final int imageId;
+    private transient boolean executorRecorded;
+
+    KeepDecoded(CollectionAccumulator<Row> failures, CollectionAccumulator<String> executors,
+        String runId, StructType schema) {
+      this.failures = failures;
+      this.executors = executors;
+      this.runId = runId;
+      this.image = schema.fieldIndex("image");
+      this.sourcePath = schema.fieldIndex("source_path");
+      this.imageId = schema.fieldIndex("image_id");
+    }
+
+    @Override
+    public boolean call(Row row) {
+      Row img = row.getStruct(image);
+      if (!executorRecorded) {
+        executors.add(img.getString(EXECUTOR));
+        executorRecorded = true;
       }
-      Dataset<Row> quarantine = badFiles
-          .unionByName(ctx.spark().createDataFrame(listingRows, QUARANTINE_SCHEMA))
-          .withColumn("quarantined_at", current_timestamp());
-      long quarantineAdded = tables.insertNew(Tables.QUARANTINE, quarantine, "source", "reason_code");
-      long tQuarantine = System.nanoTime();
-
-      List<String> executors = loaded.select("image.executor_id").distinct().as(
-          org.apache.spark.sql.Encoders.STRING()).collectAsList().stream().sorted().toList();
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      LOG.info("ingest {} phases (s): listing {}, splits {}, decode+images {}, quarantine {}, rest {}",
-          runId, sec(tListed - t0), sec(tSplit - tListed), sec(tImages - tSplit),
-          sec(tQuarantine - tImages), sec(System.nanoTime() - tQuarantine));
-      LOG.info("ingest {}: {} images added, {} quarantine rows added, {} already stored, {} s, executors {}",
-          runId, imagesAdded, quarantineAdded, storedIds.size(), String.format("%.1f", seconds), executors);
-      return new Result(runId, fmt.cliName, manifest.records().size(), manifest.rejections().size(),
-          manifest.records().size() - fresh.size(), imagesAdded, quarantineAdded, executors, seconds);
-    } finally {
-      loaded.unpersist();
+      String error = img.getString(ERROR_CODE);
+      if (error == null) {
+        return true;
+      }
+      failures.add(RowFactory.create(row.getString(sourcePath), row.getString(imageId), error,
+          img.getString(ERROR_MESSAGE), "ingest", runId));
+      return false;
     }
   }
 }
