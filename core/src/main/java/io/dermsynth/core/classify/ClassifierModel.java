@@ -1,0 +1,126 @@
+package io.dermsynth.core.classify;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * A trained lesion classifier: the DenseNet, its class names, and the input size. Stored as two files
+ * in a folder on any file system the caller opens: {@code manifest.json} and {@code weights.safetensors}
+ * (torchvision names). Not thread-safe; one instance per thread or task.
+ */
+public final class ClassifierModel implements AutoCloseable {
+
+  public static final String MANIFEST = "manifest.json";
+  public static final String WEIGHTS = "weights.safetensors";
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+  /**
+   * @param preset DenseNet preset ({@code small}, {@code densenet121})
+   * @param classes class names, index = output unit
+   * @param imageSize square input side in pixels
+   * @param epochs epochs trained
+   * @param valBalancedAccuracy validation balanced accuracy of these weights
+   * @param runId the training run
+   */
+  public record Manifest(String preset, List<String> classes, int imageSize, int epochs,
+      double valBalancedAccuracy, String runId) {}
+
+  private final Manifest manifest;
+  private final DenseNet net;
+  private final NDManager manager;
+
+  ClassifierModel(Manifest manifest, DenseNet net, NDManager manager) {
+    this.manifest = manifest;
+    this.net = net;
+    this.manager = manager;
+  }
+
+  /** A new, randomly initialised model. */
+  public static ClassifierModel create(Manifest manifest, Device device) {
+    NDManager manager = NDManager.newBaseManager(device);
+    DenseNet net = new DenseNet(DenseNet.Config.preset(manifest.preset(), manifest.classes().size()));
+    net.initialize(manager, manifest.imageSize(), manifest.imageSize());
+    return new ClassifierModel(manifest, net, manager);
+  }
+
+  /** Loads a model from its two files (read by the caller from wherever they are stored). */
+  public static ClassifierModel load(InputStream manifestJson, InputStream weights, Device device)
+      throws IOException {
+    Manifest m = GSON.fromJson(new String(manifestJson.readAllBytes(), StandardCharsets.UTF_8),
+        Manifest.class);
+    ClassifierModel model = create(m, device);
+    model.net.loadSafetensors(weights, model.manager, false);
+    return model;
+  }
+
+  public void writeManifest(OutputStream out) throws IOException {
+    out.write(GSON.toJson(manifest).getBytes(StandardCharsets.UTF_8));
+  }
+
+  public void writeWeights(OutputStream out) throws IOException {
+    net.saveSafetensors(out);
+  }
+
+  public Manifest manifest() {
+    return manifest;
+  }
+
+  public ClassifierModel withManifest(Manifest m) {
+    return new ClassifierModel(m, net, manager);
+  }
+
+  DenseNet net() {
+    return net;
+  }
+
+  NDManager manager() {
+    return manager;
+  }
+
+  /** Class probabilities for CHW images in [0, 1] at the model's size, in batches. */
+  public double[][] predictProba(List<float[]> images, int batchSize) {
+    int s = manifest.imageSize();
+    int plane = 3 * s * s;
+    int classes = manifest.classes().size();
+    double[][] out = new double[images.size()][];
+    ParameterStore store = new ParameterStore(manager, false);
+    for (int start = 0; start < images.size(); start += batchSize) {
+      int b = Math.min(batchSize, images.size() - start);
+      float[] buf = new float[b * plane];
+      for (int i = 0; i < b; i++) {
+        float[] img = images.get(start + i).clone();
+        ImageTensors.normalise(img, s);
+        System.arraycopy(img, 0, buf, i * plane, plane);
+      }
+      try (NDManager batch = manager.newSubManager()) {
+        NDArray x = batch.create(buf, new Shape(b, 3, s, s));
+        NDArray p = net.block().forward(store, new NDList(x), false).singletonOrThrow().softmax(1);
+        float[] flat = p.toFloatArray();
+        for (int i = 0; i < b; i++) {
+          double[] row = new double[classes];
+          for (int k = 0; k < classes; k++) {
+            row[k] = flat[i * classes + k];
+          }
+          out[start + i] = row;
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}
