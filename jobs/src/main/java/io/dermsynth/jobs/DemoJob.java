@@ -9,13 +9,15 @@ import java.util.Map;
 
 /**
  * `dermsynth demo`: the pipeline built so far on the embedded phantom dataset, in minutes on a laptop
- * CPU: make phantoms → ingest → per-class/per-split summary. Later stages join this chain as they land.
+ * CPU: make phantoms → ingest → summary → baseline classifier → evaluation and report. Later stages
+ * join this chain as they land.
  */
 public final class DemoJob {
 
   /** The demo's figures and the summary it printed. */
   public record Result(String runId, PhantomDataset.Summary phantoms, IngestJob.Result ingest,
-      String summary) implements JobResult {
+      String summary, TrainClassifierJob.Result classifier, EvaluateJob.Result evaluation)
+      implements JobResult {
     @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
@@ -23,6 +25,9 @@ public final class DemoJob {
           .mapToInt(Integer::intValue).sum()));
       m.put("ingest_run_id", ingest.runId());
       m.put("images_added", String.valueOf(ingest.imagesAdded()));
+      m.put("model_path", classifier.modelPath());
+      m.put("balanced_accuracy", String.valueOf(evaluation.scores().balancedAccuracy()));
+      m.put("report", evaluation.reportPath());
       return m;
     }
   }
@@ -31,16 +36,19 @@ public final class DemoJob {
 
   public static Result run(JobContext base, PrintWriter out) throws Exception {
     var demo = base.settings().config().getConfig("demo");
-    JobContext ctx = new JobContext(base.settings().with("ingest.size",
-        String.valueOf(demo.getInt("size"))), base.spark(), base.tables());
+    JobContext ctx = new JobContext(base.settings()
+        .with("ingest.size", String.valueOf(demo.getInt("size")))
+        .with("classifier.image_size", String.valueOf(demo.getInt("size")))
+        .with("classifier.epochs", String.valueOf(demo.getInt("classifier_epochs"))),
+        base.spark(), base.tables());
     return Runs.record(ctx, "demo", runId -> {
       Path data = Path.of(demo.getString("work_dir")).toAbsolutePath().resolve("phantoms");
       var phantomCfg = ctx.settings().config().getConfig("phantoms");
-      out.printf("[1/2] make-phantoms: %d images (HAM10000 layout) → %s%n", demo.getInt("n"), data);
+      out.printf("[1/4] make-phantoms: %d images (HAM10000 layout) → %s%n", demo.getInt("n"), data);
       out.flush();
       var phantoms = PhantomDataset.write(data, new PhantomDataset.Options(demo.getInt("n"),
           phantomCfg.getInt("width"), phantomCfg.getInt("height"), phantomCfg.getLong("seed")));
-      out.printf("[2/2] ingest → %s (working size %d px)%n", ctx.tables().warehouse(),
+      out.printf("[2/4] ingest → %s (working size %d px)%n", ctx.tables().warehouse(),
           demo.getInt("size"));
       out.flush();
       IngestJob.Result ingest = IngestJob.run(ctx, data, DatasetFormat.HAM10000);
@@ -50,9 +58,26 @@ public final class DemoJob {
       out.println();
       out.print(summary);
       out.println();
-      out.println("Explore: bin/dermsynth sql \"SELECT dx, split, count(*) FROM images GROUP BY dx, split\"");
+      out.printf("[3/4] train-classifier: small DenseNet, %d epochs at %d px (baseline arm)%n",
+          demo.getInt("classifier_epochs"), demo.getInt("size"));
       out.flush();
-      return new Result(runId, phantoms, ingest, summary);
+      TrainClassifierJob.Result classifier = TrainClassifierJob.run(ctx);
+      out.printf(java.util.Locale.ROOT, "      best epoch %d, val balanced accuracy %.4f, %.1f img/s → %s%n",
+          classifier.bestEpoch(), classifier.valBalancedAccuracy(), classifier.imagesPerSecond(),
+          classifier.modelPath());
+      out.println("[4/4] evaluate on the test split");
+      out.flush();
+      EvaluateJob.Result evaluation = EvaluateJob.run(ctx, classifier.modelPath(), null);
+      out.printf(java.util.Locale.ROOT,
+          "      balanced accuracy %.4f [%.4f, %.4f], macro AUC %.4f [%.4f, %.4f]%n",
+          evaluation.scores().balancedAccuracy(), evaluation.balancedAccuracy().lower(),
+          evaluation.balancedAccuracy().upper(), evaluation.scores().aucMacro(),
+          evaluation.aucMacro().lower(), evaluation.aucMacro().upper());
+      out.println();
+      out.println("Report: " + evaluation.reportPath());
+      out.println("Explore: bin/dermsynth sql \"SELECT arm, balanced_accuracy, auc_macro FROM evaluations\"");
+      out.flush();
+      return new Result(runId, phantoms, ingest, summary, classifier, evaluation);
     });
   }
 }

@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "dermsynth", mixinStandardHelpOptions = true, version = "dermsynth 0.1.0",
     description = "Labelled synthetic dermatoscopic images with StyleGAN2 + SeFa on Apache Spark "
         + "(arXiv 2410.05114).",
-    subcommands = {Main.MakePhantoms.class, Main.Ingest.class, Main.Sql.class, Main.Demo.class,
+    subcommands = {Main.MakePhantoms.class, Main.Ingest.class, Main.TrainClassifier.class,
+        Main.Evaluate.class, Main.Sql.class, Main.Demo.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -119,6 +120,62 @@ public final class Main implements Runnable {
           r.seconds());
       w.print(ClassSummary.render(ctx.tables()));
       return 0;
+    }
+  }
+
+  @Command(name = "train-classifier", mixinStandardHelpOptions = true,
+      description = "Train a DenseNet on the train split of `images` (validated on val), on the driver.")
+  static final class TrainClassifier implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      var r = TrainClassifierJob.run(JobContext.of(config.settings()));
+      spec.commandLine().getOut().printf(java.util.Locale.ROOT,
+          "run %s: %d epochs (best %d, val balanced accuracy %.4f; %s), %.1f img/s → %s%n",
+          r.runId(), r.epochs(), r.bestEpoch(), r.valBalancedAccuracy(), r.stopReason(),
+          r.imagesPerSecond(), r.modelPath());
+      return 0;
+    }
+  }
+
+  @Command(name = "evaluate", mixinStandardHelpOptions = true,
+      description = "Score a classifier on the test split (or --test-data) → `evaluations` + report.")
+  static final class Evaluate implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR",
+        description = "model folder (default: the newest train-classifier run's model)")
+    String model;
+
+    @Option(names = "--test-data", paramLabel = "DIR",
+        description = "a labelled folder in any supported layout instead of the test split")
+    Path testData;
+
+    @Override
+    public Integer call() throws Exception {
+      JobContext ctx = JobContext.of(config.settings());
+      var r = EvaluateJob.run(ctx, model != null ? model : latestModel(ctx), testData);
+      spec.commandLine().getOut().printf(java.util.Locale.ROOT,
+          "run %s (%s on %s): balanced accuracy %.4f [%.4f, %.4f], macro AUC %.4f [%.4f, %.4f]%nreport: %s%n",
+          r.runId(), r.arm(), r.testSet(), r.scores().balancedAccuracy(), r.balancedAccuracy().lower(),
+          r.balancedAccuracy().upper(), r.scores().aucMacro(), r.aucMacro().lower(), r.aucMacro().upper(),
+          r.reportPath());
+      return 0;
+    }
+
+    static String latestModel(JobContext ctx) {
+      var rows = ctx.tables().read(Tables.RUNS)
+          .where("command = 'train-classifier' AND status = 'succeeded'")
+          .orderBy(org.apache.spark.sql.functions.col("finished_at").desc())
+          .select("metrics").limit(1).collectAsList();
+      if (rows.isEmpty()) {
+        throw new IllegalStateException("no trained classifier in " + ctx.tables().path(Tables.RUNS)
+            + "; run `dermsynth train-classifier` or pass --model");
+      }
+      return rows.get(0).<String, String>getJavaMap(0).get("model_path");
     }
   }
 

@@ -1,7 +1,6 @@
 package io.dermsynth.jobs;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -9,8 +8,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.UUID;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -69,12 +66,9 @@ public final class Runs {
   }
 
   private static String writeConfig(JobContext ctx, String runId) throws IOException {
-    Path path = new Path(ctx.tables().warehouse() + "/_runs/" + runId + "/config.conf");
-    FileSystem fs = path.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
-    try (OutputStream out = fs.create(path, false)) {
-      out.write(("# resolved configuration of run " + runId + "\n" + ctx.settings().render())
-          .getBytes(StandardCharsets.UTF_8));
-    }
-    return path.toString();
+    String path = ctx.tables().warehouse() + "/_runs/" + runId + "/config.conf";
+    HadoopFiles.write(ctx.spark(), path, ("# resolved configuration of run " + runId + "\n"
+        + ctx.settings().render()).getBytes(StandardCharsets.UTF_8));
+    return path;
   }
 }

@@ -1,0 +1,93 @@
+package io.dermsynth.jobs;
+
+import static org.apache.spark.sql.functions.col;
+
+import ai.djl.Device;
+import com.typesafe.config.Config;
+import io.dermsynth.core.classify.ClassifierModel;
+import io.dermsynth.core.classify.ClassifierTrainer;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stage 8a, train-classifier: a DenseNet on the real train split of `images`, validated on its val
+ * split, trained on the driver (CPU here; the configured device elsewhere). Writes the best model to
+ * {@code <models>/classifier/<run_id>/}.
+ */
+public final class TrainClassifierJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainClassifierJob.class);
+
+  /** What training produced. */
+  public record Result(String runId, String modelPath, String arm, int trainImages, int valImages,
+      int epochs, int bestEpoch, double valBalancedAccuracy, double imagesPerSecond,
+      String stopReason) implements JobResult {
+
+    @Override
+    public Map<String, String> metrics() {
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put("model_path", modelPath);
+      m.put("arm", arm);
+      m.put("train_images", String.valueOf(trainImages));
+      m.put("val_images", String.valueOf(valImages));
+      m.put("epochs", String.valueOf(epochs));
+      m.put("best_epoch", String.valueOf(bestEpoch));
+      m.put("val_balanced_accuracy", String.format(Locale.ROOT, "%.6f", valBalancedAccuracy));
+      m.put("images_per_second", String.format(Locale.ROOT, "%.1f", imagesPerSecond));
+      m.put("stop_reason", stopReason);
+      return m;
+    }
+  }
+
+  private TrainClassifierJob() {}
+
+  static ClassifierTrainer.Options trainerOptions(Config c) {
+    String sampling = c.getString("sampling").toUpperCase(Locale.ROOT);
+    ClassifierTrainer.Sampling s;
+    try {
+      s = ClassifierTrainer.Sampling.valueOf(sampling);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("classifier.sampling must be oversample, weighted_loss or none, got '"
+          + c.getString("sampling") + "'");
+    }
+    return new ClassifierTrainer.Options(c.getInt("epochs"), c.getInt("batch_size"),
+        c.getDouble("learning_rate"), c.getDouble("weight_decay"), s, c.getInt("patience"),
+        Math.round(c.getDouble("max_minutes") * 60), c.getBoolean("augment"), c.getLong("seed"));
+  }
+
+  public static Result run(JobContext ctx) throws Exception {
+    return Runs.record(ctx, "train-classifier", runId -> train(ctx, runId));
+  }
+
+  private static Result train(JobContext ctx, String runId) throws Exception {
+    Config c = ctx.settings().config().getConfig("classifier");
+    ClassifierTrainer.Options options = trainerOptions(c);
+    int size = c.getInt("image_size");
+    LabelledImages train = LabelledImages.fromImages(ctx, col("split").equalTo("train"), size);
+    LabelledImages val = LabelledImages.fromImages(ctx, col("split").equalTo("val"), size);
+    if (train.size() == 0) {
+      throw new IllegalStateException("no train-split rows in " + ctx.tables().path(Tables.IMAGES));
+    }
+    LOG.info("train-classifier {}: {} train / {} val images at {} px, preset {}, {}", runId,
+        train.size(), val.size(), size, c.getString("preset"), options);
+    var manifest = new ClassifierModel.Manifest(c.getString("preset"), LabelledImages.classNames(),
+        size, 0, Double.NaN, runId);
+    try (ClassifierModel model = ClassifierModel.create(manifest, Device.cpu())) {
+      var trainer = new ClassifierTrainer(options, e -> LOG.info(String.format(Locale.ROOT,
+          "epoch %d: loss %.4f, val balanced accuracy %.4f, %.1f img/s, %.1f s", e.epoch(), e.loss(),
+          e.valBalancedAccuracy(), e.imagesPerSecond(), e.seconds())), c.getBoolean("progress"));
+      ClassifierTrainer.Result r = trainer.train(model, train.data(), val.data());
+      String dir = ModelStore.classifierDir(ctx.settings(), runId);
+      ModelStore.save(ctx.spark(), r.model(), dir);
+      double imgPerSec = r.history().stream().mapToDouble(ClassifierTrainer.Epoch::imagesPerSecond)
+          .average().orElse(0);
+      LOG.info("train-classifier {}: best epoch {} (val BA {}), {} → {}", runId, r.bestEpoch(),
+          String.format(Locale.ROOT, "%.4f", r.bestValBalancedAccuracy()), r.stopReason(), dir);
+      return new Result(runId, dir, c.getString("arm"), train.size(), val.size(), r.history().size(),
+          r.bestEpoch(), r.bestValBalancedAccuracy(), imgPerSec, r.stopReason());
+    }
+  }
+}
