@@ -6,7 +6,6 @@ import io.dermsynth.core.data.QuarantineReason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -158,11 +157,7 @@ public final class ImageLoader extends Transformer {
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType outSchema = transformSchema(dataset.schema());
     SparkSession spark = dataset.sparkSession();
-    // Executors need the driver's file-system settings (s3a endpoint, credentials provider, ...).
-    Map<String, String> hadoopConf = new HashMap<>();
-    spark.sparkContext().hadoopConfiguration().forEach(e -> hadoopConf.put(e.getKey(), e.getValue()));
-    Broadcast<Map<String, String>> conf = new org.apache.spark.api.java.JavaSparkContext(
-        spark.sparkContext()).broadcast(hadoopConf);
+    Broadcast<Map<String, String>> conf = HadoopConf.broadcast(spark);
     int pathIndex = dataset.schema().fieldIndex($(inputCol));
     ImageNormalizer.Options options = new ImageNormalizer.Options(
         (Integer) $(size), (Long) $(maxPixels), (Integer) $(minSide));
@@ -181,8 +176,7 @@ public final class ImageLoader extends Transformer {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-      Configuration hadoop = new Configuration(false);
-      conf.value().forEach(hadoop::set);
+      Configuration hadoop = HadoopConf.of(conf);
       String executor = SparkEnv.get().executorId();
       ImageNormalizer normalizer = new ImageNormalizer(options);
       return new Iterator<>() {

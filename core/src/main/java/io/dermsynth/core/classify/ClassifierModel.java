@@ -23,7 +23,8 @@ public final class ClassifierModel implements AutoCloseable {
 
   public static final String MANIFEST = "manifest.json";
   public static final String WEIGHTS = "weights.safetensors";
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
+      .serializeSpecialFloatingPointValues().create();  // an untrained model has val BA NaN
 
   /**
    * @param preset DenseNet preset ({@code small}, {@code densenet121})

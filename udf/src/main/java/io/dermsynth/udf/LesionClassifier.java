@@ -1,0 +1,216 @@
+package io.dermsynth.udf;
+
+import io.dermsynth.core.classify.ClassifierModel;
+import io.dermsynth.core.classify.ClassifierTrainer;
+import io.dermsynth.core.classify.ImageTensors;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Scores lesion images with a trained classifier on the executors: PNG bytes in, class probabilities
+ * ({@code array<double>}, in the model's class order) and the predicted class name out. The model is
+ * loaded once per executor JVM ({@link ModelCache}) from any Hadoop URI, rows are scored in batches,
+ * and a task uses the GPU Spark assigned to it when there is one.
+ *
+ * <pre>{@code
+ * new LesionClassifier().setModelPath("s3a://bucket/models/classifier/RUN").setInputCol("png")
+ *     .setOutputCol("probability").setPredictionCol("prediction").transform(images);
+ * }</pre>
+ */
+public final class LesionClassifier extends Transformer {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String uid;
+  private final Param<String> inputCol;
+  private final Param<String> outputCol;
+  private final Param<String> predictionCol;
+  private final Param<String> modelPath;
+  private final IntParam batchSize;
+
+  public LesionClassifier() {
+    this("lesionClassifier_" + UUID.randomUUID().toString().substring(0, 12));
+  }
+
+  public LesionClassifier(String uid) {
+    this.uid = uid;
+    inputCol = new Param<>(this, "inputCol", "binary column with the PNG image");
+    outputCol = new Param<>(this, "outputCol", "array<double> column of class probabilities");
+    predictionCol = new Param<>(this, "predictionCol", "string column with the arg-max class");
+    modelPath = new Param<>(this, "modelPath", "folder of a trained classifier (any Hadoop URI)");
+    batchSize = new IntParam(this, "batchSize", "images per forward pass", ParamValidators.gtEq(1));
+    setDefault(inputCol, "png");
+    setDefault(outputCol, "probability");
+    setDefault(predictionCol, "prediction");
+    setDefault(batchSize, 64);
+  }
+
+  public Param<String> inputCol() {
+    return inputCol;
+  }
+
+  public Param<String> outputCol() {
+    return outputCol;
+  }
+
+  public Param<String> predictionCol() {
+    return predictionCol;
+  }
+
+  public Param<String> modelPath() {
+    return modelPath;
+  }
+
+  public IntParam batchSize() {
+    return batchSize;
+  }
+
+  public LesionClassifier setInputCol(String v) {
+    set(inputCol, v);
+    return this;
+  }
+
+  public LesionClassifier setOutputCol(String v) {
+    set(outputCol, v);
+    return this;
+  }
+
+  public LesionClassifier setPredictionCol(String v) {
+    set(predictionCol, v);
+    return this;
+  }
+
+  public LesionClassifier setModelPath(String v) {
+    set(modelPath, v);
+    return this;
+  }
+
+  public LesionClassifier setBatchSize(int v) {
+    set(batchSize, v);
+    return this;
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    String in = $(inputCol);
+    if (!List.of(schema.fieldNames()).contains(in)
+        || !schema.apply(in).dataType().equals(DataTypes.BinaryType)) {
+      throw new IllegalArgumentException("input column '" + in + "' must exist and be binary (PNG); columns: "
+          + String.join(", ", schema.fieldNames()));
+    }
+    if (!isDefined(modelPath)) {
+      throw new IllegalArgumentException("modelPath is not set");
+    }
+    return schema.add($(outputCol), DataTypes.createArrayType(DataTypes.DoubleType), false)
+        .add($(predictionCol), DataTypes.StringType, false);
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType out = transformSchema(dataset.schema());
+    return dataset.toDF().mapPartitions(new ScorePartition(HadoopConf.broadcast(dataset.sparkSession()),
+        $(modelPath), dataset.schema().fieldIndex($(inputCol)), (Integer) $(batchSize)), Encoders.row(out));
+  }
+
+  @Override
+  public LesionClassifier copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  /** Loads (or reuses) the model on the executor and scores the partition batch by batch. */
+  private record ScorePartition(Broadcast<Map<String, String>> conf, String modelPath, int inputIndex,
+      int batchSize) implements MapPartitionsFunction<Row, Row> {
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      ai.djl.Device device = TaskDevice.forTask();
+      ClassifierModel model = ModelCache.get(modelPath, device.toString(), () -> load(device));
+      int size = model.manifest().imageSize();
+      List<String> classes = model.manifest().classes();
+      return new Iterator<>() {
+        private final List<Row> ready = new ArrayList<>();
+        private int next;
+
+        @Override
+        public boolean hasNext() {
+          if (next < ready.size()) {
+            return true;
+          }
+          ready.clear();
+          next = 0;
+          List<Row> batch = new ArrayList<>(batchSize);
+          while (batch.size() < batchSize && rows.hasNext()) {
+            batch.add(rows.next());
+          }
+          if (batch.isEmpty()) {
+            return false;
+          }
+          List<float[]> pixels = new ArrayList<>(batch.size());
+          for (Row r : batch) {
+            try {
+              pixels.add(ImageTensors.decode((byte[]) r.get(inputIndex), size));
+            } catch (IOException e) {
+              throw new IllegalArgumentException("row " + r + " holds no decodable PNG", e);
+            }
+          }
+          double[][] p = model.predictProba(pixels, batchSize);
+          for (int i = 0; i < batch.size(); i++) {
+            Row r = batch.get(i);
+            Object[] values = new Object[r.size() + 2];
+            for (int k = 0; k < r.size(); k++) {
+              values[k] = r.get(k);
+            }
+            values[r.size()] = p[i];
+            values[r.size() + 1] = classes.get(ClassifierTrainer.argmax(p[i]));
+            ready.add(RowFactory.create(values));
+          }
+          return true;
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          return ready.get(next++);
+        }
+      };
+    }
+
+    private ClassifierModel load(ai.djl.Device device) throws IOException {
+      Configuration hadoop = HadoopConf.of(conf);
+      Path dir = new Path(modelPath);
+      var fs = dir.getFileSystem(hadoop);
+      try (InputStream manifest = fs.open(new Path(dir, ClassifierModel.MANIFEST));
+          InputStream weights = fs.open(new Path(dir, ClassifierModel.WEIGHTS))) {
+        return ClassifierModel.load(manifest, weights, device);
+      }
+    }
+  }
+}
