@@ -129,9 +129,13 @@ public final class Main implements Runnable {
     @Mixin ConfigOptions config;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--resume", paramLabel = "MODEL_DIR",
+        description = "continue an interrupted run from the checkpoint in its model folder")
+    String resume;
+
     @Override
     public Integer call() throws Exception {
-      var r = TrainClassifierJob.run(JobContext.of(config.settings()));
+      var r = TrainClassifierJob.run(JobContext.of(config.settings()), resume);
       spec.commandLine().getOut().printf(java.util.Locale.ROOT,
           "run %s: %d epochs (best %d, val balanced accuracy %.4f; %s), %.1f img/s → %s%n",
           r.runId(), r.epochs(), r.bestEpoch(), r.valBalancedAccuracy(), r.stopReason(),

@@ -2,6 +2,7 @@ package io.dermsynth.jobs;
 
 import ai.djl.Device;
 import io.dermsynth.core.classify.ClassifierModel;
+import io.dermsynth.core.classify.ClassifierTrainer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,6 +26,35 @@ public final class ModelStore {
     try (OutputStream out = HadoopFiles.create(spark, dir + "/" + ClassifierModel.MANIFEST)) {
       model.writeManifest(out);
     }
+  }
+
+  /** A trainer's checkpoint folder on a Hadoop file system. */
+  public static ClassifierTrainer.Checkpoints checkpoints(SparkSession spark, String dir) {
+    return new ClassifierTrainer.Checkpoints() {
+      @Override
+      public java.util.Optional<byte[]> read(String name) throws IOException {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(dir + "/" + name);
+        if (!p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p)) {
+          return java.util.Optional.empty();
+        }
+        try (InputStream in = HadoopFiles.open(spark, p.toString())) {
+          return java.util.Optional.of(in.readAllBytes());
+        }
+      }
+
+      @Override
+      public void write(String name, byte[] bytes) throws IOException {
+        // Write beside, then rename: a run killed mid-write leaves the previous checkpoint intact.
+        String tmp = dir + "/." + name + ".tmp";
+        HadoopFiles.write(spark, tmp, bytes);
+        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(dir + "/" + name);
+        var fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        fs.delete(target, false);
+        if (!fs.rename(new org.apache.hadoop.fs.Path(tmp), target)) {
+          throw new IOException("cannot move " + tmp + " to " + target);
+        }
+      }
+    };
   }
 
   public static ClassifierModel loadClassifier(SparkSession spark, String dir, Device device)

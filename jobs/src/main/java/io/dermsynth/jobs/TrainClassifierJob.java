@@ -59,10 +59,18 @@ public final class TrainClassifierJob {
   }
 
   public static Result run(JobContext ctx) throws Exception {
-    return Runs.record(ctx, "train-classifier", runId -> train(ctx, runId));
+    return run(ctx, null);
   }
 
-  private static Result train(JobContext ctx, String runId) throws Exception {
+  /**
+   * @param resumeDir the model folder of an interrupted run to continue (its checkpoint is there), or
+   *     null for a new model
+   */
+  public static Result run(JobContext ctx, String resumeDir) throws Exception {
+    return Runs.record(ctx, "train-classifier", runId -> train(ctx, runId, resumeDir));
+  }
+
+  private static Result train(JobContext ctx, String runId, String resumeDir) throws Exception {
     Config c = ctx.settings().config().getConfig("classifier");
     ClassifierTrainer.Options options = trainerOptions(c);
     int size = c.getInt("image_size");
@@ -79,8 +87,9 @@ public final class TrainClassifierJob {
       var trainer = new ClassifierTrainer(options, e -> LOG.info(String.format(Locale.ROOT,
           "epoch %d: loss %.4f, val balanced accuracy %.4f, %.1f img/s, %.1f s", e.epoch(), e.loss(),
           e.valBalancedAccuracy(), e.imagesPerSecond(), e.seconds())), c.getBoolean("progress"));
-      ClassifierTrainer.Result r = trainer.train(model, train.data(), val.data());
-      String dir = ModelStore.classifierDir(ctx.settings(), runId);
+      String dir = resumeDir != null ? resumeDir : ModelStore.classifierDir(ctx.settings(), runId);
+      ClassifierTrainer.Result r = trainer.train(model, train.data(), val.data(),
+          ModelStore.checkpoints(ctx.spark(), dir + "/checkpoint"));
       ModelStore.save(ctx.spark(), r.model(), dir);
       double imgPerSec = r.history().stream().mapToDouble(ClassifierTrainer.Epoch::imagesPerSecond)
           .average().orElse(0);

@@ -89,6 +89,19 @@ public final class ClassifierModel implements AutoCloseable {
     return manager;
   }
 
+  /**
+   * The default LPIPS backbone: this classifier's feature maps (after the stem and each dense block) of
+   * NCHW images in [0, 1], normalised as in training.
+   */
+  public io.dermsynth.core.metrics.Lpips.Backbone lpipsBackbone() {
+    return images01 -> {
+      NDManager m = images01.getManager();
+      NDArray mean = m.create(ImageTensors.MEAN, new Shape(1, 3, 1, 1));
+      NDArray std = m.create(ImageTensors.STD, new Shape(1, 3, 1, 1));
+      return net.featureMaps(new ParameterStore(manager, false), images01.sub(mean).div(std));
+    };
+  }
+
   /** Class probabilities for CHW images in [0, 1] at the model's size, in batches. */
   public double[][] predictProba(List<float[]> images, int batchSize) {
     int s = manifest.imageSize();

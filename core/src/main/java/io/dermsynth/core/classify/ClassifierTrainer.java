@@ -62,6 +62,33 @@ public final class ClassifierTrainer {
   public record Epoch(int epoch, double loss, double valBalancedAccuracy, double imagesPerSecond,
       double seconds) {}
 
+  /**
+   * Where a run keeps its checkpoint (last weights, best weights, progress), so that a killed run
+   * continues with {@code resume}. Adam's moment estimates are not kept: a resumed run restarts them.
+   */
+  public interface Checkpoints {
+    java.util.Optional<byte[]> read(String name) throws IOException;
+
+    void write(String name, byte[] bytes) throws IOException;
+
+    /** No checkpoint: nothing is written, nothing resumed. */
+    Checkpoints NONE = new Checkpoints() {
+      @Override
+      public java.util.Optional<byte[]> read(String name) {
+        return java.util.Optional.empty();
+      }
+
+      @Override
+      public void write(String name, byte[] bytes) {}
+    };
+  }
+
+  /** Progress as stored in {@code state.json}. */
+  record State(int epoch, int bestEpoch, double bestBa, List<Epoch> history) {}
+
+  private static final com.google.gson.Gson GSON = new com.google.gson.GsonBuilder()
+      .serializeSpecialFloatingPointValues().create();
+
   /** The best model, its epoch, and the history. */
   public record Result(ClassifierModel model, int bestEpoch, double bestValBalancedAccuracy,
       List<Epoch> history, String stopReason) {}
@@ -77,9 +104,14 @@ public final class ClassifierTrainer {
   }
 
   public Result train(ClassifierModel model, Data train, Data val) throws IOException {
+    return train(model, train, val, Checkpoints.NONE);
+  }
+
+  /** Trains, continuing from {@code checkpoints} when they hold a run's progress. */
+  public Result train(ClassifierModel model, Data train, Data val, Checkpoints checkpoints)
+      throws IOException {
     int classes = model.manifest().classes().size();
     int size = model.manifest().imageSize();
-    SplittableRandom rnd = new SplittableRandom(options.seed());
     WeightedSampler sampler = new WeightedSampler(train.labels(), classes);
     double[] lossWeights = options.sampling() == Sampling.WEIGHTED_LOSS
         ? sampler.classWeights() : ones(classes);
@@ -88,6 +120,19 @@ public final class ClassifierTrainer {
     byte[] best = null;
     int bestEpoch = 0;
     double bestBa = Double.NEGATIVE_INFINITY;
+    int firstEpoch = 1;
+    var saved = checkpoints.read("state.json");
+    if (saved.isPresent()) {
+      State st = GSON.fromJson(new String(saved.get(), java.nio.charset.StandardCharsets.UTF_8), State.class);
+      model.net().loadSafetensors(new ByteArrayInputStream(checkpoints.read("last.safetensors")
+          .orElseThrow(() -> new IOException("checkpoint has state.json but no last.safetensors"))),
+          model.manager(), false);
+      best = checkpoints.read("best.safetensors").orElse(null);
+      history.addAll(st.history());
+      bestEpoch = st.bestEpoch();
+      bestBa = st.bestBa();
+      firstEpoch = st.epoch() + 1;
+    }
     String stop = "ran all " + options.epochs() + " epochs";
     long start = System.nanoTime();
 
@@ -101,8 +146,10 @@ public final class ClassifierTrainer {
           .optDevices(new ai.djl.Device[] {model.manager().getDevice()});
       try (Trainer trainer = djl.newTrainer(config)) {
         trainer.initialize(new Shape(options.batchSize(), 3, size, size));  // parameters already set
-        for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+        for (int epoch = firstEpoch; epoch <= options.epochs(); epoch++) {
           long t0 = System.nanoTime();
+          // One random stream per epoch: a resumed run samples and augments as an unbroken one would.
+          SplittableRandom rnd = new SplittableRandom(options.seed() * 1_000_003L + epoch);
           int[] order = options.sampling() == Sampling.OVERSAMPLE
               ? sampler.draw(train.labels().length, rnd) : permutation(train.labels().length, rnd);
           double lossSum = 0;
@@ -126,11 +173,16 @@ public final class ClassifierTrainer {
           Epoch e = new Epoch(epoch, lossSum / order.length, ba, order.length / seconds, seconds);
           history.add(e);
           onEpoch.accept(e);
+          byte[] last = weights(model);
           if (ba > bestBa) {
             bestBa = ba;
             bestEpoch = epoch;
-            best = weights(model);
+            best = last;
+            checkpoints.write("best.safetensors", best);
           }
+          checkpoints.write("last.safetensors", last);
+          checkpoints.write("state.json", GSON.toJson(new State(epoch, bestEpoch, bestBa, history))
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
           if (options.patience() > 0 && epoch - bestEpoch >= options.patience()) {
             stop = "no better validation balanced accuracy for " + options.patience() + " epochs";
             break;

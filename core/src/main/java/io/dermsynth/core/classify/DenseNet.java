@@ -95,15 +95,18 @@ public final class DenseNet {
 
   private final Config config;
   private final SequentialBlock block = new SequentialBlock();
+  private final SequentialBlock features = new SequentialBlock();
+  /** Children of {@code features} after which a feature map is tapped (for perceptual distances). */
+  private final java.util.Set<Integer> taps = new java.util.TreeSet<>();
   /** torchvision layer name → the DJL block holding its parameters. */
   private final Map<String, Block> layers = new LinkedHashMap<>();
 
   public DenseNet(Config config) {
     this.config = config;
-    SequentialBlock features = new SequentialBlock();
     features.add(conv("features.conv0", config.initFeatures(), 7, 2, 3));
     features.add(norm("features.norm0"));
     features.add(Activation.reluBlock());
+    taps.add(features.getChildren().size() - 1);
     features.add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
     int channels = config.initFeatures();
     for (int b = 0; b < config.blockLayers().length; b++) {
@@ -111,6 +114,7 @@ public final class DenseNet {
         features.add(denseLayer("features.denseblock" + (b + 1) + ".denselayer" + (l + 1)));
         channels += config.growthRate();
       }
+      taps.add(features.getChildren().size() - 1);
       if (b < config.blockLayers().length - 1) {
         channels = (int) Math.floor(channels * config.compression());
         String t = "features.transition" + (b + 1);
@@ -167,6 +171,23 @@ public final class DenseNet {
   /** The network: NCHW float images in, class logits out. */
   public Block block() {
     return block;
+  }
+
+  /**
+   * Feature maps of NCHW (normalised) images: after the stem and after each dense block, in inference
+   * mode. The perceptual distance of the default LPIPS backbone is taken on these.
+   */
+  public List<NDArray> featureMaps(ai.djl.training.ParameterStore store, NDArray x) {
+    List<NDArray> out = new ArrayList<>();
+    NDList h = new NDList(x);
+    int i = 0;
+    for (Pair<String, Block> child : features.getChildren()) {
+      h = child.getValue().forward(store, h, false);
+      if (taps.contains(i++)) {
+        out.add(h.singletonOrThrow());
+      }
+    }
+    return out;
   }
 
   public void initialize(NDManager manager, int height, int width) {

@@ -75,4 +75,40 @@ class TestTrainClassifier {
       }
     }
   }
+
+  @Test
+  void resumesFromTheCheckpointAtTheNextEpoch() throws Exception {
+    var manifest = new ClassifierModel.Manifest("small", List.of("a", "b", "c"), 32, 0, 0, "test");
+    java.util.Map<String, byte[]> store = new java.util.HashMap<>();
+    ClassifierTrainer.Checkpoints mem = new ClassifierTrainer.Checkpoints() {
+      @Override
+      public java.util.Optional<byte[]> read(String name) {
+        return java.util.Optional.ofNullable(store.get(name));
+      }
+
+      @Override
+      public void write(String name, byte[] bytes) {
+        store.put(name, bytes);
+      }
+    };
+    var train = colours(120, 32, 3);
+    var val = colours(45, 32, 4);
+    ClassifierTrainer.Result first;
+    try (ClassifierModel model = ClassifierModel.create(manifest, Device.cpu())) {
+      first = new ClassifierTrainer(new ClassifierTrainer.Options(2, 32, 3e-3, 0,
+          ClassifierTrainer.Sampling.OVERSAMPLE, 0, 0, true, 9), e -> { }, false).train(model, train, val, mem);
+    }
+    assertEquals(2, first.history().size());
+    assertTrue(store.keySet().containsAll(List.of("state.json", "last.safetensors", "best.safetensors")));
+    List<Integer> ranNow = new ArrayList<>();
+    try (ClassifierModel fresh = ClassifierModel.create(manifest, Device.cpu())) {
+      var resumed = new ClassifierTrainer(new ClassifierTrainer.Options(4, 32, 3e-3, 0,
+          ClassifierTrainer.Sampling.OVERSAMPLE, 0, 0, true, 9), e -> ranNow.add(e.epoch()), false)
+          .train(fresh, train, val, mem);
+      assertEquals(List.of(3, 4), ranNow, "only the missing epochs run");
+      assertEquals(4, resumed.history().size());
+      assertEquals(first.history(), resumed.history().subList(0, 2));
+      assertTrue(resumed.bestValBalancedAccuracy() >= first.bestValBalancedAccuracy());
+    }
+  }
 }
