@@ -62,6 +62,38 @@ class TestTrainAndEvaluateClassifierAction {
     }
     assertEquals(Math.round(row.<Double>getAs("accuracy") * testImages), diagonal);
     assertTrue(html.contains("data:image/png;base64,"), "charts are embedded");
+
+    // An external labelled folder (labels.csv) with three of the seven classes: absent classes have
+    // no recall and stay out of the macro figures.
+    Path external = tmp.resolve("external");
+    Files.createDirectories(external);
+    StringBuilder labels = new StringBuilder("path,label,group\n");
+    List<String> csv = Files.readAllLines(data.resolve(PhantomDataset.METADATA_CSV));
+    Map<String, Integer> taken = new java.util.HashMap<>();
+    for (String line : csv.subList(1, csv.size())) {
+      String[] f = line.split(",");
+      if (List.of("mel", "nv", "bkl").contains(f[2]) && taken.merge(f[2], 1, Integer::sum) <= 8) {
+        Files.copy(data.resolve("images/" + f[1] + ".jpg"), external.resolve(f[1] + ".jpg"));
+        labels.append(f[1]).append(".jpg,").append(f[2]).append(',').append(f[0]).append('\n');
+      }
+    }
+    Files.writeString(external.resolve("labels.csv"), labels);
+    EvaluateJob.Result ext = EvaluateJob.run(ctx, trained.modelPath(), external);
+    Row extRow = ctx.tables().read(Tables.EVALUATIONS).where("run_id = '" + ext.runId() + "'").first();
+    assertEquals(24L, extRow.<Long>getAs("n_images"));
+    assertEquals(external.toAbsolutePath().toString(), extRow.getAs("test_set"));
+    Map<String, Double> extRecall = extRow.getJavaMap(extRow.fieldIndex("recall"));
+    assertTrue(extRecall.get("df").isNaN() && !extRecall.get("nv").isNaN(), extRecall.toString());
+    double meanPresent = (extRecall.get("mel") + extRecall.get("nv") + extRecall.get("bkl")) / 3;
+    assertEquals(meanPresent, extRow.<Double>getAs("balanced_accuracy"), 1e-12);
+
+    // The CLI finds the newest trained model itself; the report now lists three evaluations.
+    var out = new java.io.StringWriter();
+    int code = Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(new java.io.StringWriter(), true),
+        "evaluate", "--set", "warehouse=" + tmp.resolve("wh"), "--set", "evaluate.bootstrap=50");
+    assertEquals(0, code, out.toString());
+    assertTrue(out.toString().contains("baseline on images:test"), out.toString());
+    assertEquals(3, Pattern.compile("<tr data-run=").matcher(Files.readString(Path.of(ev.reportPath()))).results().count());
   }
 
   static String metric(String html, String name) {
