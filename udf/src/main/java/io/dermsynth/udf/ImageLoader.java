@@ -16,11 +16,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
-import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -41,7 +38,7 @@ import org.apache.spark.sql.types.StructType;
  * Dataset<Row> out = new ImageLoader().setInputCol("path").setOutputCol("image").setSize(128).transform(df);
  * }</pre>
  */
-public final class ImageLoader extends Transformer {
+public final class ImageLoader extends ColumnTransformer<ImageLoader> {
 
   private static final long serialVersionUID = 1L;
 
@@ -58,10 +55,6 @@ public final class ImageLoader extends Transformer {
       DataTypes.createStructField("error_message", DataTypes.StringType, true),
       DataTypes.createStructField("executor_id", DataTypes.StringType, false)});
 
-  private final String uid;
-  // Spark finds params through public no-argument methods returning them (see the accessors below).
-  private final Param<String> inputCol;
-  private final Param<String> outputCol;
   private final IntParam size;
   private final LongParam maxPixels;
   private final IntParam minSide;
@@ -71,27 +64,15 @@ public final class ImageLoader extends Transformer {
   }
 
   public ImageLoader(String uid) {
-    this.uid = uid;
-    inputCol = new Param<>(this, "inputCol", "column holding the image file's path or URI");
-    outputCol = new Param<>(this, "outputCol", "struct column to append");
+    super(uid, "column holding the image file's path or URI", "path", "struct column to append", "image");
     size = new IntParam(this, "size", "side of the square working image in pixels",
         ParamValidators.inRange(8, 4096));
     maxPixels = new LongParam(this, "maxPixels", "largest declared width×height accepted",
         ParamValidators.gt(0));
     minSide = new IntParam(this, "minSide", "smallest accepted width or height", ParamValidators.gtEq(1));
-    setDefault(inputCol, "path");
-    setDefault(outputCol, "image");
     setDefault(size, 128);
     setDefault(maxPixels, 100_000_000L);
     setDefault(minSide, 16);
-  }
-
-  public Param<String> inputCol() {
-    return inputCol;
-  }
-
-  public Param<String> outputCol() {
-    return outputCol;
   }
 
   public IntParam size() {
@@ -104,16 +85,6 @@ public final class ImageLoader extends Transformer {
 
   public IntParam minSide() {
     return minSide;
-  }
-
-  public ImageLoader setInputCol(String v) {
-    set(inputCol, v);
-    return this;
-  }
-
-  public ImageLoader setOutputCol(String v) {
-    set(outputCol, v);
-    return this;
   }
 
   public ImageLoader setSize(int v) {
@@ -132,25 +103,9 @@ public final class ImageLoader extends Transformer {
   }
 
   @Override
-  public String uid() {
-    return uid;
-  }
-
-  @Override
   public StructType transformSchema(StructType schema) {
-    String in = $(inputCol);
-    if (!List.of(schema.fieldNames()).contains(in)) {
-      throw new IllegalArgumentException("input column '" + in + "' not found; columns: "
-          + String.join(", ", schema.fieldNames()));
-    }
-    if (!schema.apply(in).dataType().equals(DataTypes.StringType)) {
-      throw new IllegalArgumentException("input column '" + in + "' must be a string path, is "
-          + schema.apply(in).dataType().simpleString());
-    }
-    if (List.of(schema.fieldNames()).contains($(outputCol))) {
-      throw new IllegalArgumentException("output column '" + $(outputCol) + "' already exists");
-    }
-    return schema.add($(outputCol), OUTPUT_TYPE, false);
+    checkColumns(schema, DataTypes.StringType, "a string path");
+    return schema.add($(outputCol()), OUTPUT_TYPE, false);
   }
 
   @Override
@@ -158,16 +113,11 @@ public final class ImageLoader extends Transformer {
     StructType outSchema = transformSchema(dataset.schema());
     SparkSession spark = dataset.sparkSession();
     Broadcast<Map<String, String>> conf = HadoopConf.broadcast(spark);
-    int pathIndex = dataset.schema().fieldIndex($(inputCol));
+    int pathIndex = dataset.schema().fieldIndex($(inputCol()));
     ImageNormalizer.Options options = new ImageNormalizer.Options(
         (Integer) $(size), (Long) $(maxPixels), (Integer) $(minSide));
     return dataset.toDF().mapPartitions(new LoadPartition(conf, pathIndex, options),
         Encoders.row(outSchema));
-  }
-
-  @Override
-  public ImageLoader copy(ParamMap extra) {
-    return defaultCopy(extra);
   }
 
   /** Runs on the executors: one normaliser and one Hadoop configuration per partition. */

@@ -15,10 +15,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -38,13 +36,10 @@ import org.apache.spark.sql.types.StructType;
  *     .setOutputCol("probability").setPredictionCol("prediction").transform(images);
  * }</pre>
  */
-public final class LesionClassifier extends Transformer {
+public final class LesionClassifier extends ColumnTransformer<LesionClassifier> {
 
   private static final long serialVersionUID = 1L;
 
-  private final String uid;
-  private final Param<String> inputCol;
-  private final Param<String> outputCol;
   private final Param<String> predictionCol;
   private final Param<String> modelPath;
   private final IntParam batchSize;
@@ -54,24 +49,13 @@ public final class LesionClassifier extends Transformer {
   }
 
   public LesionClassifier(String uid) {
-    this.uid = uid;
-    inputCol = new Param<>(this, "inputCol", "binary column with the PNG image");
-    outputCol = new Param<>(this, "outputCol", "array<double> column of class probabilities");
+    super(uid, "binary column with the PNG image", "png",
+        "array<double> column of class probabilities", "probability");
     predictionCol = new Param<>(this, "predictionCol", "string column with the arg-max class");
     modelPath = new Param<>(this, "modelPath", "folder of a trained classifier (any Hadoop URI)");
     batchSize = new IntParam(this, "batchSize", "images per forward pass", ParamValidators.gtEq(1));
-    setDefault(inputCol, "png");
-    setDefault(outputCol, "probability");
     setDefault(predictionCol, "prediction");
     setDefault(batchSize, 64);
-  }
-
-  public Param<String> inputCol() {
-    return inputCol;
-  }
-
-  public Param<String> outputCol() {
-    return outputCol;
   }
 
   public Param<String> predictionCol() {
@@ -84,16 +68,6 @@ public final class LesionClassifier extends Transformer {
 
   public IntParam batchSize() {
     return batchSize;
-  }
-
-  public LesionClassifier setInputCol(String v) {
-    set(inputCol, v);
-    return this;
-  }
-
-  public LesionClassifier setOutputCol(String v) {
-    set(outputCol, v);
-    return this;
   }
 
   public LesionClassifier setPredictionCol(String v) {
@@ -112,22 +86,12 @@ public final class LesionClassifier extends Transformer {
   }
 
   @Override
-  public String uid() {
-    return uid;
-  }
-
-  @Override
   public StructType transformSchema(StructType schema) {
-    String in = $(inputCol);
-    if (!List.of(schema.fieldNames()).contains(in)
-        || !schema.apply(in).dataType().equals(DataTypes.BinaryType)) {
-      throw new IllegalArgumentException("input column '" + in + "' must exist and be binary (PNG); columns: "
-          + String.join(", ", schema.fieldNames()));
-    }
+    checkColumns(schema, DataTypes.BinaryType, "the PNG bytes");
     if (!isDefined(modelPath)) {
       throw new IllegalArgumentException("modelPath is not set");
     }
-    return schema.add($(outputCol), DataTypes.createArrayType(DataTypes.DoubleType), false)
+    return schema.add($(outputCol()), DataTypes.createArrayType(DataTypes.DoubleType), false)
         .add($(predictionCol), DataTypes.StringType, false);
   }
 
@@ -135,12 +99,7 @@ public final class LesionClassifier extends Transformer {
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
     return dataset.toDF().mapPartitions(new ScorePartition(HadoopConf.broadcast(dataset.sparkSession()),
-        $(modelPath), dataset.schema().fieldIndex($(inputCol)), (Integer) $(batchSize)), Encoders.row(out));
-  }
-
-  @Override
-  public LesionClassifier copy(ParamMap extra) {
-    return defaultCopy(extra);
+        $(modelPath), dataset.schema().fieldIndex($(inputCol())), (Integer) $(batchSize)), Encoders.row(out));
   }
 
   /** Loads (or reuses) the model on the executor and scores the partition batch by batch. */

@@ -164,7 +164,9 @@ public final class ClassifierTrainer {
               lossSum += step(trainer, model, train, order, from, b, size, lossWeights, augmenter, rnd) * b;
               if (bar != null) {
                 bar.stepBy(b);
-                bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f", lossSum / (from + b)));
+                bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f, last val BA %s",
+                    lossSum / (from + b), history.isEmpty() ? "–"
+                        : String.format(Locale.ROOT, "%.3f", history.get(history.size() - 1).valBalancedAccuracy())));
               }
             }
           }
