@@ -2,7 +2,6 @@ package io.dermsynth.jobs;
 
 import static org.apache.spark.sql.functions.col;
 
-import ai.djl.Device;
 import com.typesafe.config.Config;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.classify.ClassifierTrainer;
@@ -94,7 +93,7 @@ public final class EvaluateJob {
   private static Result evaluate(JobContext ctx, String runId, String modelPath, Path testData)
       throws Exception {
     Config c = ctx.settings().config();
-    try (ClassifierModel model = ModelStore.loadClassifier(ctx.spark(), modelPath, Device.cpu())) {
+    try (ClassifierModel model = ModelStore.loadClassifier(ctx.spark(), modelPath, ModelStore.device(ctx.settings()))) {
       int size = model.manifest().imageSize();
       int skipped = 0;
       LabelledImages test;

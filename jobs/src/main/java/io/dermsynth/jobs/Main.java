@@ -50,7 +50,11 @@ public final class Main implements Runnable {
       e.printStackTrace(cmd.getErr());
       return 1;
     });
-    return cli.execute(args);
+    int code = cli.execute(args);
+    // print() on an autoflush PrintWriter does not flush, and main() ends in System.exit.
+    out.flush();
+    err.flush();
+    return code;
   }
 
   @Override

@@ -13,6 +13,22 @@ public final class ModelStore {
 
   private ModelStore() {}
 
+  /** The configured driver device (`classifier.device`), checked against what the engine has. */
+  public static Device device(Settings settings) {
+    String name = settings.config().getString("classifier.device").trim();
+    Device d;
+    try {
+      d = Device.fromName(name);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("classifier.device must be cpu, gpu or gpu:N, got '" + name + "'");
+    }
+    if (d.isGpu() && d.getDeviceId() >= ai.djl.engine.Engine.getInstance().getGpuCount()) {
+      throw new IllegalArgumentException("classifier.device is " + name + " but libtorch sees "
+          + ai.djl.engine.Engine.getInstance().getGpuCount() + " GPU(s)");
+    }
+    return d;
+  }
+
   public static String classifierDir(Settings settings, String runId) {
     String base = settings.config().getString("classifier.models");
     return (base.isEmpty() ? settings.warehouse() + "/models" : base) + "/classifier/" + runId;

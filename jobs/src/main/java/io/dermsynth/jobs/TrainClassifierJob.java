@@ -2,7 +2,6 @@ package io.dermsynth.jobs;
 
 import static org.apache.spark.sql.functions.col;
 
-import ai.djl.Device;
 import com.typesafe.config.Config;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.classify.ClassifierTrainer;
@@ -83,7 +82,7 @@ public final class TrainClassifierJob {
         train.size(), val.size(), size, c.getString("preset"), options);
     var manifest = new ClassifierModel.Manifest(c.getString("preset"), LabelledImages.classNames(),
         size, 0, Double.NaN, runId);
-    try (ClassifierModel model = ClassifierModel.create(manifest, Device.cpu())) {
+    try (ClassifierModel model = ClassifierModel.create(manifest, ModelStore.device(ctx.settings()))) {
       var trainer = new ClassifierTrainer(options, e -> LOG.info(String.format(Locale.ROOT,
           "epoch %d: loss %.4f, val balanced accuracy %.4f, %.1f img/s, %.1f s", e.epoch(), e.loss(),
           e.valBalancedAccuracy(), e.imagesPerSecond(), e.seconds())), c.getBoolean("progress"));
