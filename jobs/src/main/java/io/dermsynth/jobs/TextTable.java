@@ -10,6 +10,27 @@ public final class TextTable {
 
   private TextTable() {}
 
+  /** Binary as its size, maps as {@code k=v, ...} and arrays as {@code [a, b]}, not Scala's toString. */
+  static String cell(Object v) {
+    if (v == null) {
+      return "null";
+    }
+    if (v instanceof byte[] b) {
+      return "<" + b.length + " bytes>";
+    }
+    if (v instanceof scala.collection.Map<?, ?> m) {
+      StringBuilder s = new StringBuilder();
+      scala.jdk.javaapi.CollectionConverters.asJava(m).forEach((k, x) ->
+          s.append(s.isEmpty() ? "" : ", ").append(cell(k)).append('=').append(cell(x)));
+      return s.toString();
+    }
+    if (v instanceof scala.collection.Seq<?> seq) {
+      return scala.jdk.javaapi.CollectionConverters.asJava(seq).stream().map(TextTable::cell)
+          .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+    }
+    return v.toString();
+  }
+
   /** At most {@code maxRows} rows; a last line says how many more there were. */
   public static String render(Dataset<Row> df, int maxRows) {
     String[] names = df.columns();
@@ -19,8 +40,7 @@ public final class TextTable {
     for (Row r : rows.subList(0, Math.min(maxRows, rows.size()))) {
       String[] line = new String[names.length];
       for (int i = 0; i < names.length; i++) {
-        Object v = r.get(i);
-        line[i] = v == null ? "null" : v instanceof byte[] b ? "<" + b.length + " bytes>" : v.toString();
+        line[i] = cell(r.get(i));
       }
       cells.add(line);
     }
