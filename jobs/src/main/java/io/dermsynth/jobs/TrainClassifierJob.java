@@ -86,6 +86,13 @@ public final class TrainClassifierJob {
       var trainer = new ClassifierTrainer(options, e -> LOG.info(String.format(Locale.ROOT,
           "epoch %d: loss %.4f, val balanced accuracy %.4f, %.1f img/s, %.1f s", e.epoch(), e.loss(),
           e.valBalancedAccuracy(), e.imagesPerSecond(), e.seconds())), c.getBoolean("progress"));
+      String pretrained = c.getString("pretrained");
+      if (!pretrained.isEmpty()) {
+        try (var in = HadoopFiles.open(ctx.spark(), pretrained)) {
+          LOG.info("train-classifier {}: starting from {} (not taken: {})", runId, pretrained,
+              model.loadBackbone(in));
+        }
+      }
       String dir = resumeDir != null ? resumeDir : ModelStore.classifierDir(ctx.settings(), runId);
       ClassifierTrainer.Result r = trainer.train(model, train.data(), val.data(),
           ModelStore.checkpoints(ctx.spark(), dir + "/checkpoint"));

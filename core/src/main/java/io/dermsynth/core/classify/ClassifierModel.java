@@ -65,6 +65,14 @@ public final class ClassifierModel implements AutoCloseable {
     return model;
   }
 
+  /**
+   * Takes every tensor of a weights file (torchvision names) except the classifier layer, e.g. ImageNet
+   * weights for a 7-class model; returns the names not taken.
+   */
+  public List<String> loadBackbone(InputStream weights) throws IOException {
+    return net.loadSafetensors(weights, manager, true);
+  }
+
   public void writeManifest(OutputStream out) throws IOException {
     out.write(GSON.toJson(manifest).getBytes(StandardCharsets.UTF_8));
   }
