@@ -144,8 +144,9 @@ public final class EvaluateJob {
       Row row = RowFactory.create(runId, arm, modelPath, model.manifest().runId(), testSet,
           (long) test.size(), (long) lesionIndex.size(), names.toArray(new String[0]),
           m.balancedAccuracy(), ba.lower(), ba.upper(), m.aucMacro(), auc.lower(), auc.upper(),
-          m.accuracy(), byClass(names, m.recall()), byClass(names, m.precision()),
-          byClass(names, m.f1()), byClass(names, m.aucPerClass()), supportByClass(names, m.support()),
+          m.accuracy(), byClass(names, k -> m.recall()[k]), byClass(names, k -> m.precision()[k]),
+          byClass(names, k -> m.f1()[k]), byClass(names, k -> m.aucPerClass()[k]),
+          byClass(names, k -> m.support()[k]),
           confusion(m.confusion()), Timestamp.from(Instant.now()));
       ctx.tables().append(Tables.EVALUATIONS, ctx.spark().createDataFrame(List.of(row), SCHEMA));
       String reportDir = c.getString("evaluate.report_dir").isEmpty()
@@ -170,18 +171,11 @@ public final class EvaluateJob {
     return ClassificationMetrics.compute(ys, ps, pr, classes);
   }
 
-  private static Map<String, Double> byClass(List<String> names, double[] v) {
-    Map<String, Double> m = new LinkedHashMap<>();
+  /** class name → value, in the model's class order. */
+  private static <V> Map<String, V> byClass(List<String> names, java.util.function.IntFunction<V> value) {
+    Map<String, V> m = new LinkedHashMap<>();
     for (int k = 0; k < names.size(); k++) {
-      m.put(names.get(k), v[k]);
-    }
-    return m;
-  }
-
-  private static Map<String, Long> supportByClass(List<String> names, long[] v) {
-    Map<String, Long> m = new LinkedHashMap<>();
-    for (int k = 0; k < names.size(); k++) {
-      m.put(names.get(k), v[k]);
+      m.put(names.get(k), value.apply(k));
     }
     return m;
   }
