@@ -84,8 +84,8 @@ public final class TrainClassifierJob {
         size, 0, Double.NaN, runId);
     try (ClassifierModel model = ClassifierModel.create(manifest, ModelStore.device(ctx.settings()))) {
       var trainer = new ClassifierTrainer(options, e -> LOG.info(String.format(Locale.ROOT,
-          "epoch %d: loss %.4f, val balanced accuracy %.4f, %.1f img/s, %.1f s", e.epoch(), e.loss(),
-          e.valBalancedAccuracy(), e.imagesPerSecond(), e.seconds())),
+          "epoch %d: loss %.4f, val balanced accuracy %.4f, %.1f img/s, %.1f s, RSS %d MiB", e.epoch(),
+          e.loss(), e.valBalancedAccuracy(), e.imagesPerSecond(), e.seconds(), ProcessMemory.rssMiB())),
           // A bar only on a terminal: in logs of scheduled runs the per-epoch lines say the same.
           c.getBoolean("progress") && System.console() != null);
       String pretrained = c.getString("pretrained");

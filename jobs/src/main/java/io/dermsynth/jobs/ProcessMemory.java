@@ -1,0 +1,25 @@
+package io.dermsynth.jobs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** This JVM's resident set size (heap + native: libtorch, Spark off-heap), for leak checks in logs. */
+final class ProcessMemory {
+
+  private ProcessMemory() {}
+
+  /** VmRSS in MiB from /proc (Linux); -1 where that is not available. */
+  static long rssMiB() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // Not Linux: the figure is informative only.
+    }
+    return -1;
+  }
+}
