@@ -201,7 +201,8 @@ public final class IngestJob {
     LOG.info("ingest {} phases (s): listing {}, splits {}, decode+images {}, quarantine {}",
         runId, sec(tListed - t0), sec(tSplit - tListed), sec(tImages - tSplit), sec(tQuarantine - tImages));
     LOG.info("ingest {}: {} images added, {} quarantine rows added, {} already stored, {} s, executors {}",
-        runId, imagesAdded, quarantineAdded, storedIds.size(), sec(System.nanoTime() - t0), executors);
+        runId, imagesAdded, quarantineAdded, manifest.records().size() - fresh.size(),
+        sec(System.nanoTime() - t0), executors);
     return new Result(runId, fmt.cliName, manifest.records().size(), manifest.rejections().size(),
         manifest.records().size() - fresh.size(), imagesAdded, quarantineAdded, executors, seconds);
   }
