@@ -1,0 +1,53 @@
+package io.dermsynth.core.gan;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+
+/**
+ * StyleGAN2's free functions, after NVlabs stylegan2-ada-pytorch {@code training/networks.py}. Shapes
+ * are checked at the boundary: a wrong shape fails here with both shapes named, not deep in libtorch.
+ */
+public final class Ops {
+
+  private Ops() {}
+
+  /** x · rsqrt(mean(x², dim) + ε): the mapping network's input normalisation. */
+  public static NDArray normalize2ndMoment(NDArray x, int dim) {
+    return x.mul(x.square().mean(new int[] {dim}, true).add(1e-8f).pow(-0.5f));
+  }
+
+  /**
+   * Modulated convolution (Karras et al. 2020, eq. 1–3) as one grouped convolution: each sample's
+   * weight is the shared weight scaled per input channel by that sample's style and, with
+   * {@code demodulate}, rescaled to unit norm per output channel.
+   *
+   * @param x input [N, I, H, W]
+   * @param weight shared weight [O, I, k, k]
+   * @param styles per-sample input-channel scales [N, I]
+   * @param padding spatial padding on each side
+   * @return [N, O, H', W']
+   */
+  public static NDArray modulatedConv2d(NDArray x, NDArray weight, NDArray styles, boolean demodulate,
+      int padding) {
+    Shape xs = x.getShape();
+    Shape ws = weight.getShape();
+    long n = xs.get(0);
+    long in = ws.get(1);
+    if (xs.dimension() != 4 || ws.dimension() != 4 || xs.get(1) != in
+        || !styles.getShape().equals(new Shape(n, in))) {
+      throw new IllegalArgumentException("modulatedConv2d: x " + xs + ", weight " + ws + ", styles "
+          + styles.getShape() + " (want x [N,I,H,W], weight [O,I,k,k], styles [N,I])");
+    }
+    long out = ws.get(0);
+    NDArray w = weight.expandDims(0).mul(styles.reshape(n, 1, in, 1, 1));  // [N, O, I, k, k]
+    if (demodulate) {
+      NDArray d = w.square().reshape(n, out, -1).sum(new int[] {2}).add(1e-8f).pow(-0.5f);
+      w = w.mul(d.reshape(n, out, 1, 1, 1));
+    }
+    NDArray y = Conv2d.conv2d(x.reshape(1, n * in, xs.get(2), xs.get(3)),
+        w.reshape(n * out, in, ws.get(2), ws.get(3)), null, new Shape(1, 1),
+        new Shape(padding, padding), new Shape(1, 1), (int) n).singletonOrThrow();
+    return y.reshape(n, out, y.getShape().get(2), y.getShape().get(3));
+  }
+}
