@@ -50,4 +50,35 @@ public final class Ops {
         new Shape(padding, padding), new Shape(1, 1), (int) n).singletonOrThrow();
     return y.reshape(n, out, y.getShape().get(2), y.getShape().get(3));
   }
+
+  /**
+   * NVlabs {@code upsample2d} with the [1, 3, 3, 1] FIR filter: zero insertion, padding (2, 1), a 4×4
+   * depthwise convolution with the normalised outer-product filter, gain 4. [N, C, H, W] → [N, C, 2H, 2W].
+   */
+  public static NDArray upsample2d(NDArray x) {
+    Shape s = x.getShape();
+    if (s.dimension() != 4) {
+      throw new IllegalArgumentException("upsample2d expects [N, C, H, W], got " + s);
+    }
+    long n = s.get(0);
+    long c = s.get(1);
+    long h = s.get(2);
+    long w = s.get(3);
+    // Zero insertion: each pixel followed by a zero, along H and W.
+    NDArray z = x.reshape(n, c, h, 1, w, 1);
+    z = z.concat(z.zerosLike(), 3);
+    z = z.concat(z.zerosLike(), 5).reshape(n, c, 2 * h, 2 * w);
+    // Pad (left 2, right 1) on W then (top 2, bottom 1) on H, as upfirdn2d's padding for up=2, 4 taps.
+    z = z.pad(new Shape(2, 1, 2, 1), 0);
+    float[] f1 = {1, 3, 3, 1};
+    float[] f2 = new float[16];
+    for (int a = 0; a < 4; a++) {
+      for (int b = 0; b < 4; b++) {
+        f2[a * 4 + b] = f1[a] * f1[b] / 64f * 4f;  // normalised to sum 1, then the up² gain
+      }
+    }
+    NDArray kernel = x.getManager().create(f2, new Shape(1, 1, 4, 4)).broadcast(new Shape(c, 1, 4, 4));
+    return Conv2d.conv2d(z, kernel, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c)
+        .singletonOrThrow();
+  }
 }

@@ -96,4 +96,42 @@ class TestStyleGanOps {
           new NDList(m.zeros(new Shape(2, 64))), false));
     }
   }
+
+  /**
+   * The [1,3,3,1] upsampler has a closed form per axis: y[2k] = (x[k−1] + 3x[k]) / 4 and
+   * y[2k+1] = (3x[k] + x[k+1]) / 4, zeros outside. Applied to rows, then columns, as reference.
+   */
+  @Test
+  void firUpsampleEqualsTheClosedForm() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      int h = 5;
+      int w = 7;
+      NDArray x = m.randomNormal(new Shape(2, 3, h, w));
+      NDArray y = Ops.upsample2d(x);
+      assertEquals(new Shape(2, 3, 2 * h, 2 * w), y.getShape());
+      float[] xs = x.toFloatArray();
+      float[] ys = y.toFloatArray();
+      for (int plane = 0; plane < 6; plane++) {
+        double[][] rows = new double[h][2 * w];
+        for (int i = 0; i < h; i++) {
+          for (int j = 0; j < 2 * w; j++) {
+            int k = j / 2;
+            double at = xs[plane * h * w + i * w + k];
+            double prev = k > 0 ? xs[plane * h * w + i * w + k - 1] : 0;
+            double next = k + 1 < w ? xs[plane * h * w + i * w + k + 1] : 0;
+            rows[i][j] = j % 2 == 0 ? (prev + 3 * at) / 4 : (3 * at + next) / 4;
+          }
+        }
+        for (int i = 0; i < 2 * h; i++) {
+          for (int j = 0; j < 2 * w; j++) {
+            int k = i / 2;
+            double prev = k > 0 ? rows[k - 1][j] : 0;
+            double next = k + 1 < h ? rows[k + 1][j] : 0;
+            double want = i % 2 == 0 ? (prev + 3 * rows[k][j]) / 4 : (3 * rows[k][j] + next) / 4;
+            assertEquals(want, ys[plane * 4 * h * w + i * 2 * w + j], 1e-5, "plane " + plane + " (" + i + "," + j + ")");
+          }
+        }
+      }
+    }
+  }
 }
