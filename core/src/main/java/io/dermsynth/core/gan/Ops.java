@@ -70,15 +70,34 @@ public final class Ops {
     z = z.concat(z.zerosLike(), 5).reshape(n, c, 2 * h, 2 * w);
     // Pad (left 2, right 1) on W then (top 2, bottom 1) on H, as upfirdn2d's padding for up=2, 4 taps.
     z = z.pad(new Shape(2, 1, 2, 1), 0);
+    NDArray kernel = firKernel(x, c, 4f);  // the up² gain keeps the mean
+    return Conv2d.conv2d(z, kernel, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c)
+        .singletonOrThrow();
+  }
+
+  /**
+   * NVlabs {@code downsample2d} with the [1, 3, 3, 1] FIR filter (the discriminator's blur before
+   * subsampling): padding 1, the 4×4 normalised filter, stride 2. [N, C, H, W] → [N, C, H/2, W/2].
+   */
+  public static NDArray downsample2d(NDArray x) {
+    Shape s = x.getShape();
+    if (s.dimension() != 4 || s.get(2) % 2 != 0 || s.get(3) % 2 != 0) {
+      throw new IllegalArgumentException("downsample2d expects [N, C, H, W] with even H and W, got " + s);
+    }
+    long c = s.get(1);
+    return Conv2d.conv2d(x, firKernel(x, c, 1f), null, new Shape(2, 2), new Shape(1, 1),
+        new Shape(1, 1), (int) c).singletonOrThrow();
+  }
+
+  /** The separable [1,3,3,1] ⊗ [1,3,3,1] filter, normalised to sum 1, times {@code gain}, per channel. */
+  private static NDArray firKernel(NDArray like, long channels, float gain) {
     float[] f1 = {1, 3, 3, 1};
     float[] f2 = new float[16];
     for (int a = 0; a < 4; a++) {
       for (int b = 0; b < 4; b++) {
-        f2[a * 4 + b] = f1[a] * f1[b] / 64f * 4f;  // normalised to sum 1, then the up² gain
+        f2[a * 4 + b] = f1[a] * f1[b] / 64f * gain;
       }
     }
-    NDArray kernel = x.getManager().create(f2, new Shape(1, 1, 4, 4)).broadcast(new Shape(c, 1, 4, 4));
-    return Conv2d.conv2d(z, kernel, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c)
-        .singletonOrThrow();
+    return like.getManager().create(f2, new Shape(1, 1, 4, 4)).broadcast(new Shape(channels, 1, 4, 4));
   }
 }

@@ -134,4 +134,39 @@ class TestStyleGanOps {
       }
     }
   }
+
+  /** Per axis: y[k] = (x[2k−1] + 3x[2k] + 3x[2k+1] + x[2k+2]) / 8, zeros outside; rows then columns. */
+  @Test
+  void firDownsampleEqualsTheClosedForm() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      int h = 6;
+      int w = 8;
+      NDArray x = m.randomNormal(new Shape(1, 2, h, w));
+      NDArray y = Ops.downsample2d(x);
+      assertEquals(new Shape(1, 2, h / 2, w / 2), y.getShape());
+      float[] xs = x.toFloatArray();
+      float[] ys = y.toFloatArray();
+      for (int plane = 0; plane < 2; plane++) {
+        final int p = plane;
+        java.util.function.BiFunction<Integer, Integer, Double> at = (i, j) ->
+            i < 0 || j < 0 || i >= h || j >= w ? 0.0 : xs[p * h * w + i * w + j];
+        double[][] rows = new double[h][w / 2];
+        for (int i = 0; i < h; i++) {
+          for (int k = 0; k < w / 2; k++) {
+            rows[i][k] = (at.apply(i, 2 * k - 1) + 3 * at.apply(i, 2 * k) + 3 * at.apply(i, 2 * k + 1)
+                + at.apply(i, 2 * k + 2)) / 8;
+          }
+        }
+        for (int k = 0; k < h / 2; k++) {
+          for (int j = 0; j < w / 2; j++) {
+            double a = 2 * k - 1 >= 0 ? rows[2 * k - 1][j] : 0;
+            double d = 2 * k + 2 < h ? rows[2 * k + 2][j] : 0;
+            double want = (a + 3 * rows[2 * k][j] + 3 * rows[2 * k + 1][j] + d) / 8;
+            assertEquals(want, ys[p * (h / 2) * (w / 2) + k * (w / 2) + j], 1e-5, "(" + k + "," + j + ")");
+          }
+        }
+      }
+      assertThrows(IllegalArgumentException.class, () -> Ops.downsample2d(m.zeros(new Shape(1, 1, 5, 4))));
+    }
+  }
 }
