@@ -32,6 +32,33 @@ public final class HadoopFiles {
     }
   }
 
+  /** The file's bytes, or empty when there is no such file. */
+  public static java.util.Optional<byte[]> readIfExists(SparkSession spark, String uri) throws IOException {
+    Path path = new Path(uri);
+    FileSystem fs = fs(spark, path);
+    if (!fs.exists(path)) {
+      return java.util.Optional.empty();
+    }
+    try (InputStream in = fs.open(path)) {
+      return java.util.Optional.of(in.readAllBytes());
+    }
+  }
+
+  /**
+   * Writes beside the target, then renames over it: a process killed mid-write leaves the previous
+   * file intact.
+   */
+  public static void replace(SparkSession spark, String uri, byte[] bytes) throws IOException {
+    Path target = new Path(uri);
+    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
+    write(spark, tmp.toString(), bytes);
+    FileSystem fs = fs(spark, target);
+    fs.delete(target, false);
+    if (!fs.rename(tmp, target)) {
+      throw new IOException("cannot move " + tmp + " to " + target);
+    }
+  }
+
   private static FileSystem fs(SparkSession spark, Path path) throws IOException {
     return path.getFileSystem(spark.sparkContext().hadoopConfiguration());
   }

@@ -3,8 +3,8 @@ package io.dermsynth.jobs;
 import ai.djl.Device;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.classify.ClassifierTrainer;
+import io.dermsynth.udf.ClassifierFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import org.apache.spark.sql.SparkSession;
 
@@ -49,35 +49,18 @@ public final class ModelStore {
     return new ClassifierTrainer.Checkpoints() {
       @Override
       public java.util.Optional<byte[]> read(String name) throws IOException {
-        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(dir + "/" + name);
-        if (!p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p)) {
-          return java.util.Optional.empty();
-        }
-        try (InputStream in = HadoopFiles.open(spark, p.toString())) {
-          return java.util.Optional.of(in.readAllBytes());
-        }
+        return HadoopFiles.readIfExists(spark, dir + "/" + name);
       }
 
       @Override
       public void write(String name, byte[] bytes) throws IOException {
-        // Write beside, then rename: a run killed mid-write leaves the previous checkpoint intact.
-        String tmp = dir + "/." + name + ".tmp";
-        HadoopFiles.write(spark, tmp, bytes);
-        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(dir + "/" + name);
-        var fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        fs.delete(target, false);
-        if (!fs.rename(new org.apache.hadoop.fs.Path(tmp), target)) {
-          throw new IOException("cannot move " + tmp + " to " + target);
-        }
+        HadoopFiles.replace(spark, dir + "/" + name, bytes);
       }
     };
   }
 
   public static ClassifierModel loadClassifier(SparkSession spark, String dir, Device device)
       throws IOException {
-    try (InputStream manifest = HadoopFiles.open(spark, dir + "/" + ClassifierModel.MANIFEST);
-        InputStream weights = HadoopFiles.open(spark, dir + "/" + ClassifierModel.WEIGHTS)) {
-      return ClassifierModel.load(manifest, weights, device);
-    }
+    return ClassifierFiles.load(spark.sparkContext().hadoopConfiguration(), dir, device);
   }
 }

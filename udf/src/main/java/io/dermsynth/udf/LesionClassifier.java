@@ -4,15 +4,12 @@ import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.classify.ClassifierTrainer;
 import io.dermsynth.core.classify.ImageTensors;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.UUID;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.param.IntParam;
@@ -163,13 +160,7 @@ public final class LesionClassifier extends ColumnTransformer<LesionClassifier> 
     }
 
     private ClassifierModel load(ai.djl.Device device) throws IOException {
-      Configuration hadoop = HadoopConf.of(conf);
-      Path dir = new Path(modelPath);
-      var fs = dir.getFileSystem(hadoop);
-      try (InputStream manifest = fs.open(new Path(dir, ClassifierModel.MANIFEST));
-          InputStream weights = fs.open(new Path(dir, ClassifierModel.WEIGHTS))) {
-        return ClassifierModel.load(manifest, weights, device);
-      }
+      return ClassifierFiles.load(HadoopConf.of(conf), modelPath, device);
     }
   }
 }
