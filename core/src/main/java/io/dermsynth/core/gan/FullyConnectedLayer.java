@@ -1,21 +1,17 @@
 package io.dermsynth.core.gan;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.NormalInitializer;
-import ai.djl.util.PairList;
 
 /**
  * NVlabs {@code FullyConnectedLayer}: equalised learning rate (weights stored as N(0,1)/lr_multiplier
  * and scaled by lr_multiplier/√in at run time), a learning-rate multiplier, and an optional leaky ReLU
  * with gain √2. Parameters are named {@code weight} and {@code bias} as in NVlabs checkpoints.
  */
-public final class FullyConnectedLayer extends AbstractBlock {
+public final class FullyConnectedLayer extends GanBlock {
 
   private final int in;
   private final int out;
@@ -30,7 +26,7 @@ public final class FullyConnectedLayer extends AbstractBlock {
    * @param out output features
    * @param lrelu leaky ReLU (slope 0.2, gain √2) after the bias, else linear
    * @param lrMultiplier learning-rate multiplier (0.01 in the mapping network)
-   * @param biasInit initial bias
+   * @param biasInit initial bias (1 for the affine layers that make styles)
    */
   public FullyConnectedLayer(int in, int out, boolean lrelu, float lrMultiplier, float biasInit) {
     this.in = in;
@@ -38,30 +34,16 @@ public final class FullyConnectedLayer extends AbstractBlock {
     this.lrelu = lrelu;
     this.weightGain = (float) (lrMultiplier / Math.sqrt(in));
     this.biasGain = lrMultiplier;
-    weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
-        .optShape(new Shape(out, in)).optInitializer(new NormalInitializer(1f / lrMultiplier)).build());
-    bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
-        .optShape(new Shape(out)).optInitializer(new ConstantInitializer(biasInit / lrMultiplier)).build());
+    weight = addParameter(param("weight", new Shape(out, in), new NormalInitializer(1f / lrMultiplier), true));
+    bias = addParameter(param("bias", new Shape(out), new ConstantInitializer(biasInit / lrMultiplier), true));
   }
 
-  @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-      PairList<String, Object> params) {
-    NDArray x = inputs.singletonOrThrow();
+  /** [N, in] → [N, out]. */
+  public NDArray forward(NDArray x) {
     if (x.getShape().dimension() != 2 || x.getShape().get(1) != in) {
       throw new IllegalArgumentException("FullyConnectedLayer(" + in + "→" + out + ") got " + x.getShape());
     }
-    NDArray w = ps.getValue(weight, x.getDevice(), training).mul(weightGain);
-    NDArray b = ps.getValue(bias, x.getDevice(), training).mul(biasGain);
-    NDArray y = x.matMul(w.transpose()).add(b);
-    if (lrelu) {
-      y = y.maximum(y.mul(0.2f)).mul((float) Math.sqrt(2));
-    }
-    return new NDList(y);
-  }
-
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return new Shape[] {new Shape(inputShapes[0].get(0), out)};
+    NDArray y = x.matMul(weight.getArray().mul(weightGain).transpose()).add(bias.getArray().mul(biasGain));
+    return lrelu ? Ops.lrelu(y, (float) Math.sqrt(2)) : y;
   }
 }

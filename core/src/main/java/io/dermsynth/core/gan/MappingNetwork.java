@@ -1,26 +1,18 @@
 package io.dermsynth.core.gan;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
-import ai.djl.util.PairList;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * NVlabs {@code MappingNetwork} (unconditional): z → normalize_2nd_moment → fc0…fc{L−1} (leaky ReLU,
- * lr multiplier 0.01) → w, broadcast to {@code numWs} copies. Tracks {@code w_avg}, the moving average
- * of w used by the truncation trick.
+ * lr multiplier 0.01) → w, broadcast to {@code numWs} copies. Keeps {@code w_avg}, the moving average
+ * of w that the truncation trick pulls towards; the trainer updates it ({@link #trackWAvg}).
  */
-public final class MappingNetwork extends AbstractBlock {
+public final class MappingNetwork extends GanBlock {
 
   private final int zDim;
   private final int wDim;
@@ -43,70 +35,49 @@ public final class MappingNetwork extends AbstractBlock {
     this.numWs = numWs;
     this.wAvgBeta = wAvgBeta;
     for (int i = 0; i < layers; i++) {
-      FullyConnectedLayer fc = new FullyConnectedLayer(i == 0 ? zDim : wDim, wDim, true, lrMultiplier, 0f);
-      fcs.add(fc);
-      addChildBlock("fc" + i, fc);
+      fcs.add(addChildBlock("fc" + i,
+          new FullyConnectedLayer(i == 0 ? zDim : wDim, wDim, true, lrMultiplier, 0f)));
     }
-    wAvg = addParameter(Parameter.builder().setName("w_avg").setType(Parameter.Type.RUNNING_MEAN)
-        .optRequiresGrad(false).optShape(new Shape(wDim)).optInitializer(new ConstantInitializer(0f))
-        .build());
+    wAvg = addParameter(param("w_avg", new Shape(wDim), new ConstantInitializer(0f), false));
   }
 
-  @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-      PairList<String, Object> params) {
-    NDArray z = inputs.singletonOrThrow();
+  /** z [N, zDim] → ws [N, numWs, wDim]. */
+  public NDArray forward(NDArray z) {
     if (!z.getShape().equals(new Shape(z.getShape().get(0), zDim))) {
       throw new IllegalArgumentException("MappingNetwork expects z [N, " + zDim + "], got " + z.getShape());
     }
-    NDList x = new NDList(Ops.normalize2ndMoment(z, 1));
+    NDArray x = Ops.normalize2ndMoment(z, 1);
     for (FullyConnectedLayer fc : fcs) {
-      x = fc.forward(ps, x, training);
+      x = fc.forward(x);
     }
-    NDArray w = x.singletonOrThrow();
-    if (training) {
-      // w_avg ← lerp(mean(w), w_avg, β): outside the graph, as NVlabs does under no_grad.
-      NDArray avg = wAvg.getArray();
-      float[] mean = w.mean(new int[] {0}).toFloatArray();
-      float[] old = avg.toFloatArray();
-      for (int i = 0; i < old.length; i++) {
-        old[i] = mean[i] + (old[i] - mean[i]) * wAvgBeta;
-      }
-      avg.set(old);
+    return x.expandDims(1).broadcast(new Shape(x.getShape().get(0), numWs, wDim));
+  }
+
+  /** w_avg ← lerp(mean(w), w_avg, β), outside the graph as NVlabs does under no_grad; ws [N, numWs, wDim]. */
+  public void trackWAvg(NDArray ws) {
+    NDArray avg = wAvg.getArray();
+    float[] mean;
+    try (NDArray m = ws.get(":, 0, :").mean(new int[] {0})) {
+      mean = m.toFloatArray();
     }
-    long n = w.getShape().get(0);
-    return new NDList(w.expandDims(1).broadcast(new Shape(n, numWs, wDim)));
+    float[] old = avg.toFloatArray();
+    for (int i = 0; i < old.length; i++) {
+      old[i] = mean[i] + (old[i] - mean[i]) * wAvgBeta;
+    }
+    avg.set(old);
   }
 
   /** The truncation trick: w_avg + ψ (w − w_avg), on ws [N, numWs, wDim]. */
   public NDArray truncate(NDArray ws, float psi) {
-    NDArray avg = ws.getManager().create(wAvg.getArray().toFloatArray(), new Shape(1, 1, wDim));
+    NDArray avg = wAvg.getArray().reshape(1, 1, wDim);
     return avg.add(ws.sub(avg).mul(psi));
   }
 
-  /** Parameters by NVlabs checkpoint name under {@code prefix} (e.g. "mapping"). */
-  public Map<String, Parameter> namedParameters(String prefix) {
-    Map<String, Parameter> out = new LinkedHashMap<>();
-    for (int i = 0; i < fcs.size(); i++) {
-      for (var p : fcs.get(i).getDirectParameters()) {
-        out.put(prefix + ".fc" + i + "." + p.getKey(), p.getValue());
-      }
-    }
-    out.put(prefix + ".w_avg", wAvg);
-    return out;
+  public int numWs() {
+    return numWs;
   }
 
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return new Shape[] {new Shape(inputShapes[0].get(0), numWs, wDim)};
-  }
-
-  @Override
-  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-    Shape s = inputShapes[0];
-    for (FullyConnectedLayer fc : fcs) {
-      fc.initialize(manager, dataType, s);
-      s = fc.getOutputShapes(new Shape[] {s})[0];
-    }
+  public int zDim() {
+    return zDim;
   }
 }

@@ -12,6 +12,16 @@ public final class Ops {
 
   private Ops() {}
 
+  /** Leaky ReLU (slope 0.2) times {@code gain}: NVlabs bias_act's 'lrelu' after the bias. */
+  public static NDArray lrelu(NDArray x, float gain) {
+    return x.maximum(x.mul(0.2f)).mul(gain);
+  }
+
+  /** x + b per channel: x [N, C, H, W], b [C]. */
+  public static NDArray addChannelBias(NDArray x, NDArray b) {
+    return x.add(b.reshape(1, b.getShape().get(0), 1, 1));
+  }
+
   /** x · rsqrt(mean(x², dim) + ε): the mapping network's input normalisation. */
   public static NDArray normalize2ndMoment(NDArray x, int dim) {
     return x.mul(x.square().mean(new int[] {dim}, true).add(1e-8f).pow(-0.5f));
@@ -84,8 +94,16 @@ public final class Ops {
     if (s.dimension() != 4 || s.get(2) % 2 != 0 || s.get(3) % 2 != 0) {
       throw new IllegalArgumentException("downsample2d expects [N, C, H, W] with even H and W, got " + s);
     }
-    long c = s.get(1);
-    return Conv2d.conv2d(x, firKernel(x, c, 1f), null, new Shape(2, 2), new Shape(1, 1),
+    return fir(x, 1, 2);
+  }
+
+  /**
+   * The [1,3,3,1] blur alone, with {@code pad} zeros on every side and a stride: NVlabs' upfirdn2d
+   * with up = 1. {@code fir(x, 2, 1)} before a stride-2 3×3 convolution is conv2d_resample's down path.
+   */
+  public static NDArray fir(NDArray x, int pad, int stride) {
+    long c = x.getShape().get(1);
+    return Conv2d.conv2d(x, firKernel(x, c, 1f), null, new Shape(stride, stride), new Shape(pad, pad),
         new Shape(1, 1), (int) c).singletonOrThrow();
   }
 

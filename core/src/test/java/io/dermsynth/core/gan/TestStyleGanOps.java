@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
 
 class TestStyleGanOps {
@@ -65,7 +63,7 @@ class TestStyleGanOps {
       float[] w = {100, 0, 0, 0, 0, 200, 0, 0};
       fc.getParameters().get("weight").getArray().set(w);
       NDArray x = m.create(new float[] {1, 2, 3, 4}, new Shape(1, 4));
-      float[] y = fc.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow().toFloatArray();
+      float[] y = fc.forward(x).toFloatArray();
       assertEquals(100 * 0.01f / 2 * 1 + 1, y[0], 1e-5f);
       assertEquals(200 * 0.01f / 2 * 2 + 1, y[1], 1e-5f);
     }
@@ -76,24 +74,24 @@ class TestStyleGanOps {
     try (NDManager m = NDManager.newBaseManager()) {
       MappingNetwork mapping = new MappingNetwork(512, 512, 10, 8, 0.01f, 0.995f);
       mapping.initialize(m, DataType.FLOAT32, new Shape(2, 512));
-      var names = mapping.namedParameters("mapping").keySet();
+      var names = GanBlock.named(mapping, "mapping").keySet();
       assertTrue(names.contains("mapping.fc0.weight") && names.contains("mapping.fc7.bias")
           && names.contains("mapping.w_avg"), names.toString());
       NDArray z = m.randomNormal(new Shape(6, 512));
-      NDArray ws = mapping.forward(new ParameterStore(m, false), new NDList(z), true).singletonOrThrow();
+      NDArray ws = mapping.forward(z);
+      mapping.trackWAvg(ws);
       assertEquals(new Shape(6, 10, 512), ws.getShape());
       // Every copy is the same w; w_avg moved 0.5% of the way to the batch mean.
       assertArrayEquals(ws.get(":, 0, :").toFloatArray(), ws.get(":, 9, :").toFloatArray());
       float[] mean = ws.get(":, 0, :").mean(new int[] {0}).toFloatArray();
-      float[] avg = mapping.namedParameters("mapping").get("mapping.w_avg").getArray().toFloatArray();
+      float[] avg = GanBlock.named(mapping, "mapping").get("mapping.w_avg").getArray().toFloatArray();
       for (int i = 0; i < 512; i++) {
         assertEquals(0.005f * mean[i], avg[i], 1e-5f);
       }
       // ψ = 0 gives w_avg everywhere; ψ = 1 leaves w as it is.
       assertArrayEquals(avg, mapping.truncate(ws, 0f).get("0, 3, :").toFloatArray(), 1e-6f);
       assertArrayEquals(ws.toFloatArray(), mapping.truncate(ws, 1f).toFloatArray(), 1e-5f);
-      assertThrows(IllegalArgumentException.class, () -> mapping.forward(new ParameterStore(m, false),
-          new NDList(m.zeros(new Shape(2, 64))), false));
+      assertThrows(IllegalArgumentException.class, () -> mapping.forward(m.zeros(new Shape(2, 64))));
     }
   }
 

@@ -1,0 +1,60 @@
+package io.dermsynth.core.gan;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.training.initializer.NormalInitializer;
+
+/**
+ * NVlabs {@code SynthesisLayer}: a style from w by an affine layer (bias 1), a modulated, demodulated
+ * 3×3 convolution (after [1,3,3,1] upsampling when {@code up}), per-pixel noise scaled by a learned
+ * {@code noise_strength}, bias and leaky ReLU with gain √2.
+ *
+ * <p>NVlabs upsamples with a transposed convolution followed by the FIR filter; here the FIR upsampling
+ * comes first and the convolution second. Both are linear and shift-invariant, so the two agree away
+ * from the border (the weights mean the same), and DJL's PyTorch engine has no transposed convolution.
+ */
+public final class SynthesisLayer extends GanBlock {
+
+  private final int in;
+  private final int resolution;
+  private final boolean up;
+  private final FullyConnectedLayer affine;
+  private final Parameter weight;
+  private final Parameter bias;
+  private final Parameter noiseStrength;
+  private final Parameter noiseConst;
+
+  public SynthesisLayer(int in, int out, int wDim, int resolution, boolean up) {
+    this.in = in;
+    this.resolution = resolution;
+    this.up = up;
+    affine = addChildBlock("affine", new FullyConnectedLayer(wDim, in, false, 1f, 1f));
+    weight = addParameter(param("weight", new Shape(out, in, 3, 3), new NormalInitializer(1f), true));
+    bias = addParameter(param("bias", new Shape(out), new ConstantInitializer(0f), true));
+    noiseStrength = addParameter(param("noise_strength", new Shape(), new ConstantInitializer(0f), true));
+    noiseConst = addParameter(param("noise_const", new Shape(resolution, resolution),
+        new NormalInitializer(1f), false));
+  }
+
+  /** x [N, in, R/2 or R, …], w [N, wDim] → [N, out, R, R]. */
+  public NDArray forward(NDArray x, NDArray w, NoiseMode noise) {
+    long n = x.getShape().get(0);
+    long expect = up ? resolution / 2 : resolution;
+    if (x.getShape().get(1) != in || x.getShape().get(2) != expect || x.getShape().get(3) != expect) {
+      throw new IllegalArgumentException("SynthesisLayer(" + in + " ch, " + resolution + "px, up=" + up
+          + ") got x " + x.getShape());
+    }
+    NDArray styles = affine.forward(w);
+    NDArray y = Ops.modulatedConv2d(up ? Ops.upsample2d(x) : x, weight.getArray(), styles, true, 1);
+    NDArray strength = noiseStrength.getArray();
+    switch (noise) {
+      case RANDOM -> y = y.add(x.getManager().randomNormal(new Shape(n, 1, resolution, resolution))
+          .mul(strength));
+      case CONST -> y = y.add(noiseConst.getArray().mul(strength));
+      case NONE -> { }
+    }
+    return Ops.lrelu(Ops.addChannelBias(y, bias.getArray()), (float) Math.sqrt(2));
+  }
+}
