@@ -59,6 +59,22 @@ public final class HadoopFiles {
     }
   }
 
+  /** Names of the entries directly in a folder, sorted; empty when the folder does not exist. */
+  public static java.util.List<String> list(SparkSession spark, String uri) throws IOException {
+    Path path = new Path(uri);
+    FileSystem fs = fs(spark, path);
+    if (!fs.exists(path)) {
+      return java.util.List.of();
+    }
+    return java.util.Arrays.stream(fs.listStatus(path)).map(st -> st.getPath().getName()).sorted().toList();
+  }
+
+  /** Deletes a file or a folder with everything in it; nothing when it does not exist. */
+  public static void delete(SparkSession spark, String uri) throws IOException {
+    Path path = new Path(uri);
+    fs(spark, path).delete(path, true);
+  }
+
   private static FileSystem fs(SparkSession spark, Path path) throws IOException {
     return path.getFileSystem(spark.sparkContext().hadoopConfiguration());
   }

@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "dermsynth", mixinStandardHelpOptions = true, version = "dermsynth 0.1.0",
     description = "Labelled synthetic dermatoscopic images with StyleGAN2 + SeFa on Apache Spark "
         + "(arXiv 2410.05114).",
-    subcommands = {Main.MakePhantoms.class, Main.Ingest.class, Main.TrainClassifier.class,
+    subcommands = {Main.MakePhantoms.class, Main.Ingest.class, Main.TrainGan.class,
+        Main.TrainClassifier.class,
         Main.Evaluate.class, Main.Sql.class, Main.Demo.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -123,6 +124,26 @@ public final class Main implements Runnable {
           r.runId(), r.dataset(), r.listed(), r.imagesAdded(), r.quarantineAdded(), r.alreadyStored(),
           r.seconds());
       w.print(ClassSummary.render(ctx.tables()));
+      return 0;
+    }
+  }
+
+  @Command(name = "train-gan", mixinStandardHelpOptions = true,
+      description = "Train StyleGAN2 on the train split of `images`, on the driver (gan.* settings).")
+  static final class TrainGan implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--resume", paramLabel = "RUN_DIR",
+        description = "continue an interrupted run from the newest snapshot in its folder")
+    String resume;
+
+    @Override
+    public Integer call() throws Exception {
+      var r = TrainGanJob.run(JobContext.of(config.settings()), resume);
+      spec.commandLine().getOut().printf(java.util.Locale.ROOT,
+          "run %s: %s on %d images, %.2f kimg (%.1f s/kimg), augment p %.3f → %s%n", r.runId(),
+          r.preset(), r.images(), r.kimg(), r.secPerKimg(), r.augmentP(), r.snapshot());
       return 0;
     }
   }

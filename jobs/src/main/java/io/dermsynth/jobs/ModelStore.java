@@ -3,6 +3,7 @@ package io.dermsynth.jobs;
 import ai.djl.Device;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.classify.ClassifierTrainer;
+import io.dermsynth.core.gan.CheckpointStore;
 import io.dermsynth.udf.ClassifierFiles;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,23 +16,58 @@ public final class ModelStore {
 
   /** The configured driver device (`classifier.device`), checked against what the engine has. */
   public static Device device(Settings settings) {
-    String name = settings.config().getString("classifier.device").trim();
+    return device(settings, "classifier.device");
+  }
+
+  /** The driver device that config key names, checked against what the engine has. */
+  public static Device device(Settings settings, String key) {
+    String name = settings.config().getString(key).trim();
     Device d;
     try {
       d = Device.fromName(name);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("classifier.device must be cpu, gpu or gpu:N, got '" + name + "'");
+      throw new IllegalArgumentException(key + " must be cpu, gpu or gpu:N, got '" + name + "'");
     }
     if (d.isGpu() && d.getDeviceId() >= ai.djl.engine.Engine.getInstance().getGpuCount()) {
-      throw new IllegalArgumentException("classifier.device is " + name + " but libtorch sees "
+      throw new IllegalArgumentException(key + " is " + name + " but libtorch sees "
           + ai.djl.engine.Engine.getInstance().getGpuCount() + " GPU(s)");
     }
     return d;
   }
 
   public static String classifierDir(Settings settings, String runId) {
-    String base = settings.config().getString("classifier.models");
-    return (base.isEmpty() ? settings.warehouse() + "/models" : base) + "/classifier/" + runId;
+    return modelDir(settings, "classifier", runId);
+  }
+
+  /** {@code <section.models or warehouse/models>/<section>/<run_id>}. */
+  public static String modelDir(Settings settings, String section, String runId) {
+    String base = settings.config().getString(section + ".models");
+    return (base.isEmpty() ? settings.warehouse() + "/models" : base) + "/" + section + "/" + runId;
+  }
+
+  /** A GAN run folder on a Hadoop file system, as the trainer's snapshot store. */
+  public static CheckpointStore ganStore(SparkSession spark, String dir) {
+    return new CheckpointStore() {
+      @Override
+      public java.util.Optional<byte[]> read(String name) throws IOException {
+        return HadoopFiles.readIfExists(spark, dir + "/" + name);
+      }
+
+      @Override
+      public void write(String name, byte[] bytes) throws IOException {
+        HadoopFiles.replace(spark, dir + "/" + name, bytes);
+      }
+
+      @Override
+      public java.util.List<String> list() throws IOException {
+        return HadoopFiles.list(spark, dir);
+      }
+
+      @Override
+      public void delete(String name) throws IOException {
+        HadoopFiles.delete(spark, dir + "/" + name);
+      }
+    };
   }
 
   public static void save(SparkSession spark, ClassifierModel model, String dir) throws IOException {

@@ -3,6 +3,7 @@ package io.dermsynth.jobs;
 import static org.apache.spark.sql.functions.col;
 
 import com.typesafe.config.Config;
+import io.dermsynth.core.ProcessMemory;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.classify.ClassifierTrainer;
 import java.util.LinkedHashMap;

@@ -28,9 +28,11 @@ public final class Ops {
   }
 
   /**
-   * Modulated convolution (Karras et al. 2020, eq. 1–3) as one grouped convolution: each sample's
-   * weight is the shared weight scaled per input channel by that sample's style and, with
-   * {@code demodulate}, rescaled to unit norm per output channel.
+   * Modulated convolution (Karras et al. 2020, eq. 1–3) as one grouped convolution (NVlabs'
+   * fused_modconv): each sample's weight is the shared weight scaled per input channel by that
+   * sample's style and, with {@code demodulate}, rescaled to unit norm per output channel. (The
+   * unfused form — scale the input, convolve the batch with the shared weight, scale the output — was
+   * measured no faster on CPU: 8.2 s per small64 training step either way.)
    *
    * @param x input [N, I, H, W]
    * @param weight shared weight [O, I, k, k]

@@ -47,7 +47,9 @@ public final class SynthesisLayer extends GanBlock {
           + ") got x " + x.getShape());
     }
     NDArray styles = affine.forward(w);
-    NDArray y = Ops.modulatedConv2d(up ? Ops.upsample2d(x) : x, weight.getArray(), styles, true, 1);
+    NDArray y = up
+        ? Ops.modulatedConv2d(Ops.upsample2d(x), weight.getArray().flip(2, 3), styles, true, 1)
+        : Ops.modulatedConv2d(x, weight.getArray(), styles, true, 1);
     NDArray strength = noiseStrength.getArray();
     switch (noise) {
       case RANDOM -> y = y.add(x.getManager().randomNormal(new Shape(n, 1, resolution, resolution))

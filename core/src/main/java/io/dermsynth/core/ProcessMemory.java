@@ -1,16 +1,16 @@
-package io.dermsynth.jobs;
+package io.dermsynth.core;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** This JVM's resident set size (heap + native: libtorch, Spark off-heap), for leak checks in logs. */
-final class ProcessMemory {
+public final class ProcessMemory {
 
   private ProcessMemory() {}
 
   /** VmRSS in MiB from /proc (Linux); -1 where that is not available. */
-  static long rssMiB() {
+  public static long rssMiB() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmRSS:")) {

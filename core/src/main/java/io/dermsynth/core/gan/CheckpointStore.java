@@ -1,0 +1,70 @@
+package io.dermsynth.core.gan;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Where a GAN run keeps snapshots, grids and metrics: files by relative name ("snapshot-00000480/G.safetensors").
+ * The core offers a local directory; jobs give one over Hadoop file systems (s3a:// included).
+ */
+public interface CheckpointStore {
+
+  Optional<byte[]> read(String name) throws IOException;
+
+  /** Writes the whole file, replacing any old one; a reader never sees half a file. */
+  void write(String name, byte[] bytes) throws IOException;
+
+  /** Names of the entries (files or folders) directly under the top level. */
+  List<String> list() throws IOException;
+
+  /** Removes a file or a folder and everything in it. */
+  void delete(String name) throws IOException;
+
+  /** A local folder. */
+  static CheckpointStore directory(Path root) {
+    return new CheckpointStore() {
+      @Override
+      public Optional<byte[]> read(String name) throws IOException {
+        Path p = root.resolve(name);
+        return Files.exists(p) ? Optional.of(Files.readAllBytes(p)) : Optional.empty();
+      }
+
+      @Override
+      public void write(String name, byte[] bytes) throws IOException {
+        Path p = root.resolve(name);
+        Files.createDirectories(p.getParent());
+        Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
+        Files.write(tmp, bytes);
+        Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+
+      @Override
+      public List<String> list() throws IOException {
+        if (!Files.isDirectory(root)) {
+          return List.of();
+        }
+        try (Stream<Path> s = Files.list(root)) {
+          return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+      }
+
+      @Override
+      public void delete(String name) throws IOException {
+        Path p = root.resolve(name);
+        if (Files.exists(p)) {
+          try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+              Files.delete(q);
+            }
+          }
+        }
+      }
+    };
+  }
+}

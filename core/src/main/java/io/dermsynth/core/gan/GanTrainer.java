@@ -1,0 +1,457 @@
+package io.dermsynth.core.gan;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.dermsynth.core.ProcessMemory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * StyleGAN2 training as NVlabs' training_loop/loss: per minibatch Gmain (non-saturating logistic
+ * loss), optional lazy path-length regularisation, Dmain, lazy R1 every {@code r1Interval}
+ * minibatches, G_ema, and ADA's p adjusted towards r_t. Adam uses β = (0, 0.99), corrected for the
+ * lazy regularisation (lr·c, β^c with c = interval / (interval + 1)).
+ *
+ * <p>Reproducible: each minibatch reseeds libtorch and a Java generator from (seed, step), so a run
+ * resumed from a snapshot continues exactly as the uninterrupted run would.
+ */
+public final class GanTrainer implements AutoCloseable {
+
+  /** Snapshot file layout version, written to and checked in every manifest. */
+  public static final String FORMAT = "dermsynth-stylegan2/1";
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
+      .serializeSpecialFloatingPointValues().create();
+  private static final Gson LINE = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+
+  /** One minibatch's losses (NaN where the phase did not run). */
+  public record Losses(long step, float gMain, float dMain, float r1, float pl, float realSign) {}
+
+  /** What a tick reports; also one row of metrics.jsonl. */
+  public record Tick(int tick, double kimg, double secPerKimg, double etaSeconds, float lossG,
+      float lossD, float r1, float pl, float augmentP, float rt, long rssMiB, String snapshot) {}
+
+  /** Counters that a snapshot keeps next to the weights. */
+  record Manifest(String format, String preset, GanArchitecture architecture, GanOptions options,
+      long step, long nimg, double kimg, int tick, float augmentP, double adaSum, long adaCount,
+      float plMean, String codeVersion) {}
+
+  private final GanOptions o;
+  private final GanArchitecture arch;
+  private final NDManager manager;
+  private final Generator g;
+  private final Generator gEma;
+  private final Discriminator d;
+  private final Adam optG;
+  private final Adam optD;
+  private final InputGradient inputGradient;
+  private final Map<String, Parameter> gParams;
+  private final Map<String, Parameter> gEmaParams;
+  private long step;
+  private long nimg;
+  private int tick;
+  private float augmentP;
+  private double adaSum;
+  private long adaCount;
+  private float plMean;
+
+  public GanTrainer(GanOptions options, Device device) {
+    this.o = options;
+    this.arch = options.architecture();
+    this.manager = NDManager.newBaseManager(device);
+    Engine.getInstance().setRandomSeed((int) options.seed());
+    g = Generator.create(arch, manager);
+    d = Discriminator.create(arch, manager);
+    gEma = Generator.create(arch, manager);
+    gParams = g.namedParameters();
+    gEmaParams = gEma.namedParameters();
+    copyInto(gParams, gEmaParams, 0f);
+    optG = new Adam(gParams, manager);
+    optD = new Adam(d.namedParameters(), manager);
+    inputGradient = new InputGradient(manager);
+    augmentP = options.augmentP();
+  }
+
+  public Generator generatorEma() {
+    return gEma;
+  }
+
+  public long step() {
+    return step;
+  }
+
+  public double kimg() {
+    return nimg / 1000.0;
+  }
+
+  public float augmentP() {
+    return augmentP;
+  }
+
+  /**
+   * Trains to {@code options.kimg}, continuing from the newest snapshot in {@code store} if there is
+   * one. Writes a sample grid and a metrics row every tick and a snapshot every
+   * {@code snapshotTicks} ticks and at the end. With {@code maxSeconds} &gt; 0 it also ends (with a
+   * snapshot) at the first tick past that wall-clock budget; run it again to continue.
+   */
+  public void train(GanImages data, CheckpointStore store, boolean progressBar, long maxSeconds,
+      Consumer<Tick> onTick) throws IOException {
+    if (data.resolution() != arch.resolution() || data.size() == 0) {
+      throw new IllegalArgumentException("GAN at " + arch.resolution() + " px got " + data.size()
+          + " images at " + data.resolution() + " px");
+    }
+    String resumed = resume(store);
+    NDArray gridZ = gridLatents();
+    if (resumed == null) {
+      int[] first = new int[Math.min(o.gridImages(), data.size())];
+      java.util.Arrays.setAll(first, i -> i);
+      try (NDScope scope = new NDScope()) {
+        store.write("grids/reals.png", SampleGrid.png(data.batch(first, manager), gridCols()));
+      }
+    }
+    long total = Math.round(o.kimg() * 1000);
+    List<Losses> window = new ArrayList<>();
+    long tickStartNimg = nimg;
+    long tickStartNanos = System.nanoTime();
+    long runStartNimg = nimg;
+    long runStartNanos = tickStartNanos;
+    ProgressBarBuilder pb = new ProgressBarBuilder().setTaskName("train-gan " + o.preset())
+        .setInitialMax(total).setUnit(" kimg", 1000).setStyle(ProgressBarStyle.ASCII)
+        .setUpdateIntervalMillis(2000).startsFrom(nimg, java.time.Duration.ZERO);
+    try (ProgressBar bar = progressBar ? pb.build() : null) {
+      boolean done = false;
+      while (!done && nimg < total) {
+        window.add(step(data));
+        if (bar != null) {
+          bar.stepTo(nimg);
+          Losses l = window.get(window.size() - 1);
+          bar.setExtraMessage(String.format(Locale.ROOT, " G %.3f D %.3f p %.3f", l.gMain(), l.dMain(),
+              augmentP));
+        }
+        boolean tickDue = nimg - tickStartNimg >= o.tickKimg() * 1000;
+        boolean outOfTime = maxSeconds > 0 && tickDue
+            && System.nanoTime() - runStartNanos >= maxSeconds * 1_000_000_000L;
+        done = nimg >= total || outOfTime;
+        if (tickDue || done) {
+          tick++;
+          long now = System.nanoTime();
+          double secPerKimg = (now - tickStartNanos) / 1e9 / ((nimg - tickStartNimg) / 1000.0);
+          double runRate = (now - runStartNanos) / 1e9 / Math.max(1e-9, (nimg - runStartNimg) / 1000.0);
+          String snapshot = null;
+          if (done || tick % o.snapshotTicks() == 0) {
+            snapshot = save(store);
+          }
+          try (NDScope scope = new NDScope()) {
+            store.write(String.format(Locale.ROOT, "grids/fakes-%06d.png", tick),
+                SampleGrid.png(gEma.forward(gridZ, 1f, NoiseMode.CONST), gridCols()));
+          }
+          Tick t = new Tick(tick, kimg(), secPerKimg, runRate * (total - nimg) / 1000.0,
+              mean(window, Losses::gMain), mean(window, Losses::dMain), mean(window, Losses::r1),
+              mean(window, Losses::pl), augmentP, mean(window, Losses::realSign), ProcessMemory.rssMiB(),
+              snapshot);
+          appendMetrics(store, t);
+          onTick.accept(t);
+          window.clear();
+          tickStartNimg = nimg;
+          tickStartNanos = now;
+        }
+      }
+    }
+    gridZ.close();
+  }
+
+  /** One minibatch: all phases, EMA, ADA. Public for tests that compare single steps. */
+  public Losses step(GanImages data) {
+    SplittableRandom rnd = new SplittableRandom(o.seed() * 0x9E3779B97F4A7C15L + step);
+    JniUtils.setSeed(rnd.nextLong());
+    int n = o.batch();
+    float gMain;
+    float dMain;
+    float r1 = Float.NaN;
+    float pl = Float.NaN;
+    float realSign;
+    try (NDScope scope = new NDScope()) {
+      int[] idx = rnd.ints(n, 0, data.size()).toArray();
+      NDArray real = data.batch(idx, manager);
+
+      // Gmain: G learns to make D say "real" (D frozen).
+      d(false);
+      g(true);
+      optG.zeroGradients();
+      float gc = plOn() ? lazy(o.plInterval()) : 1f;
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDArray logits = d.forward(AdaptiveAugment.apply(generate(n, rnd, true), augmentP, rnd));
+        NDArray loss = softplus(logits.neg()).mean();
+        collector.backward(loss);
+        gMain = loss.getFloat();
+      }
+      optG.step(o.lrG() * gc, 0f, (float) Math.pow(0.99, gc), 1e-8f);
+
+      if (plOn() && step % o.plInterval() == 0) {
+        pl = pathLength(rnd, gc);
+      }
+
+      // Dmain: D learns real from fake (G frozen).
+      g(false);
+      d(true);
+      optD.zeroGradients();
+      float dc = lazy(o.r1Interval());
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDArray fakeLogits = d.forward(AdaptiveAugment.apply(generate(n, rnd, true), augmentP, rnd));
+        NDArray realLogits = d.forward(AdaptiveAugment.apply(real, augmentP, rnd));
+        NDArray loss = softplus(fakeLogits).mean().add(softplus(realLogits.neg()).mean());
+        collector.backward(loss);
+        dMain = loss.getFloat();
+        realSign = realLogits.sign().mean().getFloat();
+      }
+      optD.step(o.lrD() * dc, 0f, (float) Math.pow(0.99, dc), 1e-8f);
+      adaSum += realSign;
+      adaCount++;
+
+      // Dreg: lazy R1 = γ/2 · E‖∇ₓD(x)‖² on reals, scaled by the interval.
+      if (step % o.r1Interval() == 0) {
+        optD.zeroGradients();
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+          NDArray penalty = r1Penalty(real, rnd);
+          NDArray loss = penalty.mean().mul(o.r1Gamma() / 2 * o.r1Interval());
+          collector.backward(loss);
+          r1 = penalty.mean().getFloat();
+        }
+        optD.step(o.lrD() * dc, 0f, (float) Math.pow(0.99, dc), 1e-8f);
+      }
+      d(false);
+      updateEma();
+    }
+    nimg += n;
+    step++;
+    if (o.ada() && step % o.adaInterval() == 0) {
+      double rt = adaSum / adaCount;
+      double adjust = Math.signum(rt - o.adaTarget()) * n * o.adaInterval() / (o.adaKimg() * 1000);
+      augmentP = (float) Math.max(0, augmentP + adjust);
+      adaSum = 0;
+      adaCount = 0;
+    }
+    return new Losses(step - 1, gMain, dMain, r1, pl, realSign);
+  }
+
+  /**
+   * Per-image R1 penalty ‖∇ₓ D(augment(x))‖² for reals x; differentiable in D's weights (double
+   * backward through {@link InputGradient}). Package-private for the finite-difference test.
+   */
+  NDArray r1Penalty(NDArray real, SplittableRandom rnd) {
+    NDArray x = real.duplicate();
+    x.setRequiresGradient(true);
+    NDArray logits = d.forward(AdaptiveAugment.apply(x, augmentP, rnd));
+    NDArray grad = inputGradient.of(logits, x);
+    return grad.square().reshape(grad.getShape().get(0), -1).sum(new int[] {1});
+  }
+
+  /** NVlabs' path-length regulariser on half a minibatch; returns the mean penalty. */
+  private float pathLength(SplittableRandom rnd, float gain) {
+    int n = Math.max(1, o.batch() / 2);
+    optG.zeroGradients();
+    float out;
+    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      NDArray ws = mixedWs(n, rnd, false);
+      NDArray img = g.synthesis().forward(ws, NoiseMode.RANDOM);
+      NDArray noise = manager.randomNormal(img.getShape()).div((float) arch.resolution());
+      NDArray grads = inputGradient.of(img.mul(noise), ws);
+      NDArray lengths = grads.square().sum(new int[] {2}).mean(new int[] {1}).sqrt();
+      plMean = plMean + (lengths.mean().getFloat() - plMean) * 0.01f;
+      NDArray penalty = lengths.sub(plMean).square();
+      collector.backward(penalty.mean().mul(o.plWeight() * o.plInterval()));
+      out = penalty.mean().getFloat();
+    }
+    optG.step(o.lrG() * gain, 0f, (float) Math.pow(0.99, gain), 1e-8f);
+    return out;
+  }
+
+  private boolean plOn() {
+    return o.plWeight() > 0;
+  }
+
+  /** Lazy-regularisation correction c = interval / (interval + 1). */
+  private static float lazy(int interval) {
+    return interval / (interval + 1f);
+  }
+
+  private NDArray generate(int n, SplittableRandom rnd, boolean trackWAvg) {
+    return g.synthesis().forward(mixedWs(n, rnd, trackWAvg), NoiseMode.RANDOM);
+  }
+
+  /** ws for n fresh latents; with probability styleMixing the layers from a random cutoff take a second latent. */
+  private NDArray mixedWs(int n, SplittableRandom rnd, boolean trackWAvg) {
+    NDArray ws = g.mapping().forward(manager.randomNormal(new Shape(n, arch.zDim())));
+    if (trackWAvg) {
+      g.mapping().trackWAvg(ws);
+    }
+    int numWs = arch.numWs();
+    int cutoff = rnd.nextInt(1, numWs);
+    if (rnd.nextDouble() >= o.styleMixing()) {
+      cutoff = numWs;
+    }
+    if (cutoff < numWs) {
+      NDArray ws2 = g.mapping().forward(manager.randomNormal(new Shape(n, arch.zDim())));
+      ws = ws.get(":, :{}, :", cutoff).concat(ws2.get(":, {}:, :", cutoff), 1);
+    }
+    return ws;
+  }
+
+  /** softplus(x) = max(x, 0) + log(1 + e^−|x|), stable for large |x|. */
+  static NDArray softplus(NDArray x) {
+    return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+  }
+
+  private void g(boolean train) {
+    optG.requireGradients(train);
+  }
+
+  private void d(boolean train) {
+    optD.requireGradients(train);
+  }
+
+  /** G_ema ← G + (G_ema − G)·β with β = 0.5^(batch / ema_nimg); buffers (w_avg, noise_const) copied. */
+  private void updateEma() {
+    double emaNimg = o.emaKimg() * 1000;
+    if (o.emaRampup() > 0) {
+      emaNimg = Math.min(emaNimg, nimg * o.emaRampup());
+    }
+    float beta = (float) Math.pow(0.5, o.batch() / Math.max(emaNimg, 1e-8));
+    copyInto(gParams, gEmaParams, beta);
+  }
+
+  /** to ← from + (to − from)·beta for trainable parameters; buffers are copied. */
+  private static void copyInto(Map<String, Parameter> from, Map<String, Parameter> to, float beta) {
+    for (var e : from.entrySet()) {
+      NDArray src = e.getValue().getArray();
+      NDArray dst = to.get(e.getKey()).getArray();
+      if (!e.getValue().requiresGradient() || beta == 0f) {
+        dst.set(src.toFloatArray());
+      } else {
+        try (NDArray part = src.mul(1 - beta)) {
+          dst.muli(beta).addi(part);
+        }
+      }
+    }
+  }
+
+  private NDArray gridLatents() {
+    float[] z = new float[o.gridImages() * arch.zDim()];
+    java.util.Random r = new java.util.Random(o.seed());
+    for (int i = 0; i < z.length; i++) {
+      z[i] = (float) r.nextGaussian();
+    }
+    return manager.create(z, new Shape(o.gridImages(), arch.zDim()));
+  }
+
+  private int gridCols() {
+    return (int) Math.ceil(Math.sqrt(o.gridImages()));
+  }
+
+  private static float mean(List<Losses> window, java.util.function.ToDoubleFunction<Losses> f) {
+    return (float) window.stream().mapToDouble(f).filter(v -> !Double.isNaN(v)).average().orElse(Double.NaN);
+  }
+
+  private void appendMetrics(CheckpointStore store, Tick t) throws IOException {
+    String old = store.read("metrics.jsonl").map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
+    store.write("metrics.jsonl", (old + LINE.toJson(t) + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  // ---- snapshots -------------------------------------------------------------------------------
+
+  /** Writes snapshot-&lt;step&gt;/ (G, D, G_ema, optimiser states, manifest.json); keeps the newest N. */
+  public String save(CheckpointStore store) throws IOException {
+    String dir = String.format(Locale.ROOT, "snapshot-%09d", step);
+    try (NDScope scope = new NDScope()) {
+      store.write(dir + "/G.safetensors", GanWeights.encode(gParams));
+      store.write(dir + "/G_ema.safetensors", GanWeights.encode(gEmaParams));
+      store.write(dir + "/D.safetensors", GanWeights.encode(d.namedParameters()));
+      store.write(dir + "/G_opt.safetensors", optG.state(manager).encode(NDList.Encoding.SAFETENSORS));
+      store.write(dir + "/D_opt.safetensors", optD.state(manager).encode(NDList.Encoding.SAFETENSORS));
+    }
+    Manifest m = new Manifest(FORMAT, o.preset(), arch, o, step, nimg, kimg(), tick, augmentP, adaSum,
+        adaCount, plMean, codeVersion());
+    // The manifest last: a snapshot folder without it is incomplete and never resumed from.
+    store.write(dir + "/manifest.json", GSON.toJson(m).getBytes(StandardCharsets.UTF_8));
+    List<String> snapshots = snapshots(store);
+    for (int i = 0; i < snapshots.size() - o.keepSnapshots(); i++) {
+      store.delete(snapshots.get(i));
+    }
+    return dir;
+  }
+
+  /** Complete snapshots, oldest first. */
+  static List<String> snapshots(CheckpointStore store) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String name : store.list()) {
+      if (name.startsWith("snapshot-") && store.read(name + "/manifest.json").isPresent()) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
+  /** Loads the newest complete snapshot in {@code store}; returns its name, or null when there is none. */
+  public String resume(CheckpointStore store) throws IOException {
+    List<String> snapshots = snapshots(store);
+    if (snapshots.isEmpty()) {
+      return null;
+    }
+    String dir = snapshots.get(snapshots.size() - 1);
+    Manifest m = GSON.fromJson(new String(store.read(dir + "/manifest.json").orElseThrow(),
+        StandardCharsets.UTF_8), Manifest.class);
+    if (!FORMAT.equals(m.format()) || !arch.equals(m.architecture())) {
+      throw new IllegalStateException(dir + " is " + m.format() + " " + m.architecture()
+          + "; this run is " + FORMAT + " " + arch);
+    }
+    GanWeights.load(gParams, read(store, dir + "/G.safetensors"));
+    GanWeights.load(gEmaParams, read(store, dir + "/G_ema.safetensors"));
+    GanWeights.load(d.namedParameters(), read(store, dir + "/D.safetensors"));
+    try (NDManager tmp = manager.newSubManager()) {
+      optG.load(NDList.decode(tmp, read(store, dir + "/G_opt.safetensors")));
+      optD.load(NDList.decode(tmp, read(store, dir + "/D_opt.safetensors")));
+    }
+    step = m.step();
+    nimg = m.nimg();
+    tick = m.tick();
+    augmentP = m.augmentP();
+    adaSum = m.adaSum();
+    adaCount = m.adaCount();
+    plMean = m.plMean();
+    return dir;
+  }
+
+  private static byte[] read(CheckpointStore store, String name) throws IOException {
+    return store.read(name).orElseThrow(() -> new IOException(name + " is missing"));
+  }
+
+  static String codeVersion() {
+    String v = GanTrainer.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  @Override
+  public void close() {
+    inputGradient.close();
+    manager.close();
+  }
+}
