@@ -38,25 +38,30 @@ public final class GanWeights {
       for (NDArray a : NDList.decode(tmp, safetensors)) {
         byName.put(a.getName(), a);
       }
-      TreeSet<String> missing = new TreeSet<>(params.keySet());
-      missing.removeAll(byName.keySet());
-      TreeSet<String> unexpected = new TreeSet<>(byName.keySet());
-      unexpected.removeAll(params.keySet());
-      StringBuilder wrongShape = new StringBuilder();
-      for (var e : params.entrySet()) {
-        NDArray a = byName.get(e.getKey());
-        if (a != null && !a.getShape().equals(e.getValue().getArray().getShape())) {
-          wrongShape.append(' ').append(e.getKey()).append(' ').append(a.getShape()).append(" (want ")
-              .append(e.getValue().getArray().getShape()).append(')');
-        }
+      load(params, byName);
+    }
+  }
+
+  /** Copies arrays into the parameters, by name; strict as {@link #load(Map, byte[])}. */
+  public static void load(Map<String, Parameter> params, Map<String, NDArray> byName) {
+    TreeSet<String> missing = new TreeSet<>(params.keySet());
+    missing.removeAll(byName.keySet());
+    TreeSet<String> unexpected = new TreeSet<>(byName.keySet());
+    unexpected.removeAll(params.keySet());
+    StringBuilder wrongShape = new StringBuilder();
+    for (var e : params.entrySet()) {
+      NDArray a = byName.get(e.getKey());
+      if (a != null && !a.getShape().equals(e.getValue().getArray().getShape())) {
+        wrongShape.append(' ').append(e.getKey()).append(' ').append(a.getShape()).append(" (want ")
+            .append(e.getValue().getArray().getShape()).append(')');
       }
-      if (!missing.isEmpty() || !unexpected.isEmpty() || wrongShape.length() > 0) {
-        throw new IllegalArgumentException("weights do not fit: missing " + missing + ", unexpected "
-            + unexpected + (wrongShape.length() > 0 ? ", wrong shape:" + wrongShape : ""));
-      }
-      for (var e : params.entrySet()) {
-        e.getValue().getArray().set(byName.get(e.getKey()).toFloatArray());
-      }
+    }
+    if (!missing.isEmpty() || !unexpected.isEmpty() || wrongShape.length() > 0) {
+      throw new IllegalArgumentException("weights do not fit: missing " + missing + ", unexpected "
+          + unexpected + (wrongShape.length() > 0 ? ", wrong shape:" + wrongShape : ""));
+    }
+    for (var e : params.entrySet()) {
+      e.getValue().getArray().set(byName.get(e.getKey()).toFloatArray());
     }
   }
 }

@@ -68,6 +68,15 @@ public final class Ops {
    * depthwise convolution with the normalised outer-product filter, gain 4. [N, C, H, W] → [N, C, 2H, 2W].
    */
   public static NDArray upsample2d(NDArray x) {
+    return upsample2d(x, 2, 1);
+  }
+
+  /**
+   * The FIR upsampler with padding (before, after) on each axis: [N, C, H, W] → [N, C, 2H + b + a − 3, …].
+   * Padding (3, 2) gives the whole 2H + 2 support that a following unpadded 3×3 convolution needs to
+   * equal NVlabs' up-convolution (transposed conv, then FIR) exactly, borders included.
+   */
+  public static NDArray upsample2d(NDArray x, int before, int after) {
     Shape s = x.getShape();
     if (s.dimension() != 4) {
       throw new IllegalArgumentException("upsample2d expects [N, C, H, W], got " + s);
@@ -80,8 +89,8 @@ public final class Ops {
     NDArray z = x.reshape(n, c, h, 1, w, 1);
     z = z.concat(z.zerosLike(), 3);
     z = z.concat(z.zerosLike(), 5).reshape(n, c, 2 * h, 2 * w);
-    // Pad (left 2, right 1) on W then (top 2, bottom 1) on H, as upfirdn2d's padding for up=2, 4 taps.
-    z = z.pad(new Shape(2, 1, 2, 1), 0);
+    // Pad W then H; (2, 1) is upfirdn2d's padding for up=2 with 4 taps.
+    z = z.pad(new Shape(before, after, before, after), 0);
     NDArray kernel = firKernel(x, c, 4f);  // the up² gain keeps the mean
     return Conv2d.conv2d(z, kernel, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c)
         .singletonOrThrow();

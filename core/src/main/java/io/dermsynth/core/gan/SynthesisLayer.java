@@ -11,9 +11,11 @@ import ai.djl.training.initializer.NormalInitializer;
  * 3×3 convolution (after [1,3,3,1] upsampling when {@code up}), per-pixel noise scaled by a learned
  * {@code noise_strength}, bias and leaky ReLU with gain √2.
  *
- * <p>NVlabs upsamples with a transposed convolution followed by the FIR filter; here the FIR upsampling
- * comes first and the convolution second. Both are linear and shift-invariant, so the two agree away
- * from the border (the weights mean the same), and DJL's PyTorch engine has no transposed convolution.
+ * <p>NVlabs' up-convolution is a transposed convolution (a true convolution with the weight) followed
+ * by the FIR filter. DJL's PyTorch engine has no transposed convolution, so here the FIR upsampling
+ * comes first (padded to its full support) and an unpadded correlation with the flipped weight second.
+ * Both are linear and shift-invariant, so the result is the same, borders included
+ * (tools/fixtures/make_stylegan2_fixture.py computes it the NVlabs way).
  */
 public final class SynthesisLayer extends GanBlock {
 
@@ -48,7 +50,7 @@ public final class SynthesisLayer extends GanBlock {
     }
     NDArray styles = affine.forward(w);
     NDArray y = up
-        ? Ops.modulatedConv2d(Ops.upsample2d(x), weight.getArray().flip(2, 3), styles, true, 1)
+        ? Ops.modulatedConv2d(Ops.upsample2d(x, 3, 2), weight.getArray().flip(2, 3), styles, true, 0)
         : Ops.modulatedConv2d(x, weight.getArray(), styles, true, 1);
     NDArray strength = noiseStrength.getArray();
     switch (noise) {
