@@ -9,14 +9,15 @@ import java.util.Map;
 
 /**
  * `dermsynth demo`: the pipeline built so far on the embedded phantom dataset, in minutes on a laptop
- * CPU: make phantoms → ingest → summary → baseline classifier → evaluation and report. Later stages
- * join this chain as they land.
+ * CPU: make phantoms → ingest → summary → StyleGAN2 (tiny32) and a sample grid → baseline classifier →
+ * evaluation and report. Later stages join this chain as they land.
  */
 public final class DemoJob {
 
   /** The demo's figures and the summary it printed. */
   public record Result(String runId, PhantomDataset.Summary phantoms, IngestJob.Result ingest,
-      String summary, TrainClassifierJob.Result classifier, EvaluateJob.Result evaluation)
+      String summary, TrainGanJob.Result gan, SampleJob.Result samples,
+      TrainClassifierJob.Result classifier, EvaluateJob.Result evaluation)
       implements JobResult {
     @Override
     public Map<String, String> metrics() {
@@ -25,6 +26,9 @@ public final class DemoJob {
           .mapToInt(Integer::intValue).sum()));
       m.put("ingest_run_id", ingest.runId());
       m.put("images_added", String.valueOf(ingest.imagesAdded()));
+      m.put("gan_path", gan.modelPath());
+      m.put("gan_kimg", String.valueOf(gan.kimg()));
+      m.put("sample_grid", samples.gridPath());
       m.put("model_path", classifier.modelPath());
       m.put("balanced_accuracy", String.valueOf(evaluation.scores().balancedAccuracy()));
       m.put("report", evaluation.reportPath());
@@ -39,16 +43,18 @@ public final class DemoJob {
     JobContext ctx = new JobContext(base.settings()
         .with("ingest.size", String.valueOf(demo.getInt("size")))
         .with("classifier.image_size", String.valueOf(demo.getInt("size")))
-        .with("classifier.epochs", String.valueOf(demo.getInt("classifier_epochs"))),
+        .with("classifier.epochs", String.valueOf(demo.getInt("classifier_epochs")))
+        .with("gan.preset", "tiny32")
+        .with("gan.kimg", String.valueOf(demo.getDouble("gan_kimg"))),
         base.spark(), base.tables());
     return Runs.record(ctx, "demo", runId -> {
       Path data = Path.of(demo.getString("work_dir")).toAbsolutePath().resolve("phantoms");
       var phantomCfg = ctx.settings().config().getConfig("phantoms");
-      out.printf("[1/4] make-phantoms: %d images (HAM10000 layout) → %s%n", demo.getInt("n"), data);
+      out.printf("[1/6] make-phantoms: %d images (HAM10000 layout) → %s%n", demo.getInt("n"), data);
       out.flush();
       var phantoms = PhantomDataset.write(data, new PhantomDataset.Options(demo.getInt("n"),
           phantomCfg.getInt("width"), phantomCfg.getInt("height"), phantomCfg.getLong("seed")));
-      out.printf("[2/4] ingest → %s (working size %d px)%n", ctx.tables().warehouse(),
+      out.printf("[2/6] ingest → %s (working size %d px)%n", ctx.tables().warehouse(),
           demo.getInt("size"));
       out.flush();
       IngestJob.Result ingest = IngestJob.run(ctx, data, DatasetFormat.HAM10000);
@@ -58,14 +64,25 @@ public final class DemoJob {
       out.println();
       out.print(summary);
       out.println();
-      out.printf("[3/4] train-classifier: small DenseNet, %d epochs at %d px (baseline arm)%n",
+      out.printf(java.util.Locale.ROOT, "[3/6] train-gan: StyleGAN2 tiny32 for %.1f kimg on the train split%n",
+          demo.getDouble("gan_kimg"));
+      out.flush();
+      TrainGanJob.Result gan = TrainGanJob.run(ctx, null);
+      out.printf(java.util.Locale.ROOT, "      %.2f kimg, %.0f s/kimg, augment p %.3f → %s%n", gan.kimg(),
+          gan.secPerKimg(), gan.augmentP(), gan.modelPath());
+      String grid = Path.of(demo.getString("work_dir")).toAbsolutePath().resolve("samples.png").toString();
+      out.println("[4/6] sample: 36 fixed seeds from G_ema → " + grid);
+      out.flush();
+      SampleJob.Result samples = SampleJob.run(ctx, gan.modelPath(), SampleJob.parseSeeds("0-35"), 1f,
+          io.dermsynth.core.gan.NoiseMode.CONST, grid, false);
+      out.printf("[5/6] train-classifier: small DenseNet, %d epochs at %d px (baseline arm)%n",
           demo.getInt("classifier_epochs"), demo.getInt("size"));
       out.flush();
       TrainClassifierJob.Result classifier = TrainClassifierJob.run(ctx);
       out.printf(java.util.Locale.ROOT, "      best epoch %d, val balanced accuracy %.4f, %.1f img/s → %s%n",
           classifier.bestEpoch(), classifier.valBalancedAccuracy(), classifier.imagesPerSecond(),
           classifier.modelPath());
-      out.println("[4/4] evaluate on the test split");
+      out.println("[6/6] evaluate on the test split");
       out.flush();
       EvaluateJob.Result evaluation = EvaluateJob.run(ctx, classifier.modelPath(), null);
       out.printf(java.util.Locale.ROOT,
@@ -75,9 +92,10 @@ public final class DemoJob {
           evaluation.aucMacro().lower(), evaluation.aucMacro().upper());
       out.println();
       out.println("Report: " + evaluation.reportPath());
+      out.println("GAN samples: " + grid + " (real images: " + gan.modelPath() + "/grids/reals.png)");
       out.println("Explore: bin/dermsynth sql \"SELECT arm, balanced_accuracy, auc_macro FROM evaluations\"");
       out.flush();
-      return new Result(runId, phantoms, ingest, summary, classifier, evaluation);
+      return new Result(runId, phantoms, ingest, summary, gan, samples, classifier, evaluation);
     });
   }
 }

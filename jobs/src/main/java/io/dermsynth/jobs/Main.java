@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "dermsynth", mixinStandardHelpOptions = true, version = "dermsynth 0.1.0",
     description = "Labelled synthetic dermatoscopic images with StyleGAN2 + SeFa on Apache Spark "
         + "(arXiv 2410.05114).",
-    subcommands = {Main.MakePhantoms.class, Main.Ingest.class, Main.TrainGan.class,
+    subcommands = {Main.MakePhantoms.class, Main.Ingest.class, Main.TrainGan.class, Main.Sample.class,
         Main.TrainClassifier.class,
         Main.Evaluate.class, Main.Sql.class, Main.Demo.class,
         CommandLine.HelpCommand.class})
@@ -144,6 +144,51 @@ public final class Main implements Runnable {
       spec.commandLine().getOut().printf(java.util.Locale.ROOT,
           "run %s: %s on %d images, %.2f kimg (%.1f s/kimg), augment p %.3f → %s%n", r.runId(),
           r.preset(), r.images(), r.kimg(), r.secPerKimg(), r.augmentP(), r.snapshot());
+      return 0;
+    }
+  }
+
+  @Command(name = "sample", mixinStandardHelpOptions = true,
+      description = "Images from a trained StyleGAN2 (G_ema) for given seeds → a PNG grid and/or the "
+          + "`gan_samples` table.")
+  static final class Sample implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+        description = "a train-gan run folder (newest snapshot), one snapshot, or an imported model")
+    String model;
+
+    @Option(names = "--seeds", defaultValue = "0-35", paramLabel = "SEEDS",
+        description = "e.g. 0-35 or 1,5,9 (default: ${DEFAULT-VALUE})")
+    String seeds;
+
+    @Option(names = "--trunc", defaultValue = "1", paramLabel = "PSI",
+        description = "truncation ψ: 1 none, 0 the average image (default: ${DEFAULT-VALUE})")
+    float psi;
+
+    @Option(names = "--noise", defaultValue = "const", paramLabel = "MODE",
+        description = "const, random or none (default: ${DEFAULT-VALUE})")
+    String noise;
+
+    @Option(names = "--out", paramLabel = "FILE.png", description = "write a grid here (local or s3a://)")
+    String out;
+
+    @Option(names = "--table", description = "add one row per image to `gan_samples`")
+    boolean table;
+
+    @Override
+    public Integer call() throws Exception {
+      io.dermsynth.core.gan.NoiseMode mode;
+      try {
+        mode = io.dermsynth.core.gan.NoiseMode.valueOf(noise.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--noise must be const, random or none, got '" + noise + "'");
+      }
+      var r = SampleJob.run(JobContext.of(config.settings()), model, SampleJob.parseSeeds(seeds), psi, mode,
+          out, table);
+      spec.commandLine().getOut().printf("run %s: %d images from %s%s%s%n", r.runId(), r.images(), r.model(),
+          r.gridPath() == null ? "" : " → " + r.gridPath(), table ? ", " + r.rowsAdded() + " rows added to gan_samples" : "");
       return 0;
     }
   }

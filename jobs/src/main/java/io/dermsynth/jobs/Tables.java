@@ -20,8 +20,10 @@ public final class Tables {
   public static final String SYNTHETIC = "synthetic";
   public static final String EVALUATIONS = "evaluations";
   public static final String RUNS = "runs";
+  /** Images drawn from a trained generator by `sample --table`. */
+  public static final String GAN_SAMPLES = "gan_samples";
   public static final List<String> ALL = List.of(IMAGES, QUARANTINE, LATENTS, DIRECTIONS,
-      DIRECTION_REVIEWS, SYNTHETIC, EVALUATIONS, RUNS);
+      DIRECTION_REVIEWS, SYNTHETIC, EVALUATIONS, RUNS, GAN_SAMPLES);
 
   private final SparkSession spark;
   private final String warehouse;

@@ -26,7 +26,7 @@ class TestCommandLine {
 
   @Test
   void everyCommandHasHelp() {
-    for (String cmd : new String[] {"make-phantoms", "ingest", "sql", "demo"}) {
+    for (String cmd : new String[] {"make-phantoms", "ingest", "train-gan", "sample", "sql", "demo"}) {
       Outcome o = cli(cmd, "--help");
       assertEquals(0, o.code(), cmd);
       assertTrue(o.out().contains("--config") && o.out().contains("--set"), cmd + ": " + o.out());

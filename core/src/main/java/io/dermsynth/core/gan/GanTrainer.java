@@ -75,8 +75,13 @@ public final class GanTrainer implements AutoCloseable {
   private float plMean;
 
   public GanTrainer(GanOptions options, Device device) {
+    this(options, options.architecture(), device);
+  }
+
+  /** With an architecture other than the preset's (tests use tiny ones). */
+  GanTrainer(GanOptions options, GanArchitecture architecture, Device device) {
     this.o = options;
-    this.arch = options.architecture();
+    this.arch = architecture;
     this.manager = NDManager.newBaseManager(device);
     Engine.getInstance().setRandomSeed((int) options.seed());
     g = Generator.create(arch, manager);
@@ -229,14 +234,7 @@ public final class GanTrainer implements AutoCloseable {
 
       // Dreg: lazy R1 = γ/2 · E‖∇ₓD(x)‖² on reals, scaled by the interval.
       if (step % o.r1Interval() == 0) {
-        optD.zeroGradients();
-        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-          NDArray penalty = r1Penalty(real, rnd);
-          NDArray loss = penalty.mean().mul(o.r1Gamma() / 2 * o.r1Interval());
-          collector.backward(loss);
-          r1 = penalty.mean().getFloat();
-        }
-        optD.step(o.lrD() * dc, 0f, (float) Math.pow(0.99, dc), 1e-8f);
+        r1 = r1Step(real, rnd);
       }
       d(false);
       updateEma();
@@ -251,6 +249,32 @@ public final class GanTrainer implements AutoCloseable {
       adaCount = 0;
     }
     return new Losses(step - 1, gMain, dMain, r1, pl, realSign);
+  }
+
+  /**
+   * The Dreg phase: one Adam step of D on γ/2 · interval · mean R1 penalty (D must be trainable).
+   * Returns the mean penalty. Package-private for the memory test, which runs it hundreds of times.
+   */
+  float r1Step(NDArray real, SplittableRandom rnd) {
+    float dc = lazy(o.r1Interval());
+    optD.zeroGradients();
+    float r1;
+    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      NDArray penalty = r1Penalty(real, rnd);
+      collector.backward(penalty.mean().mul(o.r1Gamma() / 2 * o.r1Interval()));
+      r1 = penalty.mean().getFloat();
+    }
+    optD.step(o.lrD() * dc, 0f, (float) Math.pow(0.99, dc), 1e-8f);
+    return r1;
+  }
+
+  Discriminator discriminator() {
+    return d;
+  }
+
+  /** Makes D trainable (or frozen), as the D phases do. */
+  void trainDiscriminator(boolean on) {
+    d(on);
   }
 
   /**

@@ -1,0 +1,47 @@
+package io.dermsynth.core.gan;
+
+import ai.djl.ndarray.NDManager;
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Finds and loads a trained generator (G_ema) from a folder: a snapshot folder (manifest.json), a run
+ * folder (its newest snapshot), or a folder written by {@code tools/import_stylegan2.py} (import.json).
+ */
+public final class GanModels {
+
+  private static final Gson GSON = new Gson();
+
+  /** A loaded generator and where it came from. */
+  public record Loaded(Generator generator, String source, double kimg) {}
+
+  private GanModels() {}
+
+  /** @param store the folder; entries are read relative to it */
+  public static Loaded loadGenerator(CheckpointStore store, NDManager manager) throws IOException {
+    String prefix = "";
+    var manifest = store.read("manifest.json");
+    var imported = store.read("import.json");
+    if (manifest.isEmpty() && imported.isEmpty()) {
+      List<String> snapshots = GanTrainer.snapshots(store);
+      if (snapshots.isEmpty()) {
+        throw new IOException("no StyleGAN2 model here: want manifest.json (a snapshot), import.json "
+            + "(tools/import_stylegan2.py) or snapshot-*/ folders (a train-gan run)");
+      }
+      prefix = snapshots.get(snapshots.size() - 1) + "/";
+      manifest = store.read(prefix + "manifest.json");
+    }
+    JsonObject json = GSON.fromJson(new String(manifest.or(() -> imported).orElseThrow(),
+        StandardCharsets.UTF_8), JsonObject.class);
+    GanArchitecture arch = GSON.fromJson(json.get("architecture"), GanArchitecture.class);
+    double kimg = json.has("kimg") ? json.get("kimg").getAsDouble() : Double.NaN;
+    Generator g = Generator.create(arch, manager);
+    String file = prefix + "G_ema.safetensors";
+    GanWeights.load(g.namedParameters(), store.read(file)
+        .orElseThrow(() -> new IOException(file + " is missing")));
+    return new Loaded(g, prefix.isEmpty() ? "." : prefix.substring(0, prefix.length() - 1), kimg);
+  }
+}

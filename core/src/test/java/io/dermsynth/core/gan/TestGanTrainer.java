@@ -1,0 +1,206 @@
+package io.dermsynth.core.gan;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import io.dermsynth.core.ProcessMemory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TestGanTrainer {
+
+  static GanImages noiseImages(int n, int res, long seed) {
+    Random r = new Random(seed);
+    List<byte[]> px = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] b = new byte[3 * res * res];
+      r.nextBytes(b);
+      px.add(b);
+    }
+    return new GanImages(res, px);
+  }
+
+  /**
+   * Every phase exercised early: R1 every 2nd step, path length every 2nd, p moving. Run on the 16 px
+   * fixture architecture ({@link #tinyTrainer}) to keep the test quick.
+   */
+  static GanOptions busyOptions() {
+    GanOptions d = GanOptions.defaults(GanPreset.TINY32, 5);
+    return new GanOptions(d.preset(), 4, 1, d.lrG(), d.lrD(), 0.05f, 2, 2f, 2, 0.9f, d.emaKimg(),
+        d.emaRampup(), true, 0.6f, 1, 0.5f, 0.3f, 0.5, 1, 2, 4, 5);
+  }
+
+  static GanTrainer tinyTrainer(GanOptions o) {
+    return new GanTrainer(o, TestStyleGan2Equivalence.TINY, Device.cpu());
+  }
+
+  @Test
+  void resumedRunTakesTheSameNextStepAsTheUninterruptedOne(@TempDir Path dir) throws IOException {
+    GanImages data = noiseImages(12, 16, 1);
+    CheckpointStore store = CheckpointStore.directory(dir);
+    GanTrainer.Losses uninterrupted;
+    float pAfter;
+    try (GanTrainer a = tinyTrainer(busyOptions())) {
+      for (int i = 0; i < 3; i++) {
+        a.step(data);
+      }
+      a.save(store);
+      uninterrupted = a.step(data);
+      pAfter = a.augmentP();
+    }
+    assertTrue(Files.exists(dir.resolve("snapshot-000000003/manifest.json")));
+    try (GanTrainer b = tinyTrainer(busyOptions())) {
+      assertEquals("snapshot-000000003", b.resume(store));
+      GanTrainer.Losses resumed = b.step(data);
+      assertEquals(uninterrupted, resumed);
+      assertEquals(pAfter, b.augmentP());
+    }
+    // Step 3 ran R1 and path length (odd/even: 3 % 2 = 1 ⇒ neither), so check one that has both too.
+    assertTrue(Float.isNaN(uninterrupted.r1()));
+  }
+
+  @Test
+  void resumeMatchesAcrossARegularisationStep(@TempDir Path dir) throws IOException {
+    GanImages data = noiseImages(12, 16, 2);
+    CheckpointStore store = CheckpointStore.directory(dir);
+    GanTrainer.Losses uninterrupted;
+    try (GanTrainer a = tinyTrainer(busyOptions())) {
+      for (int i = 0; i < 2; i++) {
+        a.step(data);
+      }
+      a.save(store);
+      uninterrupted = a.step(data);
+    }
+    assertTrue(!Float.isNaN(uninterrupted.r1()) && !Float.isNaN(uninterrupted.pl()), uninterrupted.toString());
+    try (GanTrainer b = tinyTrainer(busyOptions())) {
+      b.resume(store);
+      assertEquals(uninterrupted, b.step(data));
+    }
+  }
+
+  /** A trainer on the 16 px fixture architecture whose D has the PyTorch fixture's weights. */
+  private static GanTrainer fixtureTrainer(Map<String, NDArray> fixture) {
+    GanOptions o = busyOptions();
+    GanOptions still = new GanOptions(o.preset(), 2, 1, o.lrG(), o.lrD(), 1f, 16, 0f, 4, 0.9f, 1f, 0f,
+        false, 0.6f, 4, 100f, 0f, 1, 1, 1, 4, 3);
+    GanTrainer t = tinyTrainer(still);
+    GanWeights.load(t.discriminator().namedParameters(), TestStyleGan2Equivalence.prefixed(fixture, "D."));
+    return t;
+  }
+
+  /**
+   * R1 = ‖∇ₓ Σ D(x)‖² per image (the sum couples images through minibatch std, as NVlabs' R1 does),
+   * against central finite differences of D over every pixel.
+   */
+  @Test
+  void r1PenaltyMatchesFiniteDifferences() throws IOException {
+    try (NDManager m = NDManager.newBaseManager(); GanTrainer t = fixtureTrainer(TestStyleGan2Equivalence.fixture(m))) {
+      Discriminator d = t.discriminator();
+      NDArray x = m.randomUniform(-1f, 1f, new Shape(2, 3, 16, 16));
+      float[] penalty;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        penalty = t.r1Penalty(x, new SplittableRandom(1)).toFloatArray();
+      }
+      float[] base = x.toFloatArray();
+      double h = 1e-2;
+      double[] fd = new double[2];
+      for (int j = 0; j < base.length; j++) {
+        float[] plus = base.clone();
+        float[] minus = base.clone();
+        plus[j] += (float) h;
+        minus[j] -= (float) h;
+        double g = (sumLogits(d, m, plus) - sumLogits(d, m, minus)) / (2 * h);
+        fd[j / (base.length / 2)] += g * g;
+      }
+      for (int i = 0; i < 2; i++) {
+        assertEquals(fd[i], penalty[i], 0.02 * fd[i], "R1 of image " + i);
+      }
+    }
+  }
+
+  /**
+   * The weight gradient of R1 (the double backward through {@link InputGradient}) against PyTorch's
+   * autograd in float64 on the same D and input (tools/fixtures/make_stylegan2_fixture.py). Finite
+   * differences cannot check this one: R1 of a leaky-ReLU network jumps wherever a weight change flips
+   * a unit's sign, so a difference quotient in the weights is dominated by the jumps.
+   */
+  @Test
+  void r1WeightGradientEqualsPyTorchDoubleBackward() throws IOException {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Map<String, NDArray> f = TestStyleGan2Equivalence.fixture(m);
+      try (GanTrainer t = fixtureTrainer(f)) {
+        t.trainDiscriminator(true);
+        Map<String, Parameter> params = t.discriminator().namedParameters();
+        for (Parameter p : params.values()) {
+          try (NDArray g = p.getArray().getGradient()) {
+            g.subi(g);
+          }
+        }
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          NDArray penalty = t.r1Penalty(f.get("img").div(2f), new SplittableRandom(1));
+          assertArrayEquals(f.get("r1").toFloatArray(), penalty.toFloatArray(), 1e-4f * f.get("r1").max().getFloat());
+          gc.backward(penalty.sum());
+        }
+        for (var e : params.entrySet()) {
+          float[] want = f.get("r1_grad." + e.getKey()).toFloatArray();
+          float[] got = e.getValue().getArray().getGradient().toFloatArray();
+          double diff = 0;
+          double norm = 1e-12;
+          for (int i = 0; i < want.length; i++) {
+            diff += (want[i] - got[i]) * (want[i] - got[i]);
+            norm += want[i] * want[i];
+          }
+          assertTrue(Math.sqrt(diff / norm) < 1e-3 || Math.sqrt(diff) < 1e-6,
+              e.getKey() + ": relative L2 error " + Math.sqrt(diff / norm));
+        }
+      }
+    }
+  }
+
+  private static double sumLogits(Discriminator d, NDManager m, float[] x) {
+    try (NDScope scope = new NDScope()) {
+      return d.forward(m.create(x, new Shape(2, 3, 16, 16))).sum().getFloat();
+    }
+  }
+
+  /** The TorchScript route to the input gradient must not keep graphs alive: RSS flat over 300 R1 steps. */
+  @Test
+  void rssStaysFlatOver300R1Steps() {
+    GanImages data = noiseImages(8, 32, 3);
+    try (GanTrainer t = new GanTrainer(GanOptions.defaults(GanPreset.TINY32, 1), Device.cpu());
+        NDManager m = NDManager.newBaseManager()) {
+      t.trainDiscriminator(true);
+      SplittableRandom rnd = new SplittableRandom(1);
+      long before = 0;
+      for (int i = 0; i < 350; i++) {
+        if (i == 50) {
+          System.gc();
+          before = ProcessMemory.rssMiB();
+        }
+        try (NDScope scope = new NDScope()) {
+          t.r1Step(data.batch(new int[] {0, 1, 2, 3, 4, 5, 6, 7}, m), rnd);
+        }
+      }
+      System.gc();
+      long after = ProcessMemory.rssMiB();
+      assertTrue(after <= before * 1.05, "RSS " + before + " MiB after 50 R1 steps, " + after + " MiB after 350");
+    }
+  }
+}
