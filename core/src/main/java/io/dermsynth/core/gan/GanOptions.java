@@ -52,6 +52,6 @@ public record GanOptions(String preset, int batch, double kimg, float lrG, float
     float gamma = cpu ? 0.0002f * r * r / batch : (r <= 256 ? 1f : 10f);
     return new GanOptions(preset.id(), batch, cpu ? 10 : 25000, 0.0025f, 0.0025f, gamma, 16,
         cpu ? 0f : 2f, 4, 0.9f, batch * 10f / 32, cpu ? 0.05f : 0f, true, 0.6f, 4, cpu ? 100f : 500f, 0f,
-        cpu ? 0.5 : 4, cpu ? 4 : 50, 3, cpu ? 32 : 64, seed);
+        cpu ? 0.5 : 4, cpu ? 4 : 50, 3, cpu ? 36 : 64, seed);
   }
 }

@@ -139,6 +139,7 @@ public final class GanTrainer implements AutoCloseable {
     long tickStartNanos = System.nanoTime();
     long runStartNimg = nimg;
     long runStartNanos = tickStartNanos;
+    double lastSecPerKimg = Double.NaN;
     ProgressBarBuilder pb = new ProgressBarBuilder().setTaskName("train-gan " + o.preset())
         .setInitialMax(total).setUnit(" kimg", 1000).setStyle(ProgressBarStyle.ASCII)
         .setUpdateIntervalMillis(2000).startsFrom(nimg, java.time.Duration.ZERO);
@@ -149,8 +150,8 @@ public final class GanTrainer implements AutoCloseable {
         if (bar != null) {
           bar.stepTo(nimg);
           Losses l = window.get(window.size() - 1);
-          bar.setExtraMessage(String.format(Locale.ROOT, " G %.3f D %.3f p %.3f", l.gMain(), l.dMain(),
-              augmentP));
+          bar.setExtraMessage(String.format(Locale.ROOT, " %.0f s/kimg, G %.3f D %.3f p %.3f",
+              lastSecPerKimg, l.gMain(), l.dMain(), augmentP));
         }
         boolean tickDue = nimg - tickStartNimg >= o.tickKimg() * 1000;
         boolean outOfTime = maxSeconds > 0 && tickDue
@@ -169,7 +170,12 @@ public final class GanTrainer implements AutoCloseable {
             store.write(String.format(Locale.ROOT, "grids/fakes-%06d.png", tick),
                 SampleGrid.png(gEma.forward(gridZ, 1f, NoiseMode.CONST), gridCols()));
           }
-          Tick t = new Tick(tick, kimg(), secPerKimg, runRate * (total - nimg) / 1000.0,
+          double eta = runRate * (total - nimg) / 1000.0;
+          if (maxSeconds > 0) {
+            eta = Math.min(eta, Math.max(0, maxSeconds - (now - runStartNanos) / 1e9));
+          }
+          lastSecPerKimg = secPerKimg;
+          Tick t = new Tick(tick, kimg(), secPerKimg, done ? 0 : eta,
               mean(window, Losses::gMain), mean(window, Losses::dMain), mean(window, Losses::r1),
               mean(window, Losses::pl), augmentP, mean(window, Losses::realSign), ProcessMemory.rssMiB(),
               snapshot);

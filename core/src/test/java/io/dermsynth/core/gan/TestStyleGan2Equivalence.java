@@ -71,6 +71,27 @@ class TestStyleGan2Equivalence {
     }
   }
 
+  /** A folder as tools/import_stylegan2.py writes it loads through {@link GanModels} and gives the same image. */
+  @Test
+  void importedFolderLoads(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Map<String, NDArray> f = fixture(m);
+      NDList g = new NDList();
+      prefixed(f, "G.").forEach((k, v) -> {
+        v.setName(k);
+        g.add(v);
+      });
+      java.nio.file.Files.write(dir.resolve("G_ema.safetensors"), g.encode(NDList.Encoding.SAFETENSORS));
+      java.nio.file.Files.writeString(dir.resolve("import.json"), "{\"format\": \"dermsynth-stylegan2-import/1\", "
+          + "\"architecture\": {\"resolution\": 16, \"channelBase\": 128, \"channelMax\": 8, \"zDim\": 32, "
+          + "\"wDim\": 32, \"mappingLayers\": 2, \"imgChannels\": 3, \"mbstdGroup\": 2}}");
+      GanModels.Loaded loaded = GanModels.loadGenerator(CheckpointStore.directory(dir), m);
+      assertEquals(TINY, loaded.generator().architecture());
+      assertArrayEquals(f.get("img").toFloatArray(),
+          loaded.generator().forward(f.get("z"), 0.7f, NoiseMode.CONST).toFloatArray(), 1e-4f);
+    }
+  }
+
   @Test
   void weightsRoundTripAndStrictLoading() throws IOException {
     try (NDManager m = NDManager.newBaseManager()) {

@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""PyTorch eager peer of dermsynth's StyleGAN2 for the throughput ratio in bench/RESULTS.md.
+
+The same architecture and step as io.dermsynth.bench.GanBench: NVlabs StyleGAN2 config F structure
+(8-layer mapping, modulated conv as grouped conv, noise, skip ToRGB, resnet D with minibatch std,
+equalised lr), a preset's widths, and one training step = Gmain (non-saturating loss) + Dmain, each with
+Adam(β = (0, 0.99)), style mixing 0.9, no augmentation and no R1 (lazy: 1 step in 16 in training).
+Prints img/s of G forward (no grad) and of the training step.
+
+  /usr/bin/python3 bench/peer/stylegan2_peer.py --preset small64 --batch 16 [--threads 2] [--device cpu|cuda]
+"""
+import argparse
+import math
+import time
+
+import torch
+import torch.nn.functional as F
+
+PRESETS = {"tiny32": (32, 4096, 64), "small64": (64, 8192, 128), "paper256": (256, 32768, 512),
+           "paper512": (512, 32768, 512)}
+SQRT2 = math.sqrt(2)
+F1 = torch.tensor([1.0, 3.0, 3.0, 1.0])
+FIR = torch.outer(F1, F1) / 64
+
+
+def fir(x, pad, stride=1, gain=1.0):
+    c = x.shape[1]
+    k = (FIR * gain).to(x)[None, None].repeat(c, 1, 1, 1)
+    return F.conv2d(F.pad(x, pad), k, stride=stride, groups=c)
+
+
+def upsample(x):
+    n, c, h, w = x.shape
+    z = x.new_zeros(n, c, 2 * h, 2 * w)
+    z[:, :, ::2, ::2] = x
+    return fir(z, (2, 1, 2, 1), gain=4.0)
+
+
+class FC(torch.nn.Module):
+    def __init__(self, i, o, act, lr=1.0, bias_init=0.0):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.randn(o, i) / lr)
+        self.bias = torch.nn.Parameter(torch.full([o], float(bias_init)) / lr)
+        self.g, self.lr, self.act = lr / math.sqrt(i), lr, act
+
+    def forward(self, x):
+        y = F.linear(x, self.weight * self.g, self.bias * self.lr)
+        return F.leaky_relu(y, 0.2) * SQRT2 if self.act else y
+
+
+class Mapping(torch.nn.Module):
+    def __init__(self, z, w, num_ws, layers=8):
+        super().__init__()
+        self.fcs = torch.nn.ModuleList([FC(z if i == 0 else w, w, True, 0.01) for i in range(layers)])
+        self.num_ws = num_ws
+
+    def forward(self, z):
+        x = z * (z.square().mean(1, keepdim=True) + 1e-8).rsqrt()
+        for f in self.fcs:
+            x = f(x)
+        return x[:, None].repeat(1, self.num_ws, 1)
+
+
+def modconv(x, weight, s, demod, up=False):
+    n, i, h, w = x.shape
+    o = weight.shape[0]
+    wt = weight[None] * s[:, None, :, None, None]
+    if demod:
+        wt = wt * (wt.square().sum([2, 3, 4]) + 1e-8).rsqrt()[:, :, None, None, None]
+    k = weight.shape[-1]
+    if up:
+        y = F.conv_transpose2d(x.reshape(1, n * i, h, w), wt.transpose(1, 2).reshape(n * i, o, k, k),
+                               stride=2, groups=n)
+        y = fir(y.reshape(n, o, y.shape[2], y.shape[3]), (1, 1, 1, 1), gain=4.0)
+        return y
+    y = F.conv2d(x.reshape(1, n * i, h, w), wt.reshape(n * o, i, k, k), padding=k // 2, groups=n)
+    return y.reshape(n, o, h, w)
+
+
+class SynLayer(torch.nn.Module):
+    def __init__(self, i, o, wdim, res, up):
+        super().__init__()
+        self.affine = FC(wdim, i, False, bias_init=1)
+        self.weight = torch.nn.Parameter(torch.randn(o, i, 3, 3))
+        self.bias = torch.nn.Parameter(torch.zeros(o))
+        self.noise_strength = torch.nn.Parameter(torch.zeros([]))
+        self.up, self.res = up, res
+
+    def forward(self, x, w):
+        y = modconv(x, self.weight, self.affine(w), True, self.up)
+        y = y + torch.randn(y.shape[0], 1, self.res, self.res) * self.noise_strength
+        return F.leaky_relu(y + self.bias[None, :, None, None], 0.2) * SQRT2
+
+
+class ToRGB(torch.nn.Module):
+    def __init__(self, i, wdim):
+        super().__init__()
+        self.affine = FC(wdim, i, False, bias_init=1)
+        self.weight = torch.nn.Parameter(torch.randn(3, i, 1, 1))
+        self.bias = torch.nn.Parameter(torch.zeros(3))
+        self.g = 1 / math.sqrt(i)
+
+    def forward(self, x, w):
+        return modconv(x, self.weight, self.affine(w) * self.g, False) + self.bias[None, :, None, None]
+
+
+class Generator(torch.nn.Module):
+    def __init__(self, res, cbase, cmax, wdim=512):
+        super().__init__()
+        ch = lambda r: min(cbase // r, cmax)
+        self.resolutions = [2 ** i for i in range(2, int(math.log2(res)) + 1)]
+        self.num_ws = 2 * int(math.log2(res)) - 2
+        self.mapping = Mapping(512, wdim, self.num_ws)
+        self.const = torch.nn.Parameter(torch.randn(ch(4), 4, 4))
+        self.convs = torch.nn.ModuleList()
+        self.torgbs = torch.nn.ModuleList()
+        for r in self.resolutions:
+            if r > 4:
+                self.convs.append(SynLayer(ch(r // 2), ch(r), wdim, r, True))
+            self.convs.append(SynLayer(ch(r), ch(r), wdim, r, False))
+            self.torgbs.append(ToRGB(ch(r), wdim))
+
+    def synthesis(self, ws):
+        x = self.const[None].repeat(ws.shape[0], 1, 1, 1)
+        img, ci, wi = None, 0, 0
+        for bi, r in enumerate(self.resolutions):
+            for _ in range(1 if r == 4 else 2):
+                x = self.convs[ci](x, ws[:, wi])
+                ci, wi = ci + 1, wi + 1
+            y = self.torgbs[bi](x, ws[:, wi])
+            img = y if img is None else upsample(img) + y
+        return img
+
+
+class Conv(torch.nn.Module):
+    def __init__(self, i, o, k, bias=True, act=True, down=False):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.randn(o, i, k, k))
+        self.bias = torch.nn.Parameter(torch.zeros(o)) if bias else None
+        self.g, self.act, self.down, self.k = 1 / math.sqrt(i * k * k), act, down, k
+
+    def forward(self, x, gain=1.0):
+        w = self.weight * self.g
+        if self.down and self.k == 1:
+            x = F.conv2d(fir(x, (1, 1, 1, 1), stride=2), w)
+        elif self.down:
+            x = F.conv2d(fir(x, (2, 2, 2, 2)), w, stride=2)
+        else:
+            x = F.conv2d(x, w, padding=self.k // 2)
+        if self.bias is not None:
+            x = x + self.bias[None, :, None, None]
+        return F.leaky_relu(x, 0.2) * SQRT2 * gain if self.act else x * gain
+
+
+class Discriminator(torch.nn.Module):
+    def __init__(self, res, cbase, cmax):
+        super().__init__()
+        ch = lambda r: min(cbase // r, cmax)
+        self.fromrgb = Conv(3, ch(res), 1)
+        self.blocks = torch.nn.ModuleList()
+        r = res
+        while r > 4:
+            self.blocks.append(torch.nn.ModuleList([Conv(ch(r), ch(r), 3), Conv(ch(r), ch(r // 2), 3, down=True),
+                                                    Conv(ch(r), ch(r // 2), 1, bias=False, act=False, down=True)]))
+            r //= 2
+        c = ch(4)
+        self.conv, self.fc, self.out = Conv(c + 1, c, 3), FC(c * 16, c, True), FC(c, 1, False)
+
+    def forward(self, img):
+        x = self.fromrgb(img)
+        for conv0, conv1, skip in self.blocks:
+            x = skip(x, math.sqrt(0.5)) + conv1(conv0(x), math.sqrt(0.5))
+        n, c, h, w = x.shape
+        g = min(4, n)
+        y = x.reshape(g, -1, 1, c, h, w)
+        y = ((y - y.mean(0)).square().mean(0) + 1e-8).sqrt().mean([2, 3, 4]).reshape(-1, 1, 1, 1).repeat(g, 1, h, w)
+        x = self.conv(torch.cat([x, y], 1))
+        return self.out(self.fc(x.flatten(1)))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--preset", default="small64")
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--iters", type=int, default=8)
+    a = ap.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    res, cbase, cmax = PRESETS[a.preset]
+    G, D = Generator(res, cbase, cmax), Discriminator(res, cbase, cmax)
+    optG = torch.optim.Adam(G.parameters(), lr=0.0025, betas=(0, 0.99))
+    optD = torch.optim.Adam(D.parameters(), lr=0.0025 * 16 / 17, betas=(0, 0.99 ** (16 / 17)))
+    reals = torch.rand(a.batch, 3, res, res) * 2 - 1
+    n = a.batch
+
+    def ws_mixed():
+        ws = G.mapping(torch.randn(n, 512))
+        if torch.rand([]) < 0.9:
+            cut = int(torch.randint(1, G.num_ws, []))
+            ws = torch.cat([ws[:, :cut], G.mapping(torch.randn(n, 512))[:, cut:]], 1)
+        return ws
+
+    def step():
+        G.requires_grad_(True); D.requires_grad_(False); optG.zero_grad(set_to_none=True)
+        F.softplus(-D(G.synthesis(ws_mixed()))).mean().backward(); optG.step()
+        G.requires_grad_(False); D.requires_grad_(True); optD.zero_grad(set_to_none=True)
+        (F.softplus(D(G.synthesis(ws_mixed()))).mean() + F.softplus(-D(reals)).mean()).backward(); optD.step()
+
+    def forward():
+        with torch.no_grad():
+            G.synthesis(G.mapping(torch.randn(n, 512)))
+
+    for name, fn in (("g_forward", forward), ("train_step", step)):
+        for _ in range(a.warmup):
+            fn()
+        t0 = time.perf_counter()
+        for _ in range(a.iters):
+            fn()
+        dt = (time.perf_counter() - t0) / a.iters
+        print(f"{name} preset={a.preset} batch={n} torch={torch.__version__} threads={torch.get_num_threads()} "
+              f"sec_per_batch={dt:.3f} img_per_s={n / dt:.2f}")
+
+
+if __name__ == "__main__":
+    main()
