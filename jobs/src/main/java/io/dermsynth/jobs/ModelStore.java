@@ -2,8 +2,7 @@ package io.dermsynth.jobs;
 
 import ai.djl.Device;
 import io.dermsynth.core.classify.ClassifierModel;
-import io.dermsynth.core.classify.ClassifierTrainer;
-import io.dermsynth.core.gan.CheckpointStore;
+import io.dermsynth.core.CheckpointStore;
 import io.dermsynth.udf.ClassifierFiles;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -45,8 +44,8 @@ public final class ModelStore {
     return (base.isEmpty() ? settings.warehouse() + "/models" : base) + "/" + section + "/" + runId;
   }
 
-  /** A GAN run folder on a Hadoop file system, as the trainer's snapshot store. */
-  public static CheckpointStore ganStore(SparkSession spark, String dir) {
+  /** A run folder on a Hadoop file system (local, s3a://, dbfs:/), for the trainers' checkpoints. */
+  public static CheckpointStore store(SparkSession spark, String dir) {
     return new CheckpointStore() {
       @Override
       public java.util.Optional<byte[]> read(String name) throws IOException {
@@ -78,21 +77,6 @@ public final class ModelStore {
     try (OutputStream out = HadoopFiles.create(spark, dir + "/" + ClassifierModel.MANIFEST)) {
       model.writeManifest(out);
     }
-  }
-
-  /** A trainer's checkpoint folder on a Hadoop file system. */
-  public static ClassifierTrainer.Checkpoints checkpoints(SparkSession spark, String dir) {
-    return new ClassifierTrainer.Checkpoints() {
-      @Override
-      public java.util.Optional<byte[]> read(String name) throws IOException {
-        return HadoopFiles.readIfExists(spark, dir + "/" + name);
-      }
-
-      @Override
-      public void write(String name, byte[] bytes) throws IOException {
-        HadoopFiles.replace(spark, dir + "/" + name, bytes);
-      }
-    };
   }
 
   public static ClassifierModel loadClassifier(SparkSession spark, String dir, Device device)

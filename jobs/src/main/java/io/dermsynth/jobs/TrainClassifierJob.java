@@ -98,7 +98,7 @@ public final class TrainClassifierJob {
       }
       String dir = resumeDir != null ? resumeDir : ModelStore.classifierDir(ctx.settings(), runId);
       ClassifierTrainer.Result r = trainer.train(model, train.data(), val.data(),
-          ModelStore.checkpoints(ctx.spark(), dir + "/checkpoint"));
+          ModelStore.store(ctx.spark(), dir + "/checkpoint"));
       ModelStore.save(ctx.spark(), r.model(), dir);
       double imgPerSec = r.history().stream().mapToDouble(ClassifierTrainer.Epoch::imagesPerSecond)
           .average().orElse(0);

@@ -86,7 +86,7 @@ public final class TrainGanJob {
     double[] lastSecPerKimg = {Double.NaN};
     String[] lastSnapshot = {""};
     try (GanTrainer trainer = new GanTrainer(options, ModelStore.device(ctx.settings(), "gan.device"))) {
-      trainer.train(data, ModelStore.ganStore(ctx.spark(), dir),
+      trainer.train(data, ModelStore.store(ctx.spark(), dir),
           c.getBoolean("progress") && System.console() != null,
           Math.round(c.getDouble("max_minutes") * 60), t -> {
             lastSecPerKimg[0] = t.secPerKimg();

@@ -11,6 +11,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.dermsynth.core.CheckpointStore;
 import io.dermsynth.core.metrics.ClassificationMetrics;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -62,27 +63,6 @@ public final class ClassifierTrainer {
   public record Epoch(int epoch, double loss, double valBalancedAccuracy, double imagesPerSecond,
       double seconds) {}
 
-  /**
-   * Where a run keeps its checkpoint (last weights, best weights, progress), so that a killed run
-   * continues with {@code resume}. Adam's moment estimates are not kept: a resumed run restarts them.
-   */
-  public interface Checkpoints {
-    java.util.Optional<byte[]> read(String name) throws IOException;
-
-    void write(String name, byte[] bytes) throws IOException;
-
-    /** No checkpoint: nothing is written, nothing resumed. */
-    Checkpoints NONE = new Checkpoints() {
-      @Override
-      public java.util.Optional<byte[]> read(String name) {
-        return java.util.Optional.empty();
-      }
-
-      @Override
-      public void write(String name, byte[] bytes) {}
-    };
-  }
-
   /** Progress as stored in {@code state.json}. */
   record State(int epoch, int bestEpoch, double bestBa, List<Epoch> history) {}
 
@@ -104,11 +84,14 @@ public final class ClassifierTrainer {
   }
 
   public Result train(ClassifierModel model, Data train, Data val) throws IOException {
-    return train(model, train, val, Checkpoints.NONE);
+    return train(model, train, val, CheckpointStore.NONE);
   }
 
-  /** Trains, continuing from {@code checkpoints} when they hold a run's progress. */
-  public Result train(ClassifierModel model, Data train, Data val, Checkpoints checkpoints)
+  /**
+   * Trains, continuing from {@code checkpoints} when they hold a run's progress (last weights, best
+   * weights, state.json). Adam's moment estimates are not kept: a resumed run restarts them.
+   */
+  public Result train(ClassifierModel model, Data train, Data val, CheckpointStore checkpoints)
       throws IOException {
     int classes = model.manifest().classes().size();
     int size = model.manifest().imageSize();

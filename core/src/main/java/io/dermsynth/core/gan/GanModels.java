@@ -3,6 +3,7 @@ package io.dermsynth.core.gan;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import io.dermsynth.core.CheckpointStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import io.dermsynth.core.CheckpointStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -79,18 +80,7 @@ class TestTrainClassifier {
   @Test
   void resumesFromTheCheckpointAtTheNextEpoch() throws Exception {
     var manifest = new ClassifierModel.Manifest("small", List.of("a", "b", "c"), 32, 0, 0, "test");
-    java.util.Map<String, byte[]> store = new java.util.HashMap<>();
-    ClassifierTrainer.Checkpoints mem = new ClassifierTrainer.Checkpoints() {
-      @Override
-      public java.util.Optional<byte[]> read(String name) {
-        return java.util.Optional.ofNullable(store.get(name));
-      }
-
-      @Override
-      public void write(String name, byte[] bytes) {
-        store.put(name, bytes);
-      }
-    };
+    CheckpointStore mem = CheckpointStore.directory(java.nio.file.Files.createTempDirectory("ckpt"));
     var train = colours(120, 32, 3);
     var val = colours(45, 32, 4);
     ClassifierTrainer.Result first;
@@ -99,7 +89,7 @@ class TestTrainClassifier {
           ClassifierTrainer.Sampling.OVERSAMPLE, 0, 0, true, 9), e -> { }, false).train(model, train, val, mem);
     }
     assertEquals(2, first.history().size());
-    assertTrue(store.keySet().containsAll(List.of("state.json", "last.safetensors", "best.safetensors")));
+    assertTrue(mem.list().containsAll(List.of("state.json", "last.safetensors", "best.safetensors")));
     List<Integer> ranNow = new ArrayList<>();
     try (ClassifierModel fresh = ClassifierModel.create(manifest, Device.cpu())) {
       var resumed = new ClassifierTrainer(new ClassifierTrainer.Options(4, 32, 3e-3, 0,

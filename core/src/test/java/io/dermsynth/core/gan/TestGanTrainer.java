@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import io.dermsynth.core.CheckpointStore;
 import io.dermsynth.core.ProcessMemory;
 import java.io.IOException;
 import java.nio.file.Files;

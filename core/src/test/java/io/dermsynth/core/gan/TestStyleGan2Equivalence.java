@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.dermsynth.core.CheckpointStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.dermsynth.core.gan;
+package io.dermsynth.core;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,8 +9,9 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Where a GAN run keeps snapshots, grids and metrics: files by relative name ("snapshot-00000480/G.safetensors").
- * The core offers a local directory; jobs give one over Hadoop file systems (s3a:// included).
+ * A training run's folder: files by relative name ("snapshot-000000480/G.safetensors", "state.json"),
+ * where trainers keep checkpoints, grids and metrics. The core offers a local directory and
+ * {@link #NONE}; jobs give one over Hadoop file systems (s3a:// included).
  */
 public interface CheckpointStore {
 
@@ -24,6 +25,25 @@ public interface CheckpointStore {
 
   /** Removes a file or a folder and everything in it. */
   void delete(String name) throws IOException;
+
+  /** No folder: nothing is kept, nothing resumed. */
+  CheckpointStore NONE = new CheckpointStore() {
+    @Override
+    public Optional<byte[]> read(String name) {
+      return Optional.empty();
+    }
+
+    @Override
+    public void write(String name, byte[] bytes) {}
+
+    @Override
+    public List<String> list() {
+      return List.of();
+    }
+
+    @Override
+    public void delete(String name) {}
+  };
 
   /** A local folder. */
   static CheckpointStore directory(Path root) {
