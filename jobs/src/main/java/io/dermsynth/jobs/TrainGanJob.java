@@ -94,8 +94,9 @@ public final class TrainGanJob {
               lastSnapshot[0] = dir + "/" + t.snapshot();
             }
             LOG.info(String.format(Locale.ROOT, "tick %d kimg %.2f: %.1f s/kimg, ETA %.0f s, G %.4f, D %.4f, "
-                + "R1 %.4f, p %.3f, r_t %.2f, RSS %d MiB%s", t.tick(), t.kimg(), t.secPerKimg(),
-                t.etaSeconds(), t.lossG(), t.lossD(), t.r1(), t.augmentP(), t.rt(), t.rssMiB(),
+                + "R1 %.4f, p %.3f, r_t %.2f, non-finite grads %d, RSS %d MiB%s", t.tick(), t.kimg(),
+                t.secPerKimg(), t.etaSeconds(), t.lossG(), t.lossD(), t.r1(), t.augmentP(), t.rt(),
+                t.nonFiniteGradients(), t.rssMiB(),
                 t.snapshot() == null ? "" : ", snapshot " + t.snapshot()));
           });
       return new Result(runId, dir, options.preset(), data.size(), trainer.kimg(), lastSecPerKimg[0],

@@ -2,8 +2,11 @@ package io.dermsynth.core.gan;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,6 +21,7 @@ public final class Adam {
   private final Map<String, NDArray> expAvg = new LinkedHashMap<>();
   private final Map<String, NDArray> expAvgSq = new LinkedHashMap<>();
   private long steps;
+  private long nonFinite;
 
   /** @param named the trainable parameters by name; moments start at zero on the parameters' device */
   public Adam(Map<String, Parameter> named, NDManager manager) {
@@ -39,7 +43,7 @@ public final class Adam {
       NDArray p = e.getValue().getArray();
       NDArray m = expAvg.get(e.getKey());
       NDArray v = expAvgSq.get(e.getKey());
-      try (NDArray g = p.getGradient(); NDArray gm = g.mul(1 - beta1); NDArray g2 = g.square()) {
+      try (NDArray g = sanitisedGradient(p); NDArray gm = g.mul(1 - beta1); NDArray g2 = g.square()) {
         m.muli(beta1).addi(gm);
         v.muli(beta2).addi(g2.muli(1 - beta2));
       }
@@ -50,12 +54,36 @@ public final class Adam {
     }
   }
 
+  /**
+   * The gradient with NaN → 0 and ±∞ → ±10⁵, written back in place, as NVlabs' training loop does
+   * (misc.nan_to_num on every gradient before every step): a rare non-finite R1 gradient (the minibatch
+   * std's square root has a steep second derivative where a group's features coincide) would otherwise
+   * turn every weight into NaN for good.
+   */
+  private NDArray sanitisedGradient(NDArray param) {
+    NDArray g = param.getGradient();
+    try (NDArray bad = g.isInfinite().logicalOr(g.isNaN()); NDArray count = bad.sum()) {
+      long n = count.toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
+      if (n > 0) {
+        nonFinite += n;
+        try (NDArray zero = g.zerosLike(); NDArray finite = NDArrays.where(g.isNaN(), zero, g);
+            NDArray clipped = finite.clip(-1e5f, 1e5f)) {
+          clipped.copyTo(g);
+        }
+      }
+    }
+    return g;
+  }
+
+  /** Gradient elements sanitised so far (NaN or ±∞). */
+  public long nonFinite() {
+    return nonFinite;
+  }
+
   /** Zero every parameter's gradient, before a phase accumulates new ones. */
   public void zeroGradients() {
     for (Parameter p : params.values()) {
-      try (NDArray g = p.getArray().getGradient()) {
-        g.subi(g);
-      }
+      JniUtils.zeroGrad((PtNDArray) p.getArray());
     }
   }
 

@@ -43,12 +43,17 @@ public final class GanTrainer implements AutoCloseable {
       .serializeSpecialFloatingPointValues().create();
   private static final Gson LINE = new GsonBuilder().serializeSpecialFloatingPointValues().create();
 
-  /** One minibatch's losses (NaN where the phase did not run). */
-  public record Losses(long step, float gMain, float dMain, float r1, float pl, float realSign) {}
+  /**
+   * One minibatch's losses; r1 and pl are null where that phase did not run. {@code nonFinite} counts
+   * gradient elements that were NaN or infinite and were sanitised before the Adam steps.
+   */
+  public record Losses(long step, float gMain, float dMain, Float r1, Float pl, float realSign,
+      long nonFinite) {}
 
-  /** What a tick reports; also one row of metrics.jsonl. */
+  /** What a tick reports; also one row of metrics.jsonl (r1/pl NaN when they did not run). */
   public record Tick(int tick, double kimg, double secPerKimg, double etaSeconds, float lossG,
-      float lossD, float r1, float pl, float augmentP, float rt, long rssMiB, String snapshot) {}
+      float lossD, float r1, float pl, float augmentP, float rt, long nonFiniteGradients, long rssMiB,
+      String snapshot) {}
 
   /** Counters that a snapshot keeps next to the weights. */
   record Manifest(String format, String preset, GanArchitecture architecture, GanOptions options,
@@ -177,8 +182,8 @@ public final class GanTrainer implements AutoCloseable {
           lastSecPerKimg = secPerKimg;
           Tick t = new Tick(tick, kimg(), secPerKimg, done ? 0 : eta,
               mean(window, Losses::gMain), mean(window, Losses::dMain), mean(window, Losses::r1),
-              mean(window, Losses::pl), augmentP, mean(window, Losses::realSign), ProcessMemory.rssMiB(),
-              snapshot);
+              mean(window, Losses::pl), augmentP, mean(window, Losses::realSign),
+              window.stream().mapToLong(Losses::nonFinite).sum(), ProcessMemory.rssMiB(), snapshot);
           appendMetrics(store, t);
           onTick.accept(t);
           window.clear();
@@ -197,8 +202,9 @@ public final class GanTrainer implements AutoCloseable {
     int n = o.batch();
     float gMain;
     float dMain;
-    float r1 = Float.NaN;
-    float pl = Float.NaN;
+    Float r1 = null;
+    Float pl = null;
+    long nonFiniteBefore = optG.nonFinite() + optD.nonFinite();
     float realSign;
     try (NDScope scope = new NDScope()) {
       int[] idx = rnd.ints(n, 0, data.size()).toArray();
@@ -254,7 +260,8 @@ public final class GanTrainer implements AutoCloseable {
       adaSum = 0;
       adaCount = 0;
     }
-    return new Losses(step - 1, gMain, dMain, r1, pl, realSign);
+    return new Losses(step - 1, gMain, dMain, r1, pl, realSign,
+        optG.nonFinite() + optD.nonFinite() - nonFiniteBefore);
   }
 
   /**
@@ -397,8 +404,10 @@ public final class GanTrainer implements AutoCloseable {
     return (int) Math.ceil(Math.sqrt(o.gridImages()));
   }
 
-  private static float mean(List<Losses> window, java.util.function.ToDoubleFunction<Losses> f) {
-    return (float) window.stream().mapToDouble(f).filter(v -> !Double.isNaN(v)).average().orElse(Double.NaN);
+  /** Mean over the steps where the phase ran (non-null); a NaN loss stays visible as NaN. */
+  private static float mean(List<Losses> window, java.util.function.Function<Losses, Float> f) {
+    return (float) window.stream().map(f).filter(java.util.Objects::nonNull).mapToDouble(Float::doubleValue)
+        .average().orElse(Double.NaN);
   }
 
   private void appendMetrics(CheckpointStore store, Tick t) throws IOException {
