@@ -41,7 +41,8 @@ class TestGanJobs {
     assertEquals(3, Files.readAllLines(run.resolve("metrics.jsonl")).size());
     String manifest = Files.readString(run.resolve("snapshot-000000003/manifest.json"));
     assertTrue(manifest.contains("\"preset\": \"tiny32\"") && manifest.contains("\"step\": 3")
-        && manifest.contains("\"format\": \"dermsynth-stylegan2/1\""), manifest);
+        && manifest.contains("\"format\": \"dermsynth-stylegan2/1\"")
+        && manifest.contains("\"codeVersion\": \"0.1.0-SNAPSHOT "), manifest);
 
     // Asked for more, the same folder continues from its newest snapshot.
     Outcome more = cli(concat(new String[] {"train-gan", "--set", "gan.kimg=0.032"}, gan));

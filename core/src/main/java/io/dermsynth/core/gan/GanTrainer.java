@@ -483,9 +483,18 @@ public final class GanTrainer implements AutoCloseable {
     return store.read(name).orElseThrow(() -> new IOException(name + " is missing"));
   }
 
+  /** "0.1.0-SNAPSHOT 16e84ff" (+ " dirty" for uncommitted changes), from the build's git.properties. */
   static String codeVersion() {
-    String v = GanTrainer.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
+    java.util.Properties p = new java.util.Properties();
+    try (var in = GanTrainer.class.getResourceAsStream("/io/dermsynth/core/git.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      // Informative only.
+    }
+    return p.getProperty("git.build.version", "unknown") + " " + p.getProperty("git.commit.id.abbrev", "no-git")
+        + ("true".equals(p.getProperty("git.dirty")) ? " dirty" : "");
   }
 
   @Override
