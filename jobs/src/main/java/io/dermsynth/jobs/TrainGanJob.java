@@ -86,10 +86,17 @@ public final class TrainGanJob {
     double[] lastSecPerKimg = {Double.NaN};
     String[] lastSnapshot = {""};
     try (GanTrainer trainer = new GanTrainer(options, ModelStore.device(ctx.settings(), "gan.device"))) {
-      trainer.train(data, ModelStore.store(ctx.spark(), dir),
+      var store = ModelStore.store(ctx.spark(), dir);
+      trainer.train(data, store,
           c.getBoolean("progress") && System.console() != null,
           Math.round(c.getDouble("max_minutes") * 60), t -> {
             lastSecPerKimg[0] = t.secPerKimg();
+            try {
+              store.write("curves.png", GanCurves.png(new String(store.read("metrics.jsonl").orElseThrow(),
+                  java.nio.charset.StandardCharsets.UTF_8).lines().toList()));
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
             if (t.snapshot() != null) {
               lastSnapshot[0] = dir + "/" + t.snapshot();
             }

@@ -33,7 +33,9 @@ class TestGanJobs {
     assertEquals(0, first.code(), first.err());
     assertTrue(first.out().contains("tiny32 on ") && first.out().contains("0.02 kimg"), first.out());
     // Three ticks of one minibatch (8 images) → 3 snapshots, the oldest deleted (keep 2).
-    assertEquals(List.of("grids", "metrics.jsonl", "snapshot-000000002", "snapshot-000000003"), list(run));
+    assertEquals(List.of("curves.png", "grids", "metrics.jsonl", "snapshot-000000002", "snapshot-000000003"),
+        list(run));
+    assertEquals(900, ImageIO.read(run.resolve("curves.png").toFile()).getWidth());
     assertEquals(List.of("fakes-000001.png", "fakes-000002.png", "fakes-000003.png", "reals.png"),
         list(run.resolve("grids")));
     BufferedImage grid = ImageIO.read(run.resolve("grids/fakes-000003.png").toFile());

@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 class TestGanNetworks {
@@ -21,38 +22,52 @@ class TestGanNetworks {
     return block;
   }
 
-  @Test
-  void layerShapes() {
+  /** Every layer at the preset resolutions (few channels: the shapes, not the widths, are under test). */
+  @ParameterizedTest
+  @ValueSource(ints = {32, 64, 256})
+  void layerShapes(int r) {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray w = m.randomNormal(new Shape(2, 512));
-      SynthesisLayer up = init(new SynthesisLayer(8, 6, 512, 16, true), m);
-      assertEquals(new Shape(2, 6, 16, 16), up.forward(m.randomNormal(new Shape(2, 8, 8, 8)), w,
+      SynthesisLayer up = init(new SynthesisLayer(8, 6, 512, r, true), m);
+      assertEquals(new Shape(2, 6, r, r), up.forward(m.randomNormal(new Shape(2, 8, r / 2, r / 2)), w,
           NoiseMode.RANDOM).getShape());
-      SynthesisLayer same = init(new SynthesisLayer(6, 6, 512, 16, false), m);
-      assertEquals(new Shape(2, 6, 16, 16), same.forward(m.randomNormal(new Shape(2, 6, 16, 16)), w,
+      SynthesisLayer same = init(new SynthesisLayer(6, 6, 512, r, false), m);
+      assertEquals(new Shape(2, 6, r, r), same.forward(m.randomNormal(new Shape(2, 6, r, r)), w,
           NoiseMode.CONST).getShape());
-      assertThrows(IllegalArgumentException.class, () -> up.forward(m.randomNormal(new Shape(2, 8, 16, 16)),
+      assertThrows(IllegalArgumentException.class, () -> up.forward(m.randomNormal(new Shape(2, 8, r, r)),
           w, NoiseMode.NONE));
       ToRGBLayer torgb = init(new ToRGBLayer(6, 3, 512), m);
-      assertEquals(new Shape(2, 3, 16, 16), torgb.forward(m.randomNormal(new Shape(2, 6, 16, 16)), w).getShape());
+      assertEquals(new Shape(2, 3, r, r), torgb.forward(m.randomNormal(new Shape(2, 6, r, r)), w).getShape());
+      SynthesisBlock block = init(new SynthesisBlock(8, 4, 512, r, 3), m);
+      NDList o = block.forward(m.randomNormal(new Shape(2, 8, r / 2, r / 2)),
+          m.randomNormal(new Shape(2, 3, r / 2, r / 2)), m.randomNormal(new Shape(2, 3, 512)), NoiseMode.RANDOM);
+      assertEquals(new Shape(2, 4, r, r), o.get(0).getShape());
+      assertEquals(new Shape(2, 3, r, r), o.get(1).getShape());
+      assertThrows(IllegalArgumentException.class, () -> block.forward(m.randomNormal(new Shape(2, 8, r / 2, r / 2)),
+          null, m.randomNormal(new Shape(2, 2, 512)), NoiseMode.NONE));
+
+      NDArray x = m.randomNormal(new Shape(4, 5, r, r));
+      assertEquals(new Shape(4, 7, r / 2, r / 2), init(new Conv2dLayer(5, 7, 3, true, true, true), m).forward(x, 1f).getShape());
+      assertEquals(new Shape(4, 7, r / 2, r / 2), init(new Conv2dLayer(5, 7, 1, false, false, true), m).forward(x, 1f).getShape());
+      assertEquals(new Shape(4, 7, r, r), init(new Conv2dLayer(5, 7, 3, true, true, false), m).forward(x, 1f).getShape());
+      DiscriminatorBlock first = init(new DiscriminatorBlock(0, 5, 9, r, 3), m);
+      assertEquals(new Shape(4, 9, r / 2, r / 2), first.forward(m.randomNormal(new Shape(4, 3, r, r))).getShape());
+      DiscriminatorBlock later = init(new DiscriminatorBlock(5, 5, 9, r, 3), m);
+      assertEquals(new Shape(4, 9, r / 2, r / 2), later.forward(x).getShape());
+    }
+  }
+
+  @Test
+  void b4AndEpilogueShapes() {
+    try (NDManager m = NDManager.newBaseManager()) {
       SynthesisBlock b4 = init(new SynthesisBlock(0, 8, 512, 4, 3), m);
       NDList o4 = b4.forward(null, null, m.randomNormal(new Shape(2, 2, 512)), NoiseMode.RANDOM);
       assertEquals(new Shape(2, 8, 4, 4), o4.get(0).getShape());
       assertEquals(new Shape(2, 3, 4, 4), o4.get(1).getShape());
-      SynthesisBlock b8 = init(new SynthesisBlock(8, 4, 512, 8, 3), m);
-      NDList o8 = b8.forward(o4.get(0), o4.get(1), m.randomNormal(new Shape(2, 3, 512)), NoiseMode.RANDOM);
-      assertEquals(new Shape(2, 4, 8, 8), o8.get(0).getShape());
-      assertEquals(new Shape(2, 3, 8, 8), o8.get(1).getShape());
-
-      NDArray x = m.randomNormal(new Shape(4, 5, 16, 16));
-      assertEquals(new Shape(4, 7, 8, 8), init(new Conv2dLayer(5, 7, 3, true, true, true), m).forward(x, 1f).getShape());
-      assertEquals(new Shape(4, 7, 8, 8), init(new Conv2dLayer(5, 7, 1, false, false, true), m).forward(x, 1f).getShape());
-      assertEquals(new Shape(4, 7, 16, 16), init(new Conv2dLayer(5, 7, 3, true, true, false), m).forward(x, 1f).getShape());
-      DiscriminatorBlock first = init(new DiscriminatorBlock(0, 5, 9, 16, 3), m);
-      assertEquals(new Shape(4, 9, 8, 8), first.forward(m.randomNormal(new Shape(4, 3, 16, 16))).getShape());
       assertEquals(new Shape(4, 6, 4, 4), DiscriminatorEpilogue.minibatchStd(m.randomNormal(new Shape(4, 5, 4, 4)), 4).getShape());
       DiscriminatorEpilogue epi = init(new DiscriminatorEpilogue(5, 2), m);
       assertEquals(new Shape(4, 1), epi.forward(m.randomNormal(new Shape(4, 5, 4, 4))).getShape());
+      assertThrows(IllegalArgumentException.class, () -> epi.forward(m.randomNormal(new Shape(4, 5, 8, 8))));
     }
   }
 
