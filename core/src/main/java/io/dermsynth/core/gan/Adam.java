@@ -2,7 +2,6 @@ package io.dermsynth.core.gan;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -55,24 +54,31 @@ public final class Adam {
   }
 
   /**
-   * The gradient with NaN → 0 and ±∞ → ±10⁵, written back in place, as NVlabs' training loop does
-   * (misc.nan_to_num on every gradient before every step): a rare non-finite R1 gradient (the minibatch
-   * std's square root has a steep second derivative where a group's features coincide) would otherwise
-   * turn every weight into NaN for good.
+   * The gradient with NaN → 0 and ±∞ → ±10⁵, as NVlabs' training loop does (misc.nan_to_num on every
+   * gradient before every step), so that a rare non-finite gradient cannot turn weights into NaN for
+   * good. The common case costs one sum; only a non-finite sum takes the element-wise path, in Java.
+   * (An in-place NDArray version — isNaN/isInfinite/where/copyTo on the gradient — crashed libtorch
+   * after a few hundred steps; see docs/ARCHITECTURE.md.)
    */
   private NDArray sanitisedGradient(NDArray param) {
     NDArray g = param.getGradient();
-    try (NDArray bad = g.isInfinite().logicalOr(g.isNaN()); NDArray count = bad.sum()) {
-      long n = count.toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
-      if (n > 0) {
-        nonFinite += n;
-        try (NDArray zero = g.zerosLike(); NDArray finite = NDArrays.where(g.isNaN(), zero, g);
-            NDArray clipped = finite.clip(-1e5f, 1e5f)) {
-          clipped.copyTo(g);
-        }
+    float total;
+    try (NDArray sum = g.sum()) {
+      total = sum.getFloat();
+    }
+    if (Float.isFinite(total)) {
+      return g;
+    }
+    float[] v = g.toFloatArray();
+    for (int i = 0; i < v.length; i++) {
+      if (!Float.isFinite(v[i])) {
+        nonFinite++;
+        v[i] = Float.isNaN(v[i]) ? 0f : Math.copySign(1e5f, v[i]);
       }
     }
-    return g;
+    NDArray clean = g.getManager().create(v, g.getShape());
+    g.close();
+    return clean;
   }
 
   /** Gradient elements sanitised so far (NaN or ±∞). */
