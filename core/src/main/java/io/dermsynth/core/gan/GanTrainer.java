@@ -211,7 +211,7 @@ public final class GanTrainer implements AutoCloseable {
       NDArray real = data.batch(idx, manager);
 
       // Gmain: G learns to make D say "real" (D frozen).
-      d(false);
+      trainDiscriminator(false);
       g(true);
       optG.zeroGradients();
       float gc = plOn() ? lazy(o.plInterval()) : 1f;
@@ -229,7 +229,7 @@ public final class GanTrainer implements AutoCloseable {
 
       // Dmain: D learns real from fake (G frozen).
       g(false);
-      d(true);
+      trainDiscriminator(true);
       optD.zeroGradients();
       float dc = lazy(o.r1Interval());
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -248,7 +248,7 @@ public final class GanTrainer implements AutoCloseable {
       if (step % o.r1Interval() == 0) {
         r1 = r1Step(real, rnd);
       }
-      d(false);
+      trainDiscriminator(false);
       updateEma();
     }
     nimg += n;
@@ -283,11 +283,6 @@ public final class GanTrainer implements AutoCloseable {
 
   Discriminator discriminator() {
     return d;
-  }
-
-  /** Makes D trainable (or frozen), as the D phases do. */
-  void trainDiscriminator(boolean on) {
-    d(on);
   }
 
   /**
@@ -362,7 +357,8 @@ public final class GanTrainer implements AutoCloseable {
     optG.requireGradients(train);
   }
 
-  private void d(boolean train) {
+  /** Makes D trainable (or frozen), as the D phases do; package-private for the R1 tests. */
+  void trainDiscriminator(boolean train) {
     optD.requireGradients(train);
   }
 
