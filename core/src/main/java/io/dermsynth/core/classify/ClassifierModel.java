@@ -110,6 +110,17 @@ public final class ClassifierModel implements AutoCloseable {
     };
   }
 
+  /**
+   * Stops gradients into the weights (for a model used as a fixed feature extractor, e.g. LPIPS in a
+   * loss): backward passes then skip them and never accumulate their gradients.
+   */
+  public ClassifierModel freeze() {
+    for (var p : net.block().getParameters().values()) {
+      p.getArray().setRequiresGradient(false);
+    }
+    return this;
+  }
+
   /** Class probabilities for CHW images in [0, 1] at the model's size, in batches. */
   public double[][] predictProba(List<float[]> images, int batchSize) {
     int s = manifest.imageSize();

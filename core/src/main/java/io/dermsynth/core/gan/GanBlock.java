@@ -17,7 +17,7 @@ import java.util.Map;
  * inference; forward passes are typed methods of the subclasses (they take styles and noise modes that
  * an {@link NDList} cannot say), so DJL's generic {@code forward} is not offered.
  */
-abstract class GanBlock extends AbstractBlock {
+public abstract class GanBlock extends AbstractBlock {
 
   @Override
   protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
@@ -43,7 +43,7 @@ abstract class GanBlock extends AbstractBlock {
    * Parameters by NVlabs checkpoint name: {@code prefix.child.grandchild.param}. DJL names children
    * "01fc0", "02fc1", …; the two-digit order prefix is dropped.
    */
-  static Map<String, Parameter> named(Block block, String prefix) {
+  public static Map<String, Parameter> named(Block block, String prefix) {
     Map<String, Parameter> out = new LinkedHashMap<>();
     String dot = prefix.isEmpty() ? "" : prefix + ".";
     for (var p : block.getDirectParameters()) {
@@ -55,7 +55,7 @@ abstract class GanBlock extends AbstractBlock {
     return out;
   }
 
-  static Parameter param(String name, Shape shape, ai.djl.training.initializer.Initializer init,
+  public static Parameter param(String name, Shape shape, ai.djl.training.initializer.Initializer init,
       boolean trainable) {
     return Parameter.builder().setName(name)
         .setType(trainable ? Parameter.Type.WEIGHT : Parameter.Type.RUNNING_MEAN)

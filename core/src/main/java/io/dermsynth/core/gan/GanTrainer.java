@@ -424,7 +424,7 @@ public final class GanTrainer implements AutoCloseable {
       store.write(dir + "/D_opt.safetensors", optD.state(manager).encode(NDList.Encoding.SAFETENSORS));
     }
     Manifest m = new Manifest(FORMAT, o.preset(), arch, o, step, nimg, kimg(), tick, augmentP, adaSum,
-        adaCount, plMean, codeVersion());
+        adaCount, plMean, io.dermsynth.core.CodeVersion.get());
     // The manifest last: a snapshot folder without it is incomplete and never resumed from.
     store.write(dir + "/manifest.json", GSON.toJson(m).getBytes(StandardCharsets.UTF_8));
     List<String> snapshots = snapshots(store);
@@ -477,20 +477,6 @@ public final class GanTrainer implements AutoCloseable {
 
   private static byte[] read(CheckpointStore store, String name) throws IOException {
     return store.read(name).orElseThrow(() -> new IOException(name + " is missing"));
-  }
-
-  /** "0.1.0-SNAPSHOT 16e84ff" (+ " dirty" for uncommitted changes), from the build's git.properties. */
-  static String codeVersion() {
-    java.util.Properties p = new java.util.Properties();
-    try (var in = GanTrainer.class.getResourceAsStream("/io/dermsynth/core/git.properties")) {
-      if (in != null) {
-        p.load(in);
-      }
-    } catch (IOException e) {
-      // Informative only.
-    }
-    return p.getProperty("git.build.version", "unknown") + " " + p.getProperty("git.commit.id.abbrev", "no-git")
-        + ("true".equals(p.getProperty("git.dirty")) ? " dirty" : "");
   }
 
   @Override

@@ -67,6 +67,11 @@ public final class MappingNetwork extends GanBlock {
     avg.set(old);
   }
 
+  /** The tracked mean w [wDim] (the starting point of inversion). */
+  public NDArray wAvg() {
+    return wAvg.getArray();
+  }
+
   /** The truncation trick: w_avg + ψ (w − w_avg), on ws [N, numWs, wDim]. */
   public NDArray truncate(NDArray ws, float psi) {
     NDArray avg = wAvg.getArray().reshape(1, 1, wDim);

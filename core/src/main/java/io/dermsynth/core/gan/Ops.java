@@ -35,7 +35,8 @@ public final class Ops {
    * measured no faster on CPU: 8.2 s per small64 training step either way.)
    *
    * @param x input [N, I, H, W]
-   * @param weight shared weight [O, I, k, k]
+   * @param weight shared weight [O, I, k, k], or per-sample weights [N, O, I, k, k] (HyperStyle's
+   *     offset generator weights)
    * @param styles per-sample input-channel scales [N, I]
    * @param padding spatial padding on each side
    * @return [N, O, H', W']
@@ -43,16 +44,19 @@ public final class Ops {
   public static NDArray modulatedConv2d(NDArray x, NDArray weight, NDArray styles, boolean demodulate,
       int padding) {
     Shape xs = x.getShape();
-    Shape ws = weight.getShape();
     long n = xs.get(0);
+    boolean perSample = weight.getShape().dimension() == 5;
+    Shape ws = perSample ? weight.getShape().slice(1) : weight.getShape();
     long in = ws.get(1);
     if (xs.dimension() != 4 || ws.dimension() != 4 || xs.get(1) != in
+        || (perSample && weight.getShape().get(0) != n)
         || !styles.getShape().equals(new Shape(n, in))) {
-      throw new IllegalArgumentException("modulatedConv2d: x " + xs + ", weight " + ws + ", styles "
-          + styles.getShape() + " (want x [N,I,H,W], weight [O,I,k,k], styles [N,I])");
+      throw new IllegalArgumentException("modulatedConv2d: x " + xs + ", weight " + weight.getShape()
+          + ", styles " + styles.getShape()
+          + " (want x [N,I,H,W], weight [O,I,k,k] or [N,O,I,k,k], styles [N,I])");
     }
     long out = ws.get(0);
-    NDArray w = weight.expandDims(0).mul(styles.reshape(n, 1, in, 1, 1));  // [N, O, I, k, k]
+    NDArray w = (perSample ? weight : weight.expandDims(0)).mul(styles.reshape(n, 1, in, 1, 1));  // [N, O, I, k, k]
     if (demodulate) {
       NDArray d = w.square().reshape(n, out, -1).sum(new int[] {2}).add(1e-8f).pow(-0.5f);
       w = w.mul(d.reshape(n, out, 1, 1, 1));

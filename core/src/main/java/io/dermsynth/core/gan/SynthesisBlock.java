@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.NormalInitializer;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * NVlabs {@code SynthesisBlock} for one resolution, skip architecture: b4 starts from the learned
@@ -38,6 +40,16 @@ public final class SynthesisBlock extends GanBlock {
     torgb = addChildBlock("torgb", new ToRGBLayer(out, imgChannels, wDim));
   }
 
+  /** The modulated 3×3 convolutions by NVlabs name within the block ("conv0", "conv1"). */
+  public Map<String, SynthesisLayer> convs() {
+    Map<String, SynthesisLayer> out = new LinkedHashMap<>();
+    if (conv0 != null) {
+      out.put("conv0", conv0);
+    }
+    out.put("conv1", conv1);
+    return out;
+  }
+
   public int numConv() {
     return conv0 == null ? 1 : 2;
   }
@@ -46,9 +58,10 @@ public final class SynthesisBlock extends GanBlock {
    * @param x features of the block before, or null at b4
    * @param img image of the block before, or null at b4
    * @param ws [N, numConv + 1, wDim]
+   * @param deltas HyperStyle weight offsets by conv name ("conv0", "conv1"); absent names get none
    * @return features [N, out, R, R] and image [N, imgChannels, R, R]
    */
-  public NDList forward(NDArray x, NDArray img, NDArray ws, NoiseMode noise) {
+  public NDList forward(NDArray x, NDArray img, NDArray ws, NoiseMode noise, Map<String, NDArray> deltas) {
     long n = ws.getShape().get(0);
     if (ws.getShape().dimension() != 3 || ws.getShape().get(1) != numConv() + 1) {
       throw new IllegalArgumentException("SynthesisBlock b" + resolution + " expects ws [N, "
@@ -59,9 +72,9 @@ public final class SynthesisBlock extends GanBlock {
       NDArray c = constInput.getArray();
       x = c.expandDims(0).broadcast(new Shape(n).addAll(c.getShape()));
     } else {
-      x = conv0.forward(x, ws.get(":, {}, :", i++), noise);
+      x = conv0.forward(x, ws.get(":, {}, :", i++), noise, deltas.get("conv0"));
     }
-    x = conv1.forward(x, ws.get(":, {}, :", i++), noise);
+    x = conv1.forward(x, ws.get(":, {}, :", i++), noise, deltas.get("conv1"));
     NDArray y = torgb.forward(x, ws.get(":, {}, :", i));
     return new NDList(x, img == null ? y : Ops.upsample2d(img).add(y));
   }

@@ -20,6 +20,7 @@ import ai.djl.training.initializer.NormalInitializer;
 public final class SynthesisLayer extends GanBlock {
 
   private final int in;
+  private final int out;
   private final int resolution;
   private final boolean up;
   private final FullyConnectedLayer affine;
@@ -29,6 +30,7 @@ public final class SynthesisLayer extends GanBlock {
   private final Parameter noiseConst;
 
   public SynthesisLayer(int in, int out, int wDim, int resolution, boolean up) {
+    this.out = out;
     this.in = in;
     this.resolution = resolution;
     this.up = up;
@@ -40,8 +42,25 @@ public final class SynthesisLayer extends GanBlock {
         new NormalInitializer(1f), false));
   }
 
+  public int inChannels() {
+    return in;
+  }
+
+  public int outChannels() {
+    return out;
+  }
+
   /** x [N, in, R/2 or R, …], w [N, wDim] → [N, out, R, R]. */
   public NDArray forward(NDArray x, NDArray w, NoiseMode noise) {
+    return forward(x, w, noise, null);
+  }
+
+  /**
+   * As {@link #forward(NDArray, NDArray, NoiseMode)} with HyperStyle's per-sample weight offsets:
+   * the weight becomes W ⊙ (1 + Δ) with Δ [N, out, in, 1, 1] (one offset per input/output channel pair,
+   * shared over the kernel window); null means none.
+   */
+  public NDArray forward(NDArray x, NDArray w, NoiseMode noise, NDArray delta) {
     long n = x.getShape().get(0);
     long expect = up ? resolution / 2 : resolution;
     if (x.getShape().get(1) != in || x.getShape().get(2) != expect || x.getShape().get(3) != expect) {
@@ -49,9 +68,19 @@ public final class SynthesisLayer extends GanBlock {
           + ") got x " + x.getShape());
     }
     NDArray styles = affine.forward(w);
+    NDArray kernel = up ? weight.getArray().flip(2, 3) : weight.getArray();
+    if (delta != null) {
+      Shape want = new Shape(n, kernel.getShape().get(0), in, 1, 1);
+      if (!delta.getShape().equals(want)) {
+        throw new IllegalArgumentException("SynthesisLayer(" + in + " ch, " + resolution
+            + "px) weight offsets " + delta.getShape() + ", want " + want);
+      }
+      // Δ is constant over the window, so it commutes with the flip of the up path.
+      kernel = kernel.expandDims(0).mul(delta.add(1f));
+    }
     NDArray y = up
-        ? Ops.modulatedConv2d(Ops.upsample2d(x, 3, 2), weight.getArray().flip(2, 3), styles, true, 0)
-        : Ops.modulatedConv2d(x, weight.getArray(), styles, true, 1);
+        ? Ops.modulatedConv2d(Ops.upsample2d(x, 3, 2), kernel, styles, true, 0)
+        : Ops.modulatedConv2d(x, kernel, styles, true, 1);
     NDArray strength = noiseStrength.getArray();
     switch (noise) {
       case RANDOM -> y = y.add(x.getManager().randomNormal(new Shape(n, 1, resolution, resolution))

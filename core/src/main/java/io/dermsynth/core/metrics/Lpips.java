@@ -72,6 +72,19 @@ public final class Lpips {
 
   /** Distance of each pair (x[i], y[i]); x and y are NCHW in [0, 1] of the same shape. */
   public double[] distance(NDArray x, NDArray y) {
+    float[] v = distances(x, y).toType(DataType.FLOAT32, false).toFloatArray();
+    double[] out = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = v[i];
+    }
+    return out;
+  }
+
+  /**
+   * The distances as an [N] array that stays in the autograd graph, for losses (inversion trains
+   * against it); the backbone's own weights should be frozen by the caller.
+   */
+  public NDArray distances(NDArray x, NDArray y) {
     if (!x.getShape().equals(y.getShape()) || x.getShape().dimension() != 4) {
       throw new IllegalArgumentException("LPIPS needs two NCHW batches of one shape, got "
           + x.getShape() + " and " + y.getShape());
@@ -90,12 +103,7 @@ public final class Lpips {
       NDArray spatial = weighted.reshape(weighted.getShape().get(0), -1).mean(new int[] {1});
       total = total == null ? spatial : total.add(spatial);
     }
-    float[] v = total.toType(DataType.FLOAT32, false).toFloatArray();
-    double[] out = new double[v.length];
-    for (int i = 0; i < v.length; i++) {
-      out[i] = v[i];
-    }
-    return out;
+    return total;
   }
 
   /** x / (‖x‖₂ over channels + 1e-10), as lpips.normalize_tensor. */

@@ -40,11 +40,12 @@ class TestGanNetworks {
       assertEquals(new Shape(2, 3, r, r), torgb.forward(m.randomNormal(new Shape(2, 6, r, r)), w).getShape());
       SynthesisBlock block = init(new SynthesisBlock(8, 4, 512, r, 3), m);
       NDList o = block.forward(m.randomNormal(new Shape(2, 8, r / 2, r / 2)),
-          m.randomNormal(new Shape(2, 3, r / 2, r / 2)), m.randomNormal(new Shape(2, 3, 512)), NoiseMode.RANDOM);
+          m.randomNormal(new Shape(2, 3, r / 2, r / 2)), m.randomNormal(new Shape(2, 3, 512)), NoiseMode.RANDOM,
+          java.util.Map.of());
       assertEquals(new Shape(2, 4, r, r), o.get(0).getShape());
       assertEquals(new Shape(2, 3, r, r), o.get(1).getShape());
       assertThrows(IllegalArgumentException.class, () -> block.forward(m.randomNormal(new Shape(2, 8, r / 2, r / 2)),
-          null, m.randomNormal(new Shape(2, 2, 512)), NoiseMode.NONE));
+          null, m.randomNormal(new Shape(2, 2, 512)), NoiseMode.NONE, java.util.Map.of()));
 
       NDArray x = m.randomNormal(new Shape(4, 5, r, r));
       assertEquals(new Shape(4, 7, r / 2, r / 2), init(new Conv2dLayer(5, 7, 3, true, true, true), m).forward(x, 1f).getShape());
@@ -61,7 +62,8 @@ class TestGanNetworks {
   void b4AndEpilogueShapes() {
     try (NDManager m = NDManager.newBaseManager()) {
       SynthesisBlock b4 = init(new SynthesisBlock(0, 8, 512, 4, 3), m);
-      NDList o4 = b4.forward(null, null, m.randomNormal(new Shape(2, 2, 512)), NoiseMode.RANDOM);
+      NDList o4 = b4.forward(null, null, m.randomNormal(new Shape(2, 2, 512)), NoiseMode.RANDOM,
+          java.util.Map.of());
       assertEquals(new Shape(2, 8, 4, 4), o4.get(0).getShape());
       assertEquals(new Shape(2, 3, 4, 4), o4.get(1).getShape());
       assertEquals(new Shape(4, 6, 4, 4), DiscriminatorEpilogue.minibatchStd(m.randomNormal(new Shape(4, 5, 4, 4)), 4).getShape());

@@ -1,0 +1,282 @@
+package io.dermsynth.core.invert;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.dermsynth.core.CheckpointStore;
+import io.dermsynth.core.classify.ClassifierModel;
+import io.dermsynth.core.gan.GanArchitecture;
+import io.dermsynth.core.gan.GanBlock;
+import io.dermsynth.core.gan.GanWeights;
+import io.dermsynth.core.gan.Generator;
+import io.dermsynth.core.gan.NoiseMode;
+import io.dermsynth.core.gan.SynthesisLayer;
+import io.dermsynth.core.metrics.Lpips;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trained inverter: the frozen generator (G_ema), the e4e encoder, the HyperStyle hypernetwork and the
+ * LPIPS network, from one self-contained folder:
+ * <pre>
+ *   generator/manifest.json, generator/G_ema.safetensors   the generator it inverts into
+ *   lpips/manifest.json, lpips/weights.safetensors         the LPIPS feature network (a classifier)
+ *   snapshot-NNNNNNNNN/E.safetensors, H.safetensors, manifest.json (+ optimiser states)
+ * </pre>
+ * Not thread-safe; one instance per thread (the Spark side keeps one per executor and serialises use).
+ */
+public final class Inverter implements AutoCloseable {
+
+  public static final String FORMAT = "dermsynth-inverter/1";
+  static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
+  /** How a W+ (and weight offsets) is found for an image. */
+  public enum Method { ENCODER, HYPERSTYLE, OPTIMISED }
+
+  /**
+   * One inversion of a batch.
+   *
+   * @param wPlus [N, numWs, wDim]
+   * @param deltas HyperStyle weight offsets by layer ([N, out, in, 1, 1]); empty for the other methods
+   * @param reconstruction [N, 3, R, R] in [−1, 1]
+   * @param l2 per image, mean squared pixel error with pixels in [0, 1]
+   * @param lpips per image
+   */
+  public record Inversion(NDArray wPlus, Map<String, NDArray> deltas, NDArray reconstruction, double[] l2,
+      double[] lpips) {}
+
+  /** What a snapshot's manifest.json holds. */
+  public record Manifest(String format, GanArchitecture architecture, InverterOptions options, long step,
+      String version, String codeVersion) {}
+
+  private final NDManager manager;
+  private final Generator generator;
+  private final ClassifierModel lpipsNet;
+  private final Lpips lpips;
+  private final Encoder4Editing encoder;
+  private final HyperStyleNet hyper;
+  private final InverterOptions options;
+  private String version;
+
+  /** Fresh encoder and hypernetwork around a generator and an LPIPS network (both frozen here). */
+  Inverter(NDManager manager, Generator generator, ClassifierModel lpipsNet, InverterOptions options,
+      String version) {
+    this.manager = manager;
+    this.generator = generator;
+    this.lpipsNet = lpipsNet.freeze();
+    this.lpips = Lpips.of(lpipsNet.lpipsBackbone());
+    this.options = options;
+    this.version = version;
+    for (Parameter p : generator.namedParameters().values()) {
+      p.getArray().setRequiresGradient(false);
+    }
+    GanArchitecture arch = generator.architecture();
+    encoder = Encoder4Editing.create(arch, manager);
+    hyper = HyperStyleNet.create(arch, tunedLayers(generator, options.tunedLayers()), options.hyperZ(), manager);
+  }
+
+  static Map<String, SynthesisLayer> tunedLayers(Generator g, List<String> names) {
+    Map<String, SynthesisLayer> all = g.synthesis().convLayers();
+    if (names.isEmpty()) {
+      return all;
+    }
+    Map<String, SynthesisLayer> out = new LinkedHashMap<>();
+    for (String n : names) {
+      SynthesisLayer l = all.get(n);
+      if (l == null) {
+        throw new IllegalArgumentException("tuned layer '" + n + "' is not a synthesis conv; layers: "
+            + all.keySet());
+      }
+      out.put(n, l);
+    }
+    return out;
+  }
+
+  /** Loads the newest snapshot of an inverter folder onto {@code device}. */
+  public static Inverter load(CheckpointStore store, Device device) throws IOException {
+    List<String> snapshots = snapshots(store);
+    if (snapshots.isEmpty()) {
+      throw new IOException("no inverter here: want snapshot-*/manifest.json (a train-inverter run)");
+    }
+    String dir = snapshots.get(snapshots.size() - 1);
+    Manifest m = GSON.fromJson(new String(read(store, dir + "/manifest.json"), StandardCharsets.UTF_8),
+        Manifest.class);
+    if (!FORMAT.equals(m.format())) {
+      throw new IOException(dir + " is " + m.format() + ", want " + FORMAT);
+    }
+    NDManager manager = NDManager.newBaseManager(device);
+    try {
+      Generator g = Generator.create(m.architecture(), manager);
+      GanWeights.load(g.namedParameters(), read(store, "generator/G_ema.safetensors"));
+      ClassifierModel net = ClassifierModel.load(new ByteArrayInputStream(read(store, "lpips/manifest.json")),
+          new ByteArrayInputStream(read(store, "lpips/weights.safetensors")), device);
+      Inverter inv = new Inverter(manager, g, net, m.options(), m.version());
+      inv.loadWeights(store, dir);
+      return inv;
+    } catch (IOException | RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /** Complete snapshots (with a manifest), oldest first. */
+  static List<String> snapshots(CheckpointStore store) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String name : store.list()) {
+      if (name.startsWith("snapshot-") && store.read(name + "/manifest.json").isPresent()) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
+  static byte[] read(CheckpointStore store, String name) throws IOException {
+    return store.read(name).orElseThrow(() -> new IOException(name + " is missing"));
+  }
+
+  void loadWeights(CheckpointStore store, String dir) throws IOException {
+    GanWeights.load(encoderParams(), read(store, dir + "/E.safetensors"));
+    GanWeights.load(hyperParams(), read(store, dir + "/H.safetensors"));
+  }
+
+  /** Writes generator/ and lpips/ (once per run folder). */
+  void writeFixedParts(CheckpointStore store, String generatorSource) throws IOException {
+    Map<String, Object> g = new LinkedHashMap<>();
+    g.put("architecture", generator.architecture());
+    g.put("source", generatorSource);
+    store.write("generator/G_ema.safetensors", GanWeights.encode(generator.namedParameters()));
+    store.write("generator/manifest.json", GSON.toJson(g).getBytes(StandardCharsets.UTF_8));
+    ByteArrayOutputStream w = new ByteArrayOutputStream();
+    lpipsNet.writeWeights(w);
+    store.write("lpips/weights.safetensors", w.toByteArray());
+    ByteArrayOutputStream m = new ByteArrayOutputStream();
+    lpipsNet.writeManifest(m);
+    store.write("lpips/manifest.json", m.toByteArray());
+  }
+
+  Map<String, Parameter> encoderParams() {
+    return GanBlock.named(encoder, "");
+  }
+
+  Map<String, Parameter> hyperParams() {
+    return GanBlock.named(hyper, "");
+  }
+
+  Encoder4Editing encoder() {
+    return encoder;
+  }
+
+  HyperStyleNet hyper() {
+    return hyper;
+  }
+
+  public Generator generator() {
+    return generator;
+  }
+
+  public InverterOptions options() {
+    return options;
+  }
+
+  void setVersion(String version) {
+    this.version = version;
+  }
+
+  /** Identifies these weights: the training run and step ("&lt;run_id&gt;-s&lt;step&gt;"). */
+  public String version() {
+    return version;
+  }
+
+  public List<String> tunedLayers() {
+    return hyper.layers();
+  }
+
+  public NDManager manager() {
+    return manager;
+  }
+
+  // ---- inversion -------------------------------------------------------------------------------
+
+  /** e4e: real [N, 3, R, R] in [−1, 1] → W+ [N, numWs, wDim], every offset on. */
+  public NDArray encode(NDArray real) {
+    return Encoder4Editing.wPlus(encoder.forward(real, encoder.numWs() - 1), generator.mapping().wAvg());
+  }
+
+  /** The generator's image for W+ with weight offsets (empty map = the generator as trained). */
+  public NDArray synthesize(NDArray wPlus, Map<String, NDArray> deltas) {
+    return generator.synthesis().forward(wPlus, NoiseMode.CONST, deltas);
+  }
+
+  /**
+   * HyperStyle: {@code refinementIterations} rounds of offsets predicted from the image and the current
+   * reconstruction, accumulated. Returns the summed offsets.
+   */
+  public Map<String, NDArray> refine(NDArray real, NDArray wPlus) {
+    NDArray y = synthesize(wPlus, Map.of());
+    Map<String, NDArray> acc = new LinkedHashMap<>();
+    for (int t = 0; t < options.refinementIterations(); t++) {
+      acc = accumulate(acc, hyper.forward(real, y));
+      y = synthesize(wPlus, acc);
+    }
+    return acc;
+  }
+
+  static Map<String, NDArray> accumulate(Map<String, NDArray> acc, Map<String, NDArray> step) {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    step.forEach((k, d) -> out.put(k, acc.containsKey(k) ? acc.get(k).add(d) : d));
+    return out;
+  }
+
+  /** Per-image [N] pixel MSE (pixels in [0, 1]) and LPIPS of a reconstruction, in the autograd graph. */
+  public NDList losses(NDArray reconstruction, NDArray real) {
+    long n = real.getShape().get(0);
+    NDArray mse = reconstruction.sub(real).square().reshape(n, -1).mean(new int[] {1}).div(4f);
+    NDArray lp = lpips.distances(reconstruction.add(1f).div(2f), real.add(1f).div(2f));
+    return new NDList(mse, lp);
+  }
+
+  /** The training and optimisation objective: λ_L2 · 4·MSE₀₁ (= MSE on [−1, 1]) + λ_LPIPS · LPIPS, mean. */
+  NDArray objective(NDList losses) {
+    return losses.get(0).mul(4f * options.l2Lambda()).add(losses.get(1).mul(options.lpipsLambda())).mean();
+  }
+
+  /** Inverts real images [N, 3, R, R] in [−1, 1]; every array lives on the caller's NDScope/manager. */
+  public Inversion invert(NDArray real, Method method) {
+    NDArray w = encode(real);
+    Map<String, NDArray> deltas = Map.of();
+    switch (method) {
+      case ENCODER -> { }
+      case HYPERSTYLE -> deltas = refine(real, w);
+      case OPTIMISED -> w = new LatentOptimizer(this).optimise(real, w, options.optSteps(), options.optLr());
+    }
+    NDArray y = synthesize(w, deltas);
+    NDList l = losses(y, real);
+    return new Inversion(w, deltas, y, toDoubles(l.get(0)), toDoubles(l.get(1)));
+  }
+
+  static double[] toDoubles(NDArray a) {
+    float[] f = a.toType(DataType.FLOAT32, false).toFloatArray();
+    double[] out = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      out[i] = f[i];
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    lpipsNet.close();
+    manager.close();
+  }
+}
