@@ -49,14 +49,7 @@ public final class HadoopFiles {
    * file intact.
    */
   public static void replace(SparkSession spark, String uri, byte[] bytes) throws IOException {
-    Path target = new Path(uri);
-    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
-    write(spark, tmp.toString(), bytes);
-    FileSystem fs = fs(spark, target);
-    fs.delete(target, false);
-    if (!fs.rename(tmp, target)) {
-      throw new IOException("cannot move " + tmp + " to " + target);
-    }
+    io.dermsynth.udf.HadoopStore.replace(spark.sparkContext().hadoopConfiguration(), new Path(uri), bytes);
   }
 
   /** Names of the entries directly in a folder, sorted; empty when the folder does not exist. */

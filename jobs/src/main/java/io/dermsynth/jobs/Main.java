@@ -20,6 +20,7 @@ import picocli.CommandLine.Parameters;
     description = "Labelled synthetic dermatoscopic images with StyleGAN2 + SeFa on Apache Spark "
         + "(arXiv 2410.05114).",
     subcommands = {Main.MakePhantoms.class, Main.Ingest.class, Main.TrainGan.class, Main.Sample.class,
+        Main.TrainInverter.class, Main.Invert.class,
         Main.TrainClassifier.class,
         Main.Evaluate.class, Main.Sql.class, Main.Demo.class,
         CommandLine.HelpCommand.class})
@@ -193,6 +194,49 @@ public final class Main implements Runnable {
     }
   }
 
+  @Command(name = "train-inverter", mixinStandardHelpOptions = true,
+      description = "Train the e4e encoder and the HyperStyle hypernetwork against a trained generator, on "
+          + "the train split of `images`, on the driver (inverter.* settings).")
+  static final class TrainInverter implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--resume", paramLabel = "RUN_DIR",
+        description = "continue an interrupted run from the newest snapshot in its folder")
+    String resume;
+
+    @Override
+    public Integer call() throws Exception {
+      var r = TrainInverterJob.run(JobContext.of(config.settings()), resume);
+      spec.commandLine().getOut().printf(java.util.Locale.ROOT,
+          "run %s: inverter %s after %d steps on %d images, L2 %.5f, LPIPS %.4f → %s%n", r.runId(),
+          r.version(), r.steps(), r.images(), r.l2(), r.lpips(), r.modelPath());
+      return 0;
+    }
+  }
+
+  @Command(name = "invert", mixinStandardHelpOptions = true,
+      description = "Invert every image of `images` not yet inverted by this inverter into `latents`, on "
+          + "the executors (invert.* settings).")
+  static final class Invert implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR",
+        description = "a train-inverter run folder (default: invert.model, else the newest run)")
+    String model;
+
+    @Override
+    public Integer call() throws Exception {
+      var r = InvertJob.run(JobContext.of(config.settings()), model);
+      spec.commandLine().getOut().printf(java.util.Locale.ROOT,
+          "run %s: %d rows added to latents (%s, %s), %d quarantined; mean L2 %.5f, LPIPS %.4f; model loads %s%n",
+          r.runId(), r.rowsAdded(), r.version(), r.method(), r.quarantined(), r.meanL2(), r.meanLpips(),
+          r.metrics().get("model_loads"));
+      return 0;
+    }
+  }
+
   @Command(name = "train-classifier", mixinStandardHelpOptions = true,
       description = "Train a DenseNet on the train split of `images` (validated on val), on the driver.")
   static final class TrainClassifier implements Callable<Integer> {
@@ -231,25 +275,13 @@ public final class Main implements Runnable {
     @Override
     public Integer call() throws Exception {
       JobContext ctx = JobContext.of(config.settings());
-      var r = EvaluateJob.run(ctx, model != null ? model : latestModel(ctx), testData);
+      var r = EvaluateJob.run(ctx, model != null ? model : Runs.latestModelPath(ctx, "train-classifier"), testData);
       spec.commandLine().getOut().printf(java.util.Locale.ROOT,
           "run %s (%s on %s): balanced accuracy %.4f [%.4f, %.4f], macro AUC %.4f [%.4f, %.4f]%nreport: %s%n",
           r.runId(), r.arm(), r.testSet(), r.scores().balancedAccuracy(), r.balancedAccuracy().lower(),
           r.balancedAccuracy().upper(), r.scores().aucMacro(), r.aucMacro().lower(), r.aucMacro().upper(),
           r.reportPath());
       return 0;
-    }
-
-    static String latestModel(JobContext ctx) {
-      var rows = ctx.tables().read(Tables.RUNS)
-          .where("command = 'train-classifier' AND status = 'succeeded'")
-          .orderBy(org.apache.spark.sql.functions.col("finished_at").desc())
-          .select("metrics").limit(1).collectAsList();
-      if (rows.isEmpty()) {
-        throw new IllegalStateException("no trained classifier in " + ctx.tables().path(Tables.RUNS)
-            + "; run `dermsynth train-classifier` or pass --model");
-      }
-      return rows.get(0).<String, String>getJavaMap(0).get("model_path");
     }
   }
 

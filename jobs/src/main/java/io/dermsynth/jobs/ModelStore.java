@@ -46,27 +46,7 @@ public final class ModelStore {
 
   /** A run folder on a Hadoop file system (local, s3a://, dbfs:/), for the trainers' checkpoints. */
   public static CheckpointStore store(SparkSession spark, String dir) {
-    return new CheckpointStore() {
-      @Override
-      public java.util.Optional<byte[]> read(String name) throws IOException {
-        return HadoopFiles.readIfExists(spark, dir + "/" + name);
-      }
-
-      @Override
-      public void write(String name, byte[] bytes) throws IOException {
-        HadoopFiles.replace(spark, dir + "/" + name, bytes);
-      }
-
-      @Override
-      public java.util.List<String> list() throws IOException {
-        return HadoopFiles.list(spark, dir);
-      }
-
-      @Override
-      public void delete(String name) throws IOException {
-        HadoopFiles.delete(spark, dir + "/" + name);
-      }
-    };
+    return new io.dermsynth.udf.HadoopStore(spark.sparkContext().hadoopConfiguration(), dir);
   }
 
   public static void save(SparkSession spark, ClassifierModel model, String dir) throws IOException {

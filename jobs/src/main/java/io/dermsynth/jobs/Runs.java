@@ -71,4 +71,22 @@ public final class Runs {
         + ctx.settings().render()).getBytes(StandardCharsets.UTF_8));
     return path;
   }
+
+  /** The model_path of the newest succeeded run of a training command (train-gan, train-classifier, …). */
+  public static String latestModelPath(JobContext ctx, String command) {
+    if (!ctx.tables().exists(Tables.RUNS)) {
+      throw new IllegalStateException("no runs yet in " + ctx.tables().path(Tables.RUNS) + "; run `dermsynth "
+          + command + "` or name the model");
+    }
+    var rows = ctx.tables().read(Tables.RUNS)
+        .where(org.apache.spark.sql.functions.col("command").equalTo(command)
+            .and(org.apache.spark.sql.functions.col("status").equalTo("succeeded")))
+        .orderBy(org.apache.spark.sql.functions.col("finished_at").desc())
+        .select("metrics").limit(1).collectAsList();
+    if (rows.isEmpty()) {
+      throw new IllegalStateException("no succeeded " + command + " run in " + ctx.tables().path(Tables.RUNS)
+          + "; run `dermsynth " + command + "` or name the model");
+    }
+    return rows.get(0).<String, String>getJavaMap(0).get("model_path");
+  }
 }

@@ -71,7 +71,7 @@ public final class TrainGanJob {
    * The train split as 8-bit pixels at the GAN's resolution. A method of its own so that the collected
    * PNG rows (~200 MB for HAM10000 at 128 px) are garbage once decoded, not held through training.
    */
-  private static GanImages trainImages(JobContext ctx, int res) {
+  static GanImages trainImages(JobContext ctx, int res) {
     List<Row> rows = ctx.tables().read(Tables.IMAGES).where(col("split").equalTo("train"))
         .select("png").orderBy(col("image_id")).collectAsList();
     if (rows.isEmpty()) {

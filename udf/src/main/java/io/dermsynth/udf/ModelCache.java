@@ -20,6 +20,7 @@ public final class ModelCache {
 
   private static final Map<String, Object> MODELS = new ConcurrentHashMap<>();
   private static final AtomicInteger LOADS = new AtomicInteger();
+  private static final Map<String, AtomicInteger> LOADS_BY_KEY = new ConcurrentHashMap<>();
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(ModelCache::closeAll, "dermsynth-model-cache"));
@@ -32,6 +33,7 @@ public final class ModelCache {
     return (M) MODELS.computeIfAbsent(uri + "@" + device, k -> {
       try {
         LOADS.incrementAndGet();
+        LOADS_BY_KEY.computeIfAbsent(k, x -> new AtomicInteger()).incrementAndGet();
         return loader.load();
       } catch (Exception e) {
         throw new IllegalStateException("cannot load model " + uri + " on " + device + ": " + e.getMessage(), e);
@@ -42,6 +44,12 @@ public final class ModelCache {
   /** How many models this JVM has loaded (for tests and logs). */
   public static int loads() {
     return LOADS.get();
+  }
+
+  /** How many times this JVM has loaded one model (1 once it is cached; 0 before). */
+  public static int loads(String uri, String device) {
+    AtomicInteger n = LOADS_BY_KEY.get(uri + "@" + device);
+    return n == null ? 0 : n.get();
   }
 
   static void closeAll() {

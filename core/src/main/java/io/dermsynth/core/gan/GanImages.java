@@ -43,6 +43,14 @@ public final class GanImages {
     return new GanImages(resolution, px);
   }
 
+  /**
+   * One encoded image as 8-bit CHW pixels, centre square at {@code size}; an undecodable one throws
+   * IllegalArgumentException (or UncheckedIOException for a read error), naming the problem.
+   */
+  public static byte[] decodeOne(byte[] encoded, int size) {
+    return centreSquare(encoded, size, 0);
+  }
+
   private static byte[] centreSquare(byte[] bytes, int size, int index) {
     BufferedImage img;
     try {

@@ -103,8 +103,8 @@ public final class Inverter implements AutoCloseable {
     return out;
   }
 
-  /** Loads the newest snapshot of an inverter folder onto {@code device}. */
-  public static Inverter load(CheckpointStore store, Device device) throws IOException {
+  /** The manifest of an inverter folder's newest snapshot (what {@link #load} would load). */
+  public static Manifest newestManifest(CheckpointStore store) throws IOException {
     List<String> snapshots = snapshots(store);
     if (snapshots.isEmpty()) {
       throw new IOException("no inverter here: want snapshot-*/manifest.json (a train-inverter run)");
@@ -115,6 +115,13 @@ public final class Inverter implements AutoCloseable {
     if (!FORMAT.equals(m.format())) {
       throw new IOException(dir + " is " + m.format() + ", want " + FORMAT);
     }
+    return m;
+  }
+
+  /** Loads the newest snapshot of an inverter folder onto {@code device}. */
+  public static Inverter load(CheckpointStore store, Device device) throws IOException {
+    Manifest m = newestManifest(store);
+    String dir = String.format(java.util.Locale.ROOT, "snapshot-%09d", m.step());
     NDManager manager = NDManager.newBaseManager(device);
     try {
       Generator g = Generator.create(m.architecture(), manager);

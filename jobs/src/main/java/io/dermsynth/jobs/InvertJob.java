@@ -1,0 +1,115 @@
+package io.dermsynth.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+
+import com.typesafe.config.Config;
+import io.dermsynth.core.invert.Inverter;
+import io.dermsynth.udf.LatentInverter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stage 4, invert: every image of `images` (all splits; the split is carried over) not yet inverted by
+ * this inverter version → Delta `latents`, keyed by (image_id, inverter_version), so a rerun adds
+ * nothing. Inversion runs on the executors through {@link LatentInverter} (one model per executor
+ * JVM); an image whose stored PNG does not decode goes to `quarantine` (stage "invert") instead.
+ */
+public final class InvertJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(InvertJob.class);
+
+  /** What inversion wrote. */
+  public record Result(String runId, String model, String version, String method, long candidates,
+      long rowsAdded, long quarantined, double meanL2, double meanLpips, Map<String, Integer> modelLoads)
+      implements JobResult {
+    @Override
+    public Map<String, String> metrics() {
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put("model_path", model);
+      m.put("inverter_version", version);
+      m.put("method", method);
+      m.put("candidates", String.valueOf(candidates));
+      m.put("rows_added", String.valueOf(rowsAdded));
+      m.put("quarantined", String.valueOf(quarantined));
+      m.put("mean_l2", String.format(Locale.ROOT, "%.6f", meanL2));
+      m.put("mean_lpips", String.format(Locale.ROOT, "%.6f", meanLpips));
+      StringBuilder loads = new StringBuilder();
+      modelLoads.forEach((e, n) -> loads.append(loads.isEmpty() ? "" : ",").append(e).append(':').append(n));
+      m.put("model_loads", loads.toString());
+      return m;
+    }
+  }
+
+  private InvertJob() {}
+
+  public static Result run(JobContext ctx, String modelArg) throws Exception {
+    return Runs.record(ctx, "invert", runId -> invert(ctx, runId, modelArg));
+  }
+
+  private static Result invert(JobContext ctx, String runId, String modelArg) throws Exception {
+    Config c = ctx.settings().config().getConfig("invert");
+    String model = modelArg != null ? modelArg
+        : c.getString("model").isEmpty() ? Runs.latestModelPath(ctx, "train-inverter") : c.getString("model");
+    String method = c.getString("method");
+    Inverter.Manifest manifest = Inverter.newestManifest(ModelStore.store(ctx.spark(), model));
+    String version = manifest.version();
+    Dataset<Row> images = ctx.tables().read(Tables.IMAGES)
+        .select("image_id", "lesion_id", "dx", "split", "source_path", "png");
+    if (ctx.tables().exists(Tables.LATENTS)) {
+      Dataset<Row> done = ctx.tables().read(Tables.LATENTS).where(col("inverter_version").equalTo(version))
+          .select("image_id");
+      images = images.join(done, images.col("image_id").equalTo(done.col("image_id")), "left_anti");
+    }
+    long candidates = images.count();
+    Dataset<Row> inverted = new LatentInverter().setModelPath(model).setMethod(method)
+        .setBatchSize(c.getInt("batch_size")).setInputCol("png").setOutputCol("latent")
+        .transform(images.repartition(c.getInt("partitions")))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Dataset<Row> good = inverted.where(col("latent.error_code").isNull()).select(
+          col("image_id"), col("lesion_id"), col("dx"), col("split"),
+          col("latent.inverter_version").as("inverter_version"), col("latent.method").as("method"),
+          col("latent.w_plus").as("w_plus"), col("latent.num_ws").as("num_ws"), col("latent.w_dim").as("w_dim"),
+          col("latent.offsets").as("offsets"), col("latent.offset_layers").as("offset_layers"),
+          col("latent.l2").as("l2"), col("latent.lpips").as("lpips"),
+          lit(model).as("inverter_path"), lit(runId).as("run_id"), current_timestamp().as("created_at"));
+      long added = candidates == 0 && ctx.tables().exists(Tables.LATENTS) ? 0
+          : ctx.tables().insertNew(Tables.LATENTS, good, "image_id", "inverter_version");
+      Dataset<Row> bad = inverted.where(col("latent.error_code").isNotNull()).select(
+          col("source_path").as("source"), col("image_id"), col("latent.error_code").as("reason_code"),
+          col("latent.error_message").as("message"), lit("invert").as("stage"), lit(runId).as("run_id"),
+          current_timestamp().as("quarantined_at"));
+      long quarantined = bad.count();
+      if (quarantined > 0) {
+        ctx.tables().insertNew(Tables.QUARANTINE, bad, "source", "reason_code");
+      }
+      Row stats = inverted.where(col("latent.error_code").isNull())
+          .agg(org.apache.spark.sql.functions.avg("latent.l2"), org.apache.spark.sql.functions.avg("latent.lpips"))
+          .first();
+      Map<String, Integer> loads = new TreeMap<>();
+      List<Row> perExecutor = inverted.groupBy(col("latent.executor_id"))
+          .agg(org.apache.spark.sql.functions.max("latent.model_loads")).collectAsList();
+      for (Row r : perExecutor) {
+        loads.put(r.getString(0), r.getInt(1));
+      }
+      double l2 = stats.isNullAt(0) ? Double.NaN : stats.getDouble(0);
+      double lp = stats.isNullAt(1) ? Double.NaN : stats.getDouble(1);
+      LOG.info("invert {}: {} images to invert with {} ({}), {} rows added to latents, {} quarantined, "
+          + "mean L2 {}, LPIPS {}, model loads per executor {}", runId, candidates, version, method, added,
+          quarantined, l2, lp, loads);
+      return new Result(runId, model, version, method, candidates, added, quarantined, l2, lp, loads);
+    } finally {
+      inverted.unpersist();
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package io.dermsynth.jobs;
+
+import static io.dermsynth.jobs.TestCommandLine.cli;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dermsynth.core.invert.LatentCodec;
+import io.dermsynth.jobs.TestCommandLine.Outcome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** train-inverter and invert from the command line, on 32 phantoms, local Spark. */
+class TestInvertJobs {
+
+  @TempDir Path tmp;
+
+  @Test
+  void invertWritesOneRowPerImageOnceAndQuarantinesWhatDoesNotDecode() throws Exception {
+    Path wh = tmp.resolve("wh");
+    String w = "warehouse=" + wh;
+    assertEquals(0, cli("make-phantoms", "--out", tmp.resolve("p").toString(), "--n", "32").code());
+    assertEquals(0, cli("ingest", "--data", tmp.resolve("p").toString(), "--set", w, "--set",
+        "ingest.size=32").code());
+    Outcome gan = cli("train-gan", "--set", w, "--set", "gan.kimg=0.008", "--set", "gan.batch_size=8",
+        "--set", "gan.tick_kimg=0.008", "--set", "gan.grid_images=4");
+    assertEquals(0, gan.code(), gan.err());
+    Outcome cls = cli("train-classifier", "--set", w, "--set", "classifier.epochs=1", "--set",
+        "classifier.image_size=32");
+    assertEquals(0, cls.code(), cls.err());
+    // The generator and the LPIPS network are found as the newest train-gan / train-classifier runs.
+    Outcome train = cli("train-inverter", "--set", w, "--set", "inverter.encoder_steps=4", "--set",
+        "inverter.hyper_steps=2", "--set", "inverter.batch_size=4", "--set", "inverter.hyper_z=8",
+        "--set", "inverter.refinement_iterations=2", "--set", "inverter.tick_steps=3");
+    assertEquals(0, train.code(), train.err());
+    assertTrue(train.out().contains("after 6 steps on "), train.out());
+
+    Outcome first = cli("invert", "--set", w, "--set", "invert.partitions=4", "--set", "invert.batch_size=5");
+    assertEquals(0, first.code(), first.err());
+    assertTrue(first.out().contains("32 rows added to latents") && first.out().contains("0 quarantined")
+        && first.out().contains("model loads driver:1"), first.out());
+    Outcome rerun = cli("invert", "--set", w, "--set", "invert.partitions=4");
+    assertEquals(0, rerun.code(), rerun.err());
+    assertTrue(rerun.out().contains(" 0 rows added to latents"), rerun.out());
+
+    JobContext ctx = SparkTest.context(wh);
+    var latents = ctx.tables().read(Tables.LATENTS);
+    assertEquals(32, latents.count());
+    assertEquals(32, latents.select("image_id").distinct().count());
+    // The split column is carried over, W+ is [8, 512] float32, offsets cover the 7 tuned convs of tiny32.
+    assertEquals(ctx.tables().read(Tables.IMAGES).groupBy("split").count().orderBy("split").collectAsList()
+        .toString(), latents.groupBy("split").count().orderBy("split").collectAsList().toString());
+    Row r = latents.select("w_plus", "num_ws", "w_dim", "offsets", "offset_layers", "l2", "lpips", "method")
+        .first();
+    assertEquals(8 * 512, LatentCodec.decode((byte[]) r.get(0)).length);
+    assertEquals(8, r.getInt(1));
+    assertEquals(512, r.getInt(2));
+    List<String> layers = r.getList(4);
+    assertEquals(List.of("b4.conv1", "b8.conv0", "b8.conv1", "b16.conv0", "b16.conv1", "b32.conv0",
+        "b32.conv1"), layers);
+    assertEquals(7 * 64 * 64, LatentCodec.decode((byte[]) r.get(3)).length);
+    assertTrue(r.getDouble(5) > 0 && r.getDouble(5) < 1 && r.getDouble(6) >= 0, r.toString());
+    assertEquals("hyperstyle", r.getString(7));
+
+    // A stored image that no longer decodes goes to quarantine; the others are already there.
+    var images = ctx.tables().read(Tables.IMAGES);
+    var broken = images.limit(1).withColumn("image_id", functions.lit("ISIC_BROKEN"))
+        .withColumn("source_path", functions.lit("broken.jpg"))
+        .withColumn("png", functions.lit(new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3}));
+    ctx.tables().append(Tables.IMAGES, broken);
+    Outcome third = cli("invert", "--set", w, "--set", "invert.partitions=2");
+    assertEquals(0, third.code(), third.err());
+    assertTrue(third.out().contains(" 0 rows added to latents") && third.out().contains("1 quarantined"),
+        third.out());
+    Row q = ctx.tables().read(Tables.QUARANTINE).where("stage = 'invert'").select("image_id", "reason_code")
+        .first();
+    assertEquals("ISIC_BROKEN", q.getString(0));
+    assertEquals("CORRUPT_IMAGE", q.getString(1));
+    assertTrue(Files.exists(Path.of(ctx.tables().read(Tables.RUNS).where("command = 'train-inverter'")
+        .select("metrics").first().<String, String>getJavaMap(0).get("model_path"), "lpips", "manifest.json")));
+  }
+}

@@ -1,0 +1,75 @@
+package io.dermsynth.udf;
+
+import io.dermsynth.core.CheckpointStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A model or run folder on any Hadoop file system (local, s3a://, dbfs:/) as a {@link CheckpointStore}:
+ * what trainers write on the driver and what executors load models from.
+ */
+public final class HadoopStore implements CheckpointStore {
+
+  private final Configuration hadoop;
+  private final Path root;
+
+  public HadoopStore(Configuration hadoop, String dir) {
+    this.hadoop = hadoop;
+    this.root = new Path(dir);
+  }
+
+  @Override
+  public Optional<byte[]> read(String name) throws IOException {
+    Path p = new Path(root, name);
+    FileSystem fs = p.getFileSystem(hadoop);
+    if (!fs.exists(p)) {
+      return Optional.empty();
+    }
+    try (InputStream in = fs.open(p)) {
+      return Optional.of(in.readAllBytes());
+    }
+  }
+
+  @Override
+  public void write(String name, byte[] bytes) throws IOException {
+    replace(hadoop, new Path(root, name), bytes);
+  }
+
+  /**
+   * Writes beside the target, then renames over it: a process killed mid-write leaves the previous
+   * file intact.
+   */
+  public static void replace(Configuration hadoop, Path target, byte[] bytes) throws IOException {
+    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
+    FileSystem fs = target.getFileSystem(hadoop);
+    try (OutputStream out = fs.create(tmp, true)) {
+      out.write(bytes);
+    }
+    fs.delete(target, false);
+    if (!fs.rename(tmp, target)) {
+      throw new IOException("cannot move " + tmp + " to " + target);
+    }
+  }
+
+  @Override
+  public List<String> list() throws IOException {
+    FileSystem fs = root.getFileSystem(hadoop);
+    if (!fs.exists(root)) {
+      return List.of();
+    }
+    return Arrays.stream(fs.listStatus(root)).map(st -> st.getPath().getName()).sorted().toList();
+  }
+
+  @Override
+  public void delete(String name) throws IOException {
+    Path p = new Path(root, name);
+    p.getFileSystem(hadoop).delete(p, true);
+  }
+}

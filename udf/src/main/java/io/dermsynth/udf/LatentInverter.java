@@ -1,0 +1,251 @@
+package io.dermsynth.udf;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import io.dermsynth.core.data.QuarantineReason;
+import io.dermsynth.core.gan.GanImages;
+import io.dermsynth.core.invert.Inverter;
+import io.dermsynth.core.invert.LatentCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.UUID;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Inverts lesion images into the generator on the executors: PNG bytes in, a struct with W+, the
+ * HyperStyle weight offsets, and the reconstruction's L2 and LPIPS out (see {@link #OUTPUT_TYPE}). The
+ * inverter (a train-inverter folder, any Hadoop URI) is loaded once per executor JVM and device
+ * ({@link ModelCache}); a task uses the GPU Spark assigned to it, else the CPU; rows go through in
+ * batches. An undecodable PNG gets {@code error_code}/{@code error_message} and no latents, so one bad
+ * image never fails the task.
+ *
+ * <pre>{@code
+ * new LatentInverter().setModelPath("s3a://bucket/models/inverter/RUN").setMethod("hyperstyle")
+ *     .setInputCol("png").setOutputCol("latent").transform(images);
+ * }</pre>
+ */
+public final class LatentInverter extends ColumnTransformer<LatentInverter> {
+
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * The struct appended as {@code outputCol}: W+ [num_ws, w_dim] and the offsets (layers in
+   * {@code offset_layers} order, each [out, in], concatenated) as little-endian float32 bytes;
+   * reconstruction L2 (mean squared error, pixels in [0, 1]) and LPIPS; which method and inverter
+   * made them; which executor, and how many times that executor JVM had loaded this model.
+   */
+  public static final StructType OUTPUT_TYPE = new StructType(new StructField[] {
+      DataTypes.createStructField("w_plus", DataTypes.BinaryType, true),
+      DataTypes.createStructField("num_ws", DataTypes.IntegerType, true),
+      DataTypes.createStructField("w_dim", DataTypes.IntegerType, true),
+      DataTypes.createStructField("offsets", DataTypes.BinaryType, true),
+      DataTypes.createStructField("offset_layers", DataTypes.createArrayType(DataTypes.StringType), true),
+      DataTypes.createStructField("l2", DataTypes.DoubleType, true),
+      DataTypes.createStructField("lpips", DataTypes.DoubleType, true),
+      DataTypes.createStructField("method", DataTypes.StringType, false),
+      DataTypes.createStructField("inverter_version", DataTypes.StringType, true),
+      DataTypes.createStructField("executor_id", DataTypes.StringType, false),
+      DataTypes.createStructField("model_loads", DataTypes.IntegerType, false),
+      DataTypes.createStructField("error_code", DataTypes.StringType, true),
+      DataTypes.createStructField("error_message", DataTypes.StringType, true)});
+
+  private final Param<String> modelPath;
+  private final Param<String> method;
+  private final IntParam batchSize;
+
+  public LatentInverter() {
+    this("latentInverter_" + UUID.randomUUID().toString().substring(0, 12));
+  }
+
+  public LatentInverter(String uid) {
+    super(uid, "binary column with the PNG image", "png", "struct column of the inversion", "latent");
+    modelPath = new Param<>(this, "modelPath", "a train-inverter run folder (any Hadoop URI)");
+    method = new Param<>(this, "method", "encoder | hyperstyle | optimised",
+        ParamValidators.inArray(new String[] {"encoder", "hyperstyle", "optimised"}));
+    batchSize = new IntParam(this, "batchSize", "images per forward pass", ParamValidators.gtEq(1));
+    setDefault(method, "hyperstyle");
+    setDefault(batchSize, 16);
+  }
+
+  public Param<String> modelPath() {
+    return modelPath;
+  }
+
+  public Param<String> method() {
+    return method;
+  }
+
+  public IntParam batchSize() {
+    return batchSize;
+  }
+
+  public LatentInverter setModelPath(String v) {
+    set(modelPath, v);
+    return this;
+  }
+
+  public LatentInverter setMethod(String v) {
+    set(method, v);
+    return this;
+  }
+
+  public LatentInverter setBatchSize(int v) {
+    set(batchSize, v);
+    return this;
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    checkColumns(schema, DataTypes.BinaryType, "the PNG bytes");
+    if (!isDefined(modelPath)) {
+      throw new IllegalArgumentException("modelPath is not set");
+    }
+    return schema.add($(outputCol()), OUTPUT_TYPE, false);
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType out = transformSchema(dataset.schema());
+    return dataset.toDF().mapPartitions(new InvertPartition(HadoopConf.broadcast(dataset.sparkSession()),
+        $(modelPath), Inverter.Method.valueOf($(method).toUpperCase(Locale.ROOT)),
+        dataset.schema().fieldIndex($(inputCol())), (Integer) $(batchSize)), Encoders.row(out));
+  }
+
+  /** Loads (or reuses) the inverter on the executor and inverts the partition batch by batch. */
+  private record InvertPartition(Broadcast<Map<String, String>> conf, String modelPath,
+      Inverter.Method method, int inputIndex, int batchSize) implements MapPartitionsFunction<Row, Row> {
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      Device device = TaskDevice.forTask();
+      Inverter model = ModelCache.get(modelPath, device.toString(),
+          () -> Inverter.load(new HadoopStore(HadoopConf.of(conf), modelPath), device));
+      String executor = SparkEnv.get().executorId();
+      int loads = ModelCache.loads(modelPath, device.toString());
+      return new Iterator<>() {
+        private final List<Row> ready = new ArrayList<>();
+        private int next;
+
+        @Override
+        public boolean hasNext() {
+          if (next < ready.size()) {
+            return true;
+          }
+          ready.clear();
+          next = 0;
+          List<Row> batch = new ArrayList<>(batchSize);
+          while (batch.size() < batchSize && rows.hasNext()) {
+            batch.add(rows.next());
+          }
+          if (batch.isEmpty()) {
+            return false;
+          }
+          Row[] latents = invert(model, batch);
+          for (int i = 0; i < batch.size(); i++) {
+            Row r = batch.get(i);
+            Object[] values = new Object[r.size() + 1];
+            for (int k = 0; k < r.size(); k++) {
+              values[k] = r.get(k);
+            }
+            values[r.size()] = latents[i];
+            ready.add(RowFactory.create(values));
+          }
+          return true;
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          return ready.get(next++);
+        }
+
+        private Row[] invert(Inverter inv, List<Row> batch) {
+          int res = inv.generator().architecture().resolution();
+          Row[] out = new Row[batch.size()];
+          List<Integer> good = new ArrayList<>();
+          List<byte[]> pixels = new ArrayList<>();
+          for (int i = 0; i < batch.size(); i++) {
+            byte[] png = (byte[]) batch.get(i).get(inputIndex);
+            try {
+              if (png == null) {
+                throw new IllegalArgumentException("no image bytes");
+              }
+              pixels.add(GanImages.decodeOne(png, res));
+              good.add(i);
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+              out[i] = RowFactory.create(null, null, null, null, null, null, null, methodName(), null, executor,
+                  loads, QuarantineReason.CORRUPT_IMAGE.name(), "cannot decode the PNG: " + e.getMessage());
+            }
+          }
+          if (good.isEmpty()) {
+            return out;
+          }
+          // One model per executor: tasks running side by side take turns on it.
+          synchronized (inv) {
+            try (NDScope scope = new NDScope()) {
+              int[] idx = java.util.stream.IntStream.range(0, pixels.size()).toArray();
+              NDArray real = new GanImages(res, pixels).batch(idx, inv.manager());
+              Inverter.Inversion r = inv.invert(real, method);
+              float[] w = r.wPlus().toFloatArray();
+              int per = w.length / pixels.size();
+              List<String> layers = new ArrayList<>(r.deltas().keySet());
+              List<float[]> deltas = layers.stream().map(l -> r.deltas().get(l).toFloatArray()).toList();
+              for (int j = 0; j < good.size(); j++) {
+                byte[] offsets = null;
+                if (!layers.isEmpty()) {
+                  offsets = concat(deltas, j, pixels.size());
+                }
+                out[good.get(j)] = RowFactory.create(LatentCodec.encode(w, j * per, per),
+                    (int) r.wPlus().getShape().get(1), (int) r.wPlus().getShape().get(2), offsets,
+                    layers.isEmpty() ? null : layers.toArray(new String[0]), r.l2()[j], r.lpips()[j],
+                    methodName(), inv.version(), executor, loads, null, null);
+              }
+            }
+          }
+          return out;
+        }
+
+        private String methodName() {
+          return method.name().toLowerCase(Locale.ROOT);
+        }
+      };
+    }
+
+    /** Sample j's slice of every layer's offsets, concatenated. */
+    private static byte[] concat(List<float[]> perLayer, int j, int n) {
+      int total = 0;
+      for (float[] d : perLayer) {
+        total += d.length / n;
+      }
+      float[] out = new float[total];
+      int at = 0;
+      for (float[] d : perLayer) {
+        int per = d.length / n;
+        System.arraycopy(d, j * per, out, at, per);
+        at += per;
+      }
+      return LatentCodec.encode(out, 0, total);
+    }
+  }
+}
