@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dermsynth.core.data.PhantomDataset;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -26,30 +25,13 @@ class IngestOnStandaloneClusterIT {
 
   @Test
   void ingestRunsInExecutorJvms() throws Exception {
-    Path target = Path.of("target").toAbsolutePath();
-    String classpath = Files.readString(target.resolve("classpath.txt")).trim();
-    Path appJar;
-    try (var jars = Files.list(target)) {
-      appJar = jars.filter(p -> p.getFileName().toString().endsWith("-app.jar")).findFirst()
-          .orElseThrow(() -> new IllegalStateException("run `mvn package` first: no *-app.jar in " + target));
-    }
     Path data = tmp.resolve("phantoms");
     PhantomDataset.write(data, new PhantomDataset.Options(120, 200, 150, 11));
     Path warehouse = tmp.resolve("wh");
 
-    try (StandaloneCluster cluster = StandaloneCluster.start(classpath, 2, tmp)) {
-      Process submit = cluster.spawn("submit", "org.apache.spark.deploy.SparkSubmit",
-          "--master", cluster.masterUrl, "--deploy-mode", "client",
-          "--class", "io.dermsynth.jobs.Main",
-          "--conf", "spark.driver.host=127.0.0.1",
-          "--conf", "spark.executor.cores=1", "--conf", "spark.executor.memory=768m",
-          "--conf", "spark.cores.max=2",
-          // Wait for both executors before the first task, so the work is spread over both.
-          "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
-          "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
-          appJar.toString(),
-          "ingest", "--data", data.toString(), "--set", "warehouse=" + warehouse,
-          "--set", "ingest.size=32", "--set", "ingest.partitions=6");
+    try (StandaloneCluster cluster = StandaloneCluster.start(StandaloneCluster.mavenClasspath(), 2, tmp)) {
+      Process submit = cluster.submit("submit", "ingest", "--data", data.toString(), "--set",
+          "warehouse=" + warehouse, "--set", "ingest.size=32", "--set", "ingest.partitions=6");
       boolean ended = submit.waitFor(300, TimeUnit.SECONDS);
       String log = cluster.log("submit");
       assertTrue(ended, "spark-submit did not finish in 300 s:\n" + log);

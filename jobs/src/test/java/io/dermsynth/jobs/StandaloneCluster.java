@@ -90,6 +90,38 @@ final class StandaloneCluster implements AutoCloseable {
     return p;
   }
 
+  /** The shaded application jar that `mvn package` made (integration tests run after it). */
+  static Path appJar() throws IOException {
+    Path target = Path.of("target").toAbsolutePath();
+    try (var jars = Files.list(target)) {
+      return jars.filter(p -> p.getFileName().toString().endsWith("-app.jar")).findFirst()
+          .orElseThrow(() -> new IllegalStateException("run `mvn package` first: no *-app.jar in " + target));
+    }
+  }
+
+  /** The jars of Spark, Delta, Hadoop, DJL and their dependencies, as Maven resolved them. */
+  static String mavenClasspath() throws IOException {
+    return Files.readString(Path.of("target", "classpath.txt")).trim();
+  }
+
+  /**
+   * spark-submit of a dermsynth command in client mode: 1 core and 768 MiB per executor, 2 cores in all,
+   * and the first task only once every executor has registered, so the work is spread over all of them.
+   */
+  Process submit(String name, String... commandAndArgs) throws IOException {
+    List<String> args = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit",
+        "--master", masterUrl, "--deploy-mode", "client",
+        "--class", "io.dermsynth.jobs.Main",
+        "--conf", "spark.driver.host=127.0.0.1",
+        "--conf", "spark.executor.cores=1", "--conf", "spark.executor.memory=768m",
+        "--conf", "spark.cores.max=2",
+        "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
+        "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
+        appJar().toString()));
+    args.addAll(Arrays.asList(commandAndArgs));
+    return spawn(name, args.get(0), args.subList(1, args.size()).toArray(new String[0]));
+  }
+
   String log(String name) throws IOException {
     Path f = logs.resolve(name + ".log");
     return Files.exists(f) ? Files.readString(f) : "(no log)";

@@ -1,0 +1,201 @@
+package io.dermsynth.bench;
+
+import static org.apache.spark.sql.functions.col;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
+import io.dermsynth.core.CheckpointStore;
+import io.dermsynth.core.ProcessMemory;
+import io.dermsynth.core.gan.GanImages;
+import io.dermsynth.core.gan.SampleGrid;
+import io.dermsynth.core.invert.Inverter;
+import io.dermsynth.jobs.JobContext;
+import io.dermsynth.jobs.Settings;
+import io.dermsynth.jobs.Tables;
+import io.dermsynth.udf.LatentInverter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Inversion on real images, three measurements, each a mode:
+ * <ul>
+ *   <li>{@code quality INVERTER WAREHOUSE N OUT.png}: the first N val-split images; mean reconstruction
+ *       L2 and LPIPS for encoder only, encoder + HyperStyle, encoder + optimisation; a PNG with one row
+ *       per image (8) and columns real | encoder | HyperStyle | optimised.</li>
+ *   <li>{@code throughput INVERTER WAREHOUSE N BATCH METHOD}: images/s of the bare DJL batch loop (decode
+ *       + invert) against the same rows through {@link LatentInverter} in local Spark (1 task at a time,
+ *       as one executor core), and their ratio.</li>
+ *   <li>{@code rss INVERTER WAREHOUSE N BATCH METHOD}: N inversions through the Transformer in one
+ *       executor (local mode: this JVM), RSS sampled every 2 s; growth from the first fifth to the end.</li>
+ * </ul>
+ */
+public final class InvertBench {
+
+  public static void main(String[] args) throws Exception {
+    String mode = args[0];
+    Path inverterDir = Path.of(args[1]);
+    String warehouse = args[2];
+    int n = Integer.parseInt(args[3]);
+    JobContext ctx = JobContext.of(Settings.load(List.of(), Map.of("warehouse", warehouse,
+        "spark.master", "local[1]")));
+    List<byte[]> pngs = ctx.tables().read(Tables.IMAGES).where(col("split").equalTo("val"))
+        .orderBy(col("image_id")).select("png").limit(n).collectAsList().stream()
+        .map(r -> (byte[]) r.get(0)).toList();
+    switch (mode) {
+      case "quality" -> quality(inverterDir, pngs, Path.of(args[4]));
+      case "throughput" -> throughput(ctx, inverterDir, pngs, Integer.parseInt(args[4]), args[5]);
+      case "rss" -> rss(ctx, inverterDir, pngs, n, Integer.parseInt(args[4]), args[5]);
+      default -> throw new IllegalArgumentException("mode must be quality, throughput or rss; got " + mode);
+    }
+  }
+
+  static void quality(Path dir, List<byte[]> pngs, Path out) throws Exception {
+    try (Inverter inv = Inverter.load(CheckpointStore.directory(dir), Device.cpu())) {
+      int res = inv.generator().architecture().resolution();
+      GanImages images = GanImages.decode(pngs, res);
+      Inverter.Method[] methods = Inverter.Method.values();
+      double[][] l2 = new double[methods.length][];
+      double[][] lp = new double[methods.length][];
+      List<NDArray> gridRows = new ArrayList<>();
+      int batch = 25;
+      for (int m = 0; m < methods.length; m++) {
+        long t0 = System.nanoTime();
+        List<Double> l2s = new ArrayList<>();
+        List<Double> lps = new ArrayList<>();
+        for (int s = 0; s < images.size(); s += batch) {
+          int[] idx = IntStream.range(s, Math.min(images.size(), s + batch)).toArray();
+          try (NDScope scope = new NDScope()) {
+            NDArray real = images.batch(idx, inv.manager());
+            Inverter.Inversion r = inv.invert(real, methods[m]);
+            for (int i = 0; i < idx.length; i++) {
+              l2s.add(r.l2()[i]);
+              lps.add(r.lpips()[i]);
+            }
+            if (s == 0) {
+              if (m == 0) {
+                keep(gridRows, real.get("0:8"));
+              }
+              keep(gridRows, r.reconstruction().get("0:8"));
+            }
+          }
+        }
+        l2[m] = l2s.stream().mapToDouble(Double::doubleValue).toArray();
+        lp[m] = lps.stream().mapToDouble(Double::doubleValue).toArray();
+        System.out.printf(Locale.ROOT, "quality method=%s images=%d mean_l2=%.5f mean_lpips=%.4f sec=%.0f%n",
+            methods[m].name().toLowerCase(Locale.ROOT), images.size(), mean(l2[m]), mean(lp[m]),
+            (System.nanoTime() - t0) / 1e9);
+      }
+      int better = 0;
+      for (int i = 0; i < l2[0].length; i++) {
+        better += l2[1][i] < l2[0][i] && lp[1][i] < lp[0][i] ? 1 : 0;
+      }
+      System.out.printf(Locale.ROOT, "hyperstyle_better_on_both images=%d of %d%n", better, l2[0].length);
+      // 8 rows (images) × 4 columns (real, encoder, HyperStyle, optimised).
+      NDArray cols = NDArrays.stack(new NDList(gridRows), 1);  // [8, 4, 3, R, R]
+      long r = cols.getShape().get(4);
+      Files.write(out, SampleGrid.png(cols.reshape(-1, 3, r, r), gridRows.size()));
+      cols.close();
+      gridRows.forEach(NDArray::close);
+    }
+  }
+
+  private static void keep(List<NDArray> rows, NDArray a) {
+    NDArray copy = a.duplicate();
+    NDScope.unregister(copy);
+    rows.add(copy);
+  }
+
+  static void throughput(JobContext ctx, Path dir, List<byte[]> pngs, int batch, String method) throws Exception {
+    Inverter.Method m = Inverter.Method.valueOf(method.toUpperCase(Locale.ROOT));
+    double bare;
+    try (Inverter inv = Inverter.load(CheckpointStore.directory(dir), Device.cpu())) {
+      int res = inv.generator().architecture().resolution();
+      bareLoop(inv, pngs.subList(0, Math.min(pngs.size(), 2 * batch)), res, batch, m);  // warm-up
+      long t0 = System.nanoTime();
+      bareLoop(inv, pngs, res, batch, m);
+      bare = pngs.size() / ((System.nanoTime() - t0) / 1e9);
+    }
+    Dataset<Row> rows = rowsOf(ctx, pngs, 4);
+    LatentInverter t = new LatentInverter().setModelPath(dir.toString()).setMethod(method).setBatchSize(batch);
+    t.transform(rowsOf(ctx, pngs.subList(0, Math.min(pngs.size(), 2 * batch)), 1)).count();  // warm-up, loads
+    long t0 = System.nanoTime();
+    long count = t.transform(rows).count();
+    double spark = count / ((System.nanoTime() - t0) / 1e9);
+    System.out.printf(Locale.ROOT, "throughput method=%s images=%d batch=%d bare_img_per_s=%.2f "
+        + "transformer_img_per_s=%.2f ratio=%.3f rss_mib=%d%n", method, pngs.size(), batch, bare, spark,
+        spark / bare, ProcessMemory.rssMiB());
+  }
+
+  private static void bareLoop(Inverter inv, List<byte[]> pngs, int res, int batch, Inverter.Method m) {
+    for (int s = 0; s < pngs.size(); s += batch) {
+      List<byte[]> px = new ArrayList<>();
+      for (byte[] png : pngs.subList(s, Math.min(pngs.size(), s + batch))) {
+        px.add(GanImages.decodeOne(png, res));
+      }
+      try (NDScope scope = new NDScope()) {
+        Inverter.Inversion r = inv.invert(new GanImages(res, px)
+            .batch(IntStream.range(0, px.size()).toArray(), inv.manager()), m);
+        r.wPlus().toFloatArray();
+        r.deltas().values().forEach(NDArray::toFloatArray);
+      }
+    }
+  }
+
+  private static Dataset<Row> rowsOf(JobContext ctx, List<byte[]> pngs, int partitions) {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < pngs.size(); i++) {
+      rows.add(org.apache.spark.sql.RowFactory.create("img" + i, pngs.get(i)));
+    }
+    return ctx.spark().createDataFrame(rows, new org.apache.spark.sql.types.StructType()
+        .add("image_id", "string").add("png", "binary")).repartition(partitions);
+  }
+
+  static void rss(JobContext ctx, Path dir, List<byte[]> pngs, int n, int batch, String method)
+      throws Exception {
+    List<byte[]> many = new ArrayList<>();
+    while (many.size() < n) {
+      many.addAll(pngs.subList(0, Math.min(pngs.size(), n - many.size())));
+    }
+    List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+    long start = System.nanoTime();
+    Thread sampler = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        samples.add(new long[] {(System.nanoTime() - start) / 1_000_000, ProcessMemory.rssMiB()});
+        try {
+          Thread.sleep(2000);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    sampler.setDaemon(true);
+    sampler.start();
+    long count = new LatentInverter().setModelPath(dir.toString()).setMethod(method).setBatchSize(batch)
+        .transform(rowsOf(ctx, many, 20)).count();
+    sampler.interrupt();
+    sampler.join();
+    long[] rssFifth = samples.get(samples.size() / 5);
+    long[] end = samples.get(samples.size() - 1);
+    long peak = samples.stream().mapToLong(s -> s[1]).max().orElseThrow();
+    System.out.printf(Locale.ROOT, "rss method=%s inversions=%d seconds=%.0f rss_at_fifth_mib=%d rss_end_mib=%d "
+        + "peak_mib=%d growth_pct=%.1f%n", method, count, (System.nanoTime() - start) / 1e9, rssFifth[1], end[1],
+        peak, 100.0 * (end[1] - rssFifth[1]) / rssFifth[1]);
+    StringBuilder trace = new StringBuilder("t_ms,rss_mib\n");
+    samples.forEach(s -> trace.append(s[0]).append(',').append(s[1]).append('\n'));
+    Files.writeString(Path.of("invert-rss-trace.csv"), trace);
+  }
+
+  private static double mean(double[] v) {
+    return java.util.Arrays.stream(v).average().orElse(Double.NaN);
+  }
+}
