@@ -4,10 +4,12 @@
 # classifier of bench/classifier-real.sh as the LPIPS network, for a wall-clock budget (run it again to
 # resume); then measures reconstruction L2 / LPIPS on 200 val-split images for encoder only, encoder +
 # HyperStyle and encoder + optimisation, and writes an 8-image comparison PNG.
-# Usage: bench/invert-real.sh [--minutes N=50] [--encoder-steps N=1500] [--hyper-steps N=400] [--eval-only]
+# Sized for a 2-core CPU shared with other work: batch 4, 3 refinement iterations while training and
+# inverting, 30 optimisation steps.
+# Usage: bench/invert-real.sh [--minutes N=70] [--encoder-steps N=800] [--hyper-steps N=150] [--eval-only]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-minutes=50; enc=1500; hyp=400; eval_only=0; work="$root/bench/work/invert-real"
+minutes=70; enc=800; hyp=150; eval_only=0; work="$root/bench/work/invert-real"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --minutes) minutes="$2"; shift 2 ;;
@@ -32,9 +34,9 @@ lpips="$(ls -d "$classifiers"/* | tail -n 1)"
 if [[ $eval_only -eq 0 ]]; then
   /usr/bin/time -v "$root/bin/dermsynth" train-inverter --resume "$work/inverter" --set "warehouse=$warehouse" \
     --set "inverter.gan_model=$work/gan" --set "inverter.lpips_model=$lpips" \
-    --set "inverter.encoder_steps=$enc" --set "inverter.hyper_steps=$hyp" --set inverter.batch_size=8 \
+    --set "inverter.encoder_steps=$enc" --set "inverter.hyper_steps=$hyp" --set inverter.batch_size=4 --set inverter.refinement_iterations=3 \
     --set "inverter.max_minutes=$minutes" --set inverter.tick_steps=50 --set inverter.snapshot_ticks=2 \
-    --set inverter.opt_steps=50 \
+    --set inverter.opt_steps=30 \
     2> >(tee "$work/train.stderr" | grep -E "tick|ERROR|Exception" >&2)
   grep -E "Maximum resident|Elapsed" "$work/train.stderr" || true
 fi

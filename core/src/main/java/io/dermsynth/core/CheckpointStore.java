@@ -26,6 +26,36 @@ public interface CheckpointStore {
   /** Removes a file or a folder and everything in it. */
   void delete(String name) throws IOException;
 
+  /** The file's bytes, or an IOException naming it when it is missing. */
+  default byte[] readRequired(String name) throws IOException {
+    return read(name).orElseThrow(() -> new IOException(name + " is missing"));
+  }
+
+  /** Complete snapshot folders ({@code snapshot-*} with a {@code manifest.json}), oldest first. */
+  default List<String> snapshots() throws IOException {
+    List<String> out = new java.util.ArrayList<>();
+    for (String name : list()) {
+      if (name.startsWith("snapshot-") && read(name + "/manifest.json").isPresent()) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
+  /** The newest complete snapshot folder, if any. */
+  default Optional<String> newestSnapshot() throws IOException {
+    List<String> s = snapshots();
+    return s.isEmpty() ? Optional.empty() : Optional.of(s.get(s.size() - 1));
+  }
+
+  /** Deletes all but the newest {@code keep} complete snapshots. */
+  default void keepNewestSnapshots(int keep) throws IOException {
+    List<String> snapshots = snapshots();
+    for (int i = 0; i < snapshots.size() - keep; i++) {
+      delete(snapshots.get(i));
+    }
+  }
+
   /** No folder: nothing is kept, nothing resumed. */
   CheckpointStore NONE = new CheckpointStore() {
     @Override

@@ -26,7 +26,8 @@ class TestCommandLine {
 
   @Test
   void everyCommandHasHelp() {
-    for (String cmd : new String[] {"make-phantoms", "ingest", "train-gan", "sample", "sql", "demo"}) {
+    for (String cmd : new String[] {"make-phantoms", "ingest", "train-gan", "sample", "train-inverter", "invert", "sql",
+        "demo"}) {
       Outcome o = cli(cmd, "--help");
       assertEquals(0, o.code(), cmd);
       assertTrue(o.out().contains("--config") && o.out().contains("--set"), cmd + ": " + o.out());

@@ -14,12 +14,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.UUID;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.sql.Dataset;
@@ -43,7 +41,7 @@ import org.apache.spark.sql.types.StructType;
  *     .setInputCol("png").setOutputCol("latent").transform(images);
  * }</pre>
  */
-public final class LatentInverter extends ColumnTransformer<LatentInverter> {
+public final class LatentInverter extends ModelTransformer<LatentInverter> {
 
   private static final long serialVersionUID = 1L;
 
@@ -68,39 +66,22 @@ public final class LatentInverter extends ColumnTransformer<LatentInverter> {
       DataTypes.createStructField("error_code", DataTypes.StringType, true),
       DataTypes.createStructField("error_message", DataTypes.StringType, true)});
 
-  private final Param<String> modelPath;
   private final Param<String> method;
-  private final IntParam batchSize;
 
   public LatentInverter() {
     this("latentInverter_" + UUID.randomUUID().toString().substring(0, 12));
   }
 
   public LatentInverter(String uid) {
-    super(uid, "binary column with the PNG image", "png", "struct column of the inversion", "latent");
-    modelPath = new Param<>(this, "modelPath", "a train-inverter run folder (any Hadoop URI)");
+    super(uid, "binary column with the PNG image", "png", "struct column of the inversion", "latent",
+        "a train-inverter run folder (any Hadoop URI)", 16);
     method = new Param<>(this, "method", "encoder | hyperstyle | optimised",
         ParamValidators.inArray(new String[] {"encoder", "hyperstyle", "optimised"}));
-    batchSize = new IntParam(this, "batchSize", "images per forward pass", ParamValidators.gtEq(1));
     setDefault(method, "hyperstyle");
-    setDefault(batchSize, 16);
-  }
-
-  public Param<String> modelPath() {
-    return modelPath;
   }
 
   public Param<String> method() {
     return method;
-  }
-
-  public IntParam batchSize() {
-    return batchSize;
-  }
-
-  public LatentInverter setModelPath(String v) {
-    set(modelPath, v);
-    return this;
   }
 
   public LatentInverter setMethod(String v) {
@@ -108,17 +89,10 @@ public final class LatentInverter extends ColumnTransformer<LatentInverter> {
     return this;
   }
 
-  public LatentInverter setBatchSize(int v) {
-    set(batchSize, v);
-    return this;
-  }
-
   @Override
   public StructType transformSchema(StructType schema) {
     checkColumns(schema, DataTypes.BinaryType, "the PNG bytes");
-    if (!isDefined(modelPath)) {
-      throw new IllegalArgumentException("modelPath is not set");
-    }
+    requiredModelPath();
     return schema.add($(outputCol()), OUTPUT_TYPE, false);
   }
 
@@ -126,8 +100,8 @@ public final class LatentInverter extends ColumnTransformer<LatentInverter> {
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
     return dataset.toDF().mapPartitions(new InvertPartition(HadoopConf.broadcast(dataset.sparkSession()),
-        $(modelPath), Inverter.Method.valueOf($(method).toUpperCase(Locale.ROOT)),
-        dataset.schema().fieldIndex($(inputCol())), (Integer) $(batchSize)), Encoders.row(out));
+        requiredModelPath(), Inverter.Method.valueOf($(method).toUpperCase(Locale.ROOT)),
+        dataset.schema().fieldIndex($(inputCol())), batch()), Encoders.row(out));
   }
 
   /** Loads (or reuses) the inverter on the executor and inverts the partition batch by batch. */
@@ -141,95 +115,64 @@ public final class LatentInverter extends ColumnTransformer<LatentInverter> {
           () -> Inverter.load(new HadoopStore(HadoopConf.of(conf), modelPath), device));
       String executor = SparkEnv.get().executorId();
       int loads = ModelCache.loads(modelPath, device.toString());
-      return new Iterator<>() {
-        private final List<Row> ready = new ArrayList<>();
-        private int next;
+      return new BatchedRows(rows, batchSize, batch -> {
+        Row[] latents = invert(model, batch, executor, loads);
+        List<Object[]> out = new ArrayList<>(latents.length);
+        for (Row l : latents) {
+          out.add(new Object[] {l});
+        }
+        return out;
+      });
+    }
 
-        @Override
-        public boolean hasNext() {
-          if (next < ready.size()) {
-            return true;
+    private Row[] invert(Inverter inv, List<Row> batch, String executor, int loads) {
+      int res = inv.generator().architecture().resolution();
+      Row[] out = new Row[batch.size()];
+      List<Integer> good = new ArrayList<>();
+      List<byte[]> pixels = new ArrayList<>();
+      for (int i = 0; i < batch.size(); i++) {
+        byte[] png = (byte[]) batch.get(i).get(inputIndex);
+        try {
+          if (png == null) {
+            throw new IllegalArgumentException("no image bytes");
           }
-          ready.clear();
-          next = 0;
-          List<Row> batch = new ArrayList<>(batchSize);
-          while (batch.size() < batchSize && rows.hasNext()) {
-            batch.add(rows.next());
-          }
-          if (batch.isEmpty()) {
-            return false;
-          }
-          Row[] latents = invert(model, batch);
-          for (int i = 0; i < batch.size(); i++) {
-            Row r = batch.get(i);
-            Object[] values = new Object[r.size() + 1];
-            for (int k = 0; k < r.size(); k++) {
-              values[k] = r.get(k);
+          pixels.add(GanImages.decodeOne(png, res));
+          good.add(i);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+          out[i] = RowFactory.create(null, null, null, null, null, null, null, methodName(), null, executor,
+              loads, QuarantineReason.CORRUPT_IMAGE.name(), "cannot decode the PNG: " + e.getMessage());
+        }
+      }
+      if (good.isEmpty()) {
+        return out;
+      }
+      // One model per executor: tasks running side by side take turns on it.
+      synchronized (inv) {
+        try (NDScope scope = new NDScope()) {
+          int[] idx = java.util.stream.IntStream.range(0, pixels.size()).toArray();
+          NDArray real = new GanImages(res, pixels).batch(idx, inv.manager());
+          Inverter.Inversion r = inv.invert(real, method);
+          float[] w = r.wPlus().toFloatArray();
+          int per = w.length / pixels.size();
+          List<String> layers = new ArrayList<>(r.deltas().keySet());
+          List<float[]> deltas = layers.stream().map(l -> r.deltas().get(l).toFloatArray()).toList();
+          for (int j = 0; j < good.size(); j++) {
+            byte[] offsets = null;
+            if (!layers.isEmpty()) {
+              offsets = concat(deltas, j, pixels.size());
             }
-            values[r.size()] = latents[i];
-            ready.add(RowFactory.create(values));
+            out[good.get(j)] = RowFactory.create(LatentCodec.encode(w, j * per, per),
+                (int) r.wPlus().getShape().get(1), (int) r.wPlus().getShape().get(2), offsets,
+                layers.isEmpty() ? null : layers.toArray(new String[0]), r.l2()[j], r.lpips()[j],
+                methodName(), inv.version(), executor, loads, null, null);
           }
-          return true;
         }
+      }
+      return out;
+    }
 
-        @Override
-        public Row next() {
-          if (!hasNext()) {
-            throw new NoSuchElementException();
-          }
-          return ready.get(next++);
-        }
-
-        private Row[] invert(Inverter inv, List<Row> batch) {
-          int res = inv.generator().architecture().resolution();
-          Row[] out = new Row[batch.size()];
-          List<Integer> good = new ArrayList<>();
-          List<byte[]> pixels = new ArrayList<>();
-          for (int i = 0; i < batch.size(); i++) {
-            byte[] png = (byte[]) batch.get(i).get(inputIndex);
-            try {
-              if (png == null) {
-                throw new IllegalArgumentException("no image bytes");
-              }
-              pixels.add(GanImages.decodeOne(png, res));
-              good.add(i);
-            } catch (IllegalArgumentException | UncheckedIOException e) {
-              out[i] = RowFactory.create(null, null, null, null, null, null, null, methodName(), null, executor,
-                  loads, QuarantineReason.CORRUPT_IMAGE.name(), "cannot decode the PNG: " + e.getMessage());
-            }
-          }
-          if (good.isEmpty()) {
-            return out;
-          }
-          // One model per executor: tasks running side by side take turns on it.
-          synchronized (inv) {
-            try (NDScope scope = new NDScope()) {
-              int[] idx = java.util.stream.IntStream.range(0, pixels.size()).toArray();
-              NDArray real = new GanImages(res, pixels).batch(idx, inv.manager());
-              Inverter.Inversion r = inv.invert(real, method);
-              float[] w = r.wPlus().toFloatArray();
-              int per = w.length / pixels.size();
-              List<String> layers = new ArrayList<>(r.deltas().keySet());
-              List<float[]> deltas = layers.stream().map(l -> r.deltas().get(l).toFloatArray()).toList();
-              for (int j = 0; j < good.size(); j++) {
-                byte[] offsets = null;
-                if (!layers.isEmpty()) {
-                  offsets = concat(deltas, j, pixels.size());
-                }
-                out[good.get(j)] = RowFactory.create(LatentCodec.encode(w, j * per, per),
-                    (int) r.wPlus().getShape().get(1), (int) r.wPlus().getShape().get(2), offsets,
-                    layers.isEmpty() ? null : layers.toArray(new String[0]), r.l2()[j], r.lpips()[j],
-                    methodName(), inv.version(), executor, loads, null, null);
-              }
-            }
-          }
-          return out;
-        }
-
-        private String methodName() {
-          return method.name().toLowerCase(Locale.ROOT);
-        }
-      };
+    private String methodName() {
+      return method.name().toLowerCase(Locale.ROOT);
     }
 
     /** Sample j's slice of every layer's offsets, concatenated. */

@@ -8,17 +8,13 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.UUID;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -33,13 +29,11 @@ import org.apache.spark.sql.types.StructType;
  *     .setOutputCol("probability").setPredictionCol("prediction").transform(images);
  * }</pre>
  */
-public final class LesionClassifier extends ColumnTransformer<LesionClassifier> {
+public final class LesionClassifier extends ModelTransformer<LesionClassifier> {
 
   private static final long serialVersionUID = 1L;
 
   private final Param<String> predictionCol;
-  private final Param<String> modelPath;
-  private final IntParam batchSize;
 
   public LesionClassifier() {
     this("lesionClassifier_" + UUID.randomUUID().toString().substring(0, 12));
@@ -47,24 +41,14 @@ public final class LesionClassifier extends ColumnTransformer<LesionClassifier> 
 
   public LesionClassifier(String uid) {
     super(uid, "binary column with the PNG image", "png",
-        "array<double> column of class probabilities", "probability");
+        "array<double> column of class probabilities", "probability",
+        "folder of a trained classifier (any Hadoop URI)", 64);
     predictionCol = new Param<>(this, "predictionCol", "string column with the arg-max class");
-    modelPath = new Param<>(this, "modelPath", "folder of a trained classifier (any Hadoop URI)");
-    batchSize = new IntParam(this, "batchSize", "images per forward pass", ParamValidators.gtEq(1));
     setDefault(predictionCol, "prediction");
-    setDefault(batchSize, 64);
   }
 
   public Param<String> predictionCol() {
     return predictionCol;
-  }
-
-  public Param<String> modelPath() {
-    return modelPath;
-  }
-
-  public IntParam batchSize() {
-    return batchSize;
   }
 
   public LesionClassifier setPredictionCol(String v) {
@@ -72,22 +56,10 @@ public final class LesionClassifier extends ColumnTransformer<LesionClassifier> 
     return this;
   }
 
-  public LesionClassifier setModelPath(String v) {
-    set(modelPath, v);
-    return this;
-  }
-
-  public LesionClassifier setBatchSize(int v) {
-    set(batchSize, v);
-    return this;
-  }
-
   @Override
   public StructType transformSchema(StructType schema) {
     checkColumns(schema, DataTypes.BinaryType, "the PNG bytes");
-    if (!isDefined(modelPath)) {
-      throw new IllegalArgumentException("modelPath is not set");
-    }
+    requiredModelPath();
     return schema.add($(outputCol()), DataTypes.createArrayType(DataTypes.DoubleType), false)
         .add($(predictionCol), DataTypes.StringType, false);
   }
@@ -96,7 +68,7 @@ public final class LesionClassifier extends ColumnTransformer<LesionClassifier> 
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
     return dataset.toDF().mapPartitions(new ScorePartition(HadoopConf.broadcast(dataset.sparkSession()),
-        $(modelPath), dataset.schema().fieldIndex($(inputCol())), (Integer) $(batchSize)), Encoders.row(out));
+        requiredModelPath(), dataset.schema().fieldIndex($(inputCol())), batch()), Encoders.row(out));
   }
 
   /** Loads (or reuses) the model on the executor and scores the partition batch by batch. */
@@ -109,54 +81,26 @@ public final class LesionClassifier extends ColumnTransformer<LesionClassifier> 
       ClassifierModel model = ModelCache.get(modelPath, device.toString(), () -> load(device));
       int size = model.manifest().imageSize();
       List<String> classes = model.manifest().classes();
-      return new Iterator<>() {
-        private final List<Row> ready = new ArrayList<>();
-        private int next;
-
-        @Override
-        public boolean hasNext() {
-          if (next < ready.size()) {
-            return true;
+      return new BatchedRows(rows, batchSize, batch -> {
+        List<float[]> pixels = new ArrayList<>(batch.size());
+        for (Row r : batch) {
+          try {
+            pixels.add(ImageTensors.decode((byte[]) r.get(inputIndex), size));
+          } catch (IOException e) {
+            throw new IllegalArgumentException("row " + r + " holds no decodable PNG", e);
           }
-          ready.clear();
-          next = 0;
-          List<Row> batch = new ArrayList<>(batchSize);
-          while (batch.size() < batchSize && rows.hasNext()) {
-            batch.add(rows.next());
-          }
-          if (batch.isEmpty()) {
-            return false;
-          }
-          List<float[]> pixels = new ArrayList<>(batch.size());
-          for (Row r : batch) {
-            try {
-              pixels.add(ImageTensors.decode((byte[]) r.get(inputIndex), size));
-            } catch (IOException e) {
-              throw new IllegalArgumentException("row " + r + " holds no decodable PNG", e);
-            }
-          }
-          double[][] p = model.predictProba(pixels, batchSize);
-          for (int i = 0; i < batch.size(); i++) {
-            Row r = batch.get(i);
-            Object[] values = new Object[r.size() + 2];
-            for (int k = 0; k < r.size(); k++) {
-              values[k] = r.get(k);
-            }
-            values[r.size()] = p[i];
-            values[r.size() + 1] = classes.get(ClassifierTrainer.argmax(p[i]));
-            ready.add(RowFactory.create(values));
-          }
-          return true;
         }
-
-        @Override
-        public Row next() {
-          if (!hasNext()) {
-            throw new NoSuchElementException();
-          }
-          return ready.get(next++);
+        double[][] p;
+        // One model per executor: tasks running side by side take turns on it.
+        synchronized (model) {
+          p = model.predictProba(pixels, batchSize);
         }
-      };
+        List<Object[]> out = new ArrayList<>(batch.size());
+        for (double[] row : p) {
+          out.add(new Object[] {row, classes.get(ClassifierTrainer.argmax(row))});
+        }
+        return out;
+      });
     }
 
     private ClassifierModel load(ai.djl.Device device) throws IOException {

@@ -27,7 +27,7 @@ public final class GanModels {
     var manifest = store.read("manifest.json");
     var imported = store.read("import.json");
     if (manifest.isEmpty() && imported.isEmpty()) {
-      List<String> snapshots = GanTrainer.snapshots(store);
+      List<String> snapshots = store.snapshots();
       if (snapshots.isEmpty()) {
         throw new IOException("no StyleGAN2 model here: want manifest.json (a snapshot), import.json "
             + "(tools/import_stylegan2.py) or snapshot-*/ folders (a train-gan run)");

@@ -427,43 +427,28 @@ public final class GanTrainer implements AutoCloseable {
         adaCount, plMean, io.dermsynth.core.CodeVersion.get());
     // The manifest last: a snapshot folder without it is incomplete and never resumed from.
     store.write(dir + "/manifest.json", GSON.toJson(m).getBytes(StandardCharsets.UTF_8));
-    List<String> snapshots = snapshots(store);
-    for (int i = 0; i < snapshots.size() - o.keepSnapshots(); i++) {
-      store.delete(snapshots.get(i));
-    }
+    store.keepNewestSnapshots(o.keepSnapshots());
     return dir;
-  }
-
-  /** Complete snapshots, oldest first. */
-  static List<String> snapshots(CheckpointStore store) throws IOException {
-    List<String> out = new ArrayList<>();
-    for (String name : store.list()) {
-      if (name.startsWith("snapshot-") && store.read(name + "/manifest.json").isPresent()) {
-        out.add(name);
-      }
-    }
-    return out;
   }
 
   /** Loads the newest complete snapshot in {@code store}; returns its name, or null when there is none. */
   public String resume(CheckpointStore store) throws IOException {
-    List<String> snapshots = snapshots(store);
-    if (snapshots.isEmpty()) {
+    String dir = store.newestSnapshot().orElse(null);
+    if (dir == null) {
       return null;
     }
-    String dir = snapshots.get(snapshots.size() - 1);
-    Manifest m = GSON.fromJson(new String(store.read(dir + "/manifest.json").orElseThrow(),
+    Manifest m = GSON.fromJson(new String(store.readRequired(dir + "/manifest.json"),
         StandardCharsets.UTF_8), Manifest.class);
     if (!FORMAT.equals(m.format()) || !arch.equals(m.architecture())) {
       throw new IllegalStateException(dir + " is " + m.format() + " " + m.architecture()
           + "; this run is " + FORMAT + " " + arch);
     }
-    GanWeights.load(gParams, read(store, dir + "/G.safetensors"));
-    GanWeights.load(gEmaParams, read(store, dir + "/G_ema.safetensors"));
-    GanWeights.load(d.namedParameters(), read(store, dir + "/D.safetensors"));
+    GanWeights.load(gParams, store.readRequired(dir + "/G.safetensors"));
+    GanWeights.load(gEmaParams, store.readRequired(dir + "/G_ema.safetensors"));
+    GanWeights.load(d.namedParameters(), store.readRequired(dir + "/D.safetensors"));
     try (NDManager tmp = manager.newSubManager()) {
-      optG.load(NDList.decode(tmp, read(store, dir + "/G_opt.safetensors")));
-      optD.load(NDList.decode(tmp, read(store, dir + "/D_opt.safetensors")));
+      optG.load(NDList.decode(tmp, store.readRequired(dir + "/G_opt.safetensors")));
+      optD.load(NDList.decode(tmp, store.readRequired(dir + "/D_opt.safetensors")));
     }
     step = m.step();
     nimg = m.nimg();
@@ -473,10 +458,6 @@ public final class GanTrainer implements AutoCloseable {
     adaCount = m.adaCount();
     plMean = m.plMean();
     return dir;
-  }
-
-  private static byte[] read(CheckpointStore store, String name) throws IOException {
-    return store.read(name).orElseThrow(() -> new IOException(name + " is missing"));
   }
 
   @Override

@@ -105,12 +105,9 @@ public final class Inverter implements AutoCloseable {
 
   /** The manifest of an inverter folder's newest snapshot (what {@link #load} would load). */
   public static Manifest newestManifest(CheckpointStore store) throws IOException {
-    List<String> snapshots = snapshots(store);
-    if (snapshots.isEmpty()) {
-      throw new IOException("no inverter here: want snapshot-*/manifest.json (a train-inverter run)");
-    }
-    String dir = snapshots.get(snapshots.size() - 1);
-    Manifest m = GSON.fromJson(new String(read(store, dir + "/manifest.json"), StandardCharsets.UTF_8),
+    String dir = store.newestSnapshot().orElseThrow(() -> new IOException(
+        "no inverter here: want snapshot-*/manifest.json (a train-inverter run)"));
+    Manifest m = GSON.fromJson(new String(store.readRequired(dir + "/manifest.json"), StandardCharsets.UTF_8),
         Manifest.class);
     if (!FORMAT.equals(m.format())) {
       throw new IOException(dir + " is " + m.format() + ", want " + FORMAT);
@@ -125,9 +122,9 @@ public final class Inverter implements AutoCloseable {
     NDManager manager = NDManager.newBaseManager(device);
     try {
       Generator g = Generator.create(m.architecture(), manager);
-      GanWeights.load(g.namedParameters(), read(store, "generator/G_ema.safetensors"));
-      ClassifierModel net = ClassifierModel.load(new ByteArrayInputStream(read(store, "lpips/manifest.json")),
-          new ByteArrayInputStream(read(store, "lpips/weights.safetensors")), device);
+      GanWeights.load(g.namedParameters(), store.readRequired("generator/G_ema.safetensors"));
+      ClassifierModel net = ClassifierModel.load(new ByteArrayInputStream(store.readRequired("lpips/manifest.json")),
+          new ByteArrayInputStream(store.readRequired("lpips/weights.safetensors")), device);
       Inverter inv = new Inverter(manager, g, net, m.options(), m.version());
       inv.loadWeights(store, dir);
       return inv;
@@ -137,24 +134,9 @@ public final class Inverter implements AutoCloseable {
     }
   }
 
-  /** Complete snapshots (with a manifest), oldest first. */
-  static List<String> snapshots(CheckpointStore store) throws IOException {
-    List<String> out = new ArrayList<>();
-    for (String name : store.list()) {
-      if (name.startsWith("snapshot-") && store.read(name + "/manifest.json").isPresent()) {
-        out.add(name);
-      }
-    }
-    return out;
-  }
-
-  static byte[] read(CheckpointStore store, String name) throws IOException {
-    return store.read(name).orElseThrow(() -> new IOException(name + " is missing"));
-  }
-
   void loadWeights(CheckpointStore store, String dir) throws IOException {
-    GanWeights.load(encoderParams(), read(store, dir + "/E.safetensors"));
-    GanWeights.load(hyperParams(), read(store, dir + "/H.safetensors"));
+    GanWeights.load(encoderParams(), store.readRequired(dir + "/E.safetensors"));
+    GanWeights.load(hyperParams(), store.readRequired(dir + "/H.safetensors"));
   }
 
   /** Writes generator/ and lpips/ (once per run folder). */

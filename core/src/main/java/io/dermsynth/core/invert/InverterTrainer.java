@@ -232,21 +232,17 @@ public final class InverterTrainer implements AutoCloseable {
     Inverter.Manifest m = new Inverter.Manifest(Inverter.FORMAT, model.generator().architecture(), o, step,
         model.version(), CodeVersion.get());
     store.write(dir + "/manifest.json", Inverter.GSON.toJson(m).getBytes(StandardCharsets.UTF_8));
-    List<String> snapshots = Inverter.snapshots(store);
-    for (int i = 0; i < snapshots.size() - o.keepSnapshots(); i++) {
-      store.delete(snapshots.get(i));
-    }
+    store.keepNewestSnapshots(o.keepSnapshots());
     return dir;
   }
 
   /** Loads the newest snapshot; returns its name, or null when there is none. */
   public String resume(CheckpointStore store) throws IOException {
-    List<String> snapshots = Inverter.snapshots(store);
-    if (snapshots.isEmpty()) {
+    String dir = store.newestSnapshot().orElse(null);
+    if (dir == null) {
       return null;
     }
-    String dir = snapshots.get(snapshots.size() - 1);
-    Inverter.Manifest m = Inverter.GSON.fromJson(new String(Inverter.read(store, dir + "/manifest.json"),
+    Inverter.Manifest m = Inverter.GSON.fromJson(new String(store.readRequired(dir + "/manifest.json"),
         StandardCharsets.UTF_8), Inverter.Manifest.class);
     if (!m.architecture().equals(model.generator().architecture())) {
       throw new IllegalStateException(dir + " inverts a " + m.architecture() + " generator, this run's is "
@@ -254,8 +250,8 @@ public final class InverterTrainer implements AutoCloseable {
     }
     model.loadWeights(store, dir);
     try (NDManager tmp = model.manager().newSubManager()) {
-      optE.load(NDList.decode(tmp, Inverter.read(store, dir + "/E_opt.safetensors")));
-      optH.load(NDList.decode(tmp, Inverter.read(store, dir + "/H_opt.safetensors")));
+      optE.load(NDList.decode(tmp, store.readRequired(dir + "/E_opt.safetensors")));
+      optH.load(NDList.decode(tmp, store.readRequired(dir + "/H_opt.safetensors")));
     }
     step = m.step();
     tick = (int) (step / o.tickSteps());
