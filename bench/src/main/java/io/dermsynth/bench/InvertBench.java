@@ -35,8 +35,9 @@ import org.apache.spark.sql.Row;
  *   <li>{@code throughput INVERTER WAREHOUSE N BATCH METHOD}: images/s of the bare DJL batch loop (decode
  *       + invert) against the same rows through {@link LatentInverter} in local Spark (1 task at a time,
  *       as one executor core), and their ratio.</li>
- *   <li>{@code rss INVERTER WAREHOUSE N BATCH METHOD}: N inversions through the Transformer in one
- *       executor (local mode: this JVM), RSS sampled every 2 s; growth from the first fifth to the end.</li>
+ *   <li>{@code rss INVERTER WAREHOUSE N BATCH METHOD TOTAL}: TOTAL inversions (the N images over and
+ *       over) through the Transformer in one executor (local mode: this JVM), RSS sampled every 2 s;
+ *       growth from the first fifth to the end.</li>
  * </ul>
  */
 public final class InvertBench {
@@ -54,7 +55,7 @@ public final class InvertBench {
     switch (mode) {
       case "quality" -> quality(inverterDir, pngs, Path.of(args[4]));
       case "throughput" -> throughput(ctx, inverterDir, pngs, Integer.parseInt(args[4]), args[5]);
-      case "rss" -> rss(ctx, inverterDir, pngs, n, Integer.parseInt(args[4]), args[5]);
+      case "rss" -> rss(ctx, inverterDir, pngs, Integer.parseInt(args[6]), Integer.parseInt(args[4]), args[5]);
       default -> throw new IllegalArgumentException("mode must be quality, throughput or rss; got " + mode);
     }
   }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Inversion through Spark against the bare DJL loop, and executor memory over many inversions, with the
+# inverter of bench/invert-real.sh on real val-split images (not part of the tests).
+#   throughput: images/s of decode + invert in a plain batch loop vs the same rows through the
+#               LatentInverter Transformer in local Spark (one task at a time, as one executor core)
+#   rss:        N inversions through the Transformer in one executor (local mode: the bench JVM), RSS
+#               sampled every 2 s (trace in invert-rss-trace.csv); growth from the first fifth to the end
+# Usage: bench/invert-throughput.sh [--method hyperstyle] [--images 64] [--batch 16] [--rss-n 5000]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+method=hyperstyle; images=64; batch=16; rss_n=5000
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --method) method="$2"; shift 2 ;;
+    --images) images="$2"; shift 2 ;;
+    --batch) batch="$2"; shift 2 ;;
+    --rss-n) rss_n="$2"; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+inverter="$root/bench/work/invert-real/inverter"
+warehouse="$root/bench/work/gan-real/warehouse"
+[[ -d "$inverter" ]] || { echo "run bench/invert-real.sh first" >&2; exit 1; }
+(cd "$root" && mvn -B -q -o -DskipTests package -pl bench -am > /dev/null)
+opens=$(sed -n 's:.*<spark.jvm.opens>\(.*\)</spark.jvm.opens>.*:\1:p' "$root/pom.xml")
+cp="$root/bench/target/dermsynth-bench-0.1.0-SNAPSHOT.jar:$(cat "$root/bench/target/classpath.txt")"
+# shellcheck disable=SC2086
+java $opens -Xmx4g -cp "$cp" io.dermsynth.bench.InvertBench throughput "$inverter" "$warehouse" "$images" \
+  "$batch" "$method" 2>/dev/null | grep -E "^throughput"
+if [[ "$rss_n" -gt 0 ]]; then
+  # shellcheck disable=SC2086
+  (cd "$root/bench/work" && java $opens -Xmx4g -cp "$cp" io.dermsynth.bench.InvertBench rss "$inverter" \
+    "$warehouse" 200 "$batch" "$method" "$rss_n" 2>/dev/null | grep -E "^rss")
+fi
