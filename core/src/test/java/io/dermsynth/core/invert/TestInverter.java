@@ -117,7 +117,7 @@ class TestInverter {
     NDManager gm = NDManager.newBaseManager(Device.cpu());
     Generator g = Generator.create(TINY, gm);
     GanImages data = generated(g, 16, 11);
-    InverterOptions o = quick(30, 20);
+    InverterOptions o = quick(30, 40);
     CheckpointStore store = CheckpointStore.directory(dir);
     List<InverterTrainer.Losses> enc = new ArrayList<>();
     List<InverterTrainer.Losses> hyp = new ArrayList<>();
@@ -161,7 +161,7 @@ class TestInverter {
     assertEquals(0, enc.get(0).activeDeltas());
     // On the same 16 images: e4e training lowers the objective, HyperStyle lowers it further.
     assertTrue(afterEncoder < 0.8 * before, "encoder objective " + before + " → " + afterEncoder);
-    assertTrue(afterHyper < 0.98 * afterEncoder, "HyperStyle objective " + afterEncoder + " → " + afterHyper);
+    assertTrue(afterHyper < 0.95 * afterEncoder, "HyperStyle objective " + afterEncoder + " → " + afterHyper);
     assertTrue(hyperL2 < encoderL2, "HyperStyle L2 " + hyperL2 + " vs encoder " + encoderL2);
 
     // The folder is self-contained: generator, LPIPS network and the newest snapshot reload.
