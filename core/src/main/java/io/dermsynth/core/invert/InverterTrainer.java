@@ -1,6 +1,5 @@
 package io.dermsynth.core.invert;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -71,11 +70,6 @@ public final class InverterTrainer implements AutoCloseable {
     model = new Inverter(generatorManager, generator, lpipsNet, options, runId + "-s0");
     optE = new Adam(model.encoderParams(), generatorManager);
     optH = new Adam(model.hyperParams(), generatorManager);
-  }
-
-  /** Device of the networks. */
-  public Device device() {
-    return model.manager().getDevice();
   }
 
   public Inverter model() {
