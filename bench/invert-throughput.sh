@@ -4,7 +4,10 @@
 #   throughput: images/s of decode + invert in a plain batch loop vs the same rows through the
 #               LatentInverter Transformer in local Spark (one task at a time, as one executor core)
 #   rss:        N inversions through the Transformer in one executor (local mode: the bench JVM), RSS
-#               sampled every 2 s (trace in invert-rss-trace.csv); growth from the first fifth to the end
+#               sampled every 2 s (trace in bench/work/invert-rss-trace.csv); growth from the median of
+#               the first fifth to the median of the last; the heap is pinned (-Xms = -Xmx, pre-touched,
+#               as executors are usually run) so that what grows is native memory, unless RSS_HEAP_OPTS
+#               says otherwise
 # Usage: bench/invert-throughput.sh [--method hyperstyle] [--images 64] [--batch 16] [--rss-n 5000]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,6 +32,6 @@ java $opens -Xmx4g -cp "$cp" io.dermsynth.bench.InvertBench throughput "$inverte
   "$batch" "$method" 2>/dev/null | grep -E "^throughput"
 if [[ "$rss_n" -gt 0 ]]; then
   # shellcheck disable=SC2086
-  (cd "$root/bench/work" && java $opens -Xmx4g -cp "$cp" io.dermsynth.bench.InvertBench rss "$inverter" \
+  (cd "$root/bench/work" && java $opens ${RSS_HEAP_OPTS:--Xms3g -Xmx3g -XX:+AlwaysPreTouch} -cp "$cp" io.dermsynth.bench.InvertBench rss "$inverter" \
     "$warehouse" 200 "$batch" "$method" "$rss_n" 2>/dev/null | grep -E "^rss")
 fi

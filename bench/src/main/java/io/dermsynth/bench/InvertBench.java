@@ -16,6 +16,7 @@ import io.dermsynth.jobs.JobContext;
 import io.dermsynth.jobs.Settings;
 import io.dermsynth.jobs.Tables;
 import io.dermsynth.udf.LatentInverter;
+import io.dermsynth.udf.ModelCache;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,9 +36,9 @@ import org.apache.spark.sql.Row;
  *   <li>{@code throughput INVERTER WAREHOUSE N BATCH METHOD}: images/s of the bare DJL batch loop (decode
  *       + invert) against the same rows through {@link LatentInverter} in local Spark (1 task at a time,
  *       as one executor core), and their ratio.</li>
- *   <li>{@code rss INVERTER WAREHOUSE N BATCH METHOD TOTAL}: TOTAL inversions (the N images over and
- *       over) through the Transformer in one executor (local mode: this JVM), RSS sampled every 2 s;
- *       growth from the first fifth to the end.</li>
+ *   <li>{@code rss INVERTER WAREHOUSE N BATCH METHOD TOTAL}: TOTAL inversions (the first TOTAL rows of
+ *       the images table, read from Delta as the invert job does) through the Transformer in one executor (local mode: this JVM), RSS sampled every 2 s;
+ *       growth from the median of the first fifth to the median of the last; live arrays of the model.</li>
  * </ul>
  */
 public final class InvertBench {
@@ -55,7 +56,7 @@ public final class InvertBench {
     switch (mode) {
       case "quality" -> quality(inverterDir, pngs, Path.of(args[4]));
       case "throughput" -> throughput(ctx, inverterDir, pngs, Integer.parseInt(args[4]), args[5]);
-      case "rss" -> rss(ctx, inverterDir, pngs, Integer.parseInt(args[6]), Integer.parseInt(args[4]), args[5]);
+      case "rss" -> rss(ctx, inverterDir, Integer.parseInt(args[6]), Integer.parseInt(args[4]), args[5]);
       default -> throw new IllegalArgumentException("mode must be quality, throughput or rss; got " + mode);
     }
   }
@@ -161,12 +162,19 @@ public final class InvertBench {
         .add("image_id", "string").add("png", "binary")).repartition(partitions);
   }
 
-  static void rss(JobContext ctx, Path dir, List<byte[]> pngs, int n, int batch, String method)
-      throws Exception {
-    List<byte[]> many = new ArrayList<>();
-    while (many.size() < n) {
-      many.addAll(pngs.subList(0, Math.min(pngs.size(), n - many.size())));
-    }
+  static void rss(JobContext ctx, Path dir, int n, int batch, String method) throws Exception {
+    LatentInverter t = new LatentInverter().setModelPath(dir.toString()).setMethod(method).setBatchSize(batch);
+    // Warm-up outside the measurement: the model load, libtorch's first-call allocations, JIT.
+    t.transform(ctx.tables().read(Tables.IMAGES).where(col("split").equalTo("val")).select("png")
+        .limit(4 * batch)).count();
+    Inverter model = ModelCache.get(dir.toString(), Device.cpu().toString(), () -> {
+      throw new IllegalStateException("the warm-up did not cache the inverter");
+    });
+    int arraysBefore = model.manager().getManagedArrays().size();
+    // The rows come from the Delta table, as in the invert job (not a driver-side local relation, whose
+    // copies in the heap would be measured instead of the executor's work).
+    Dataset<Row> rows = ctx.tables().read(Tables.IMAGES).select("image_id", "png").orderBy("image_id")
+        .limit(n).repartition(20);
     List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
     long start = System.nanoTime();
     Thread sampler = new Thread(() -> {
@@ -181,19 +189,29 @@ public final class InvertBench {
     });
     sampler.setDaemon(true);
     sampler.start();
-    long count = new LatentInverter().setModelPath(dir.toString()).setMethod(method).setBatchSize(batch)
-        .transform(rowsOf(ctx, many, 20)).count();
+    long count = t.transform(rows).count();
     sampler.interrupt();
     sampler.join();
-    long[] rssFifth = samples.get(samples.size() / 5);
-    long[] end = samples.get(samples.size() - 1);
-    long peak = samples.stream().mapToLong(s -> s[1]).max().orElseThrow();
-    System.out.printf(Locale.ROOT, "rss method=%s inversions=%d seconds=%.0f rss_at_fifth_mib=%d rss_end_mib=%d "
-        + "peak_mib=%d growth_pct=%.1f%n", method, count, (System.nanoTime() - start) / 1e9, rssFifth[1], end[1],
-        peak, 100.0 * (end[1] - rssFifth[1]) / rssFifth[1]);
+    int arraysAfter = model.manager().getManagedArrays().size();
+    long[] rss = samples.stream().mapToLong(s -> s[1]).toArray();
+    int fifth = Math.max(1, rss.length / 5);
+    // Medians of the first and last fifth: RSS oscillates with the allocator, single samples mislead.
+    long first = median(java.util.Arrays.copyOfRange(rss, 0, fifth));
+    long last = median(java.util.Arrays.copyOfRange(rss, rss.length - fifth, rss.length));
+    long peak = java.util.Arrays.stream(rss).max().orElseThrow();
+    System.out.printf(Locale.ROOT, "rss method=%s inversions=%d seconds=%.0f median_first_fifth_mib=%d "
+        + "median_last_fifth_mib=%d peak_mib=%d growth_pct=%.1f live_model_arrays_before=%d after=%d%n", method,
+        count, (System.nanoTime() - start) / 1e9, first, last, peak, 100.0 * (last - first) / first,
+        arraysBefore, arraysAfter);
     StringBuilder trace = new StringBuilder("t_ms,rss_mib\n");
     samples.forEach(s -> trace.append(s[0]).append(',').append(s[1]).append('\n'));
     Files.writeString(Path.of("invert-rss-trace.csv"), trace);
+  }
+
+  private static long median(long[] v) {
+    long[] s = v.clone();
+    java.util.Arrays.sort(s);
+    return s[s.length / 2];
   }
 
   private static double mean(double[] v) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import io.dermsynth.core.data.Hashing;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
@@ -28,6 +29,15 @@ public final class GanWeights {
     byte[] out = list.encode(NDList.Encoding.SAFETENSORS);
     list.close();
     return out;
+  }
+
+  /**
+   * A content id of a network's weights: "g-" and 16 hex digits of the SHA-256 of their safetensors
+   * form. A generator copied into an inverter folder keeps its id, so directions factorised from a
+   * train-gan run are known to fit latents inverted into the same weights.
+   */
+  public static String contentVersion(Map<String, Parameter> params) {
+    return "g-" + Hashing.sha256Hex(encode(params)).substring(0, 16);
   }
 
   /** Copies a safetensors file's arrays into the parameters, by name. */
