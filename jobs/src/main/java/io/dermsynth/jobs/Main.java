@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
     description = "Labelled synthetic dermatoscopic images with StyleGAN2 + SeFa on Apache Spark "
         + "(arXiv 2410.05114).",
     subcommands = {Main.MakePhantoms.class, Main.Ingest.class, Main.TrainGan.class, Main.Sample.class,
-        Main.TrainInverter.class, Main.Invert.class,
+        Main.TrainInverter.class, Main.Invert.class, Main.Factorize.class, Main.Augment.class,
         Main.TrainClassifier.class,
         Main.Evaluate.class, Main.Sql.class, Main.Demo.class,
         CommandLine.HelpCommand.class})
@@ -233,6 +233,55 @@ public final class Main implements Runnable {
           "run %s: %d rows added to latents (%s, %s), %d quarantined; mean L2 %.5f, LPIPS %.4f; model loads %s%n",
           r.runId(), r.rowsAdded(), r.version(), r.method(), r.quarantined(), r.meanL2(), r.meanLpips(),
           r.metrics().get("model_loads"));
+      return 0;
+    }
+  }
+
+  @Command(name = "factorize", mixinStandardHelpOptions = true,
+      description = "SeFa: semantic directions of the generator from its style weights, without labels, "
+          + "into `directions` (factorize.* settings).")
+  static final class Factorize implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR",
+        description = "a train-inverter or train-gan run folder (default: factorize.model, else the newest "
+            + "train-inverter run)")
+    String model;
+
+    @Override
+    public Integer call() throws Exception {
+      var r = FactorizeJob.run(JobContext.of(config.settings()), model);
+      spec.commandLine().getOut().printf(java.util.Locale.ROOT,
+          "run %s: %d directions of %s over %s, eigenvalues %s; %d rows added to directions%n", r.runId(),
+          r.topK(), r.generatorVersion(), r.layers(), r.metrics().get("eigenvalues"), r.rowsAdded());
+      return 0;
+    }
+  }
+
+  @Command(name = "augment", mixinStandardHelpOptions = true,
+      description = "Edit train-split latents along directions into labelled synthetic images in `synthetic`, "
+          + "on the executors (augment.* settings).")
+  static final class Augment implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR",
+        description = "the train-inverter run whose latents are edited (default: augment.model, else the newest)")
+    String model;
+
+    @Override
+    public Integer call() throws Exception {
+      var r = AugmentJob.run(JobContext.of(config.settings()), model);
+      var out = spec.commandLine().getOut();
+      if (r.directionSource().equals("all_top_k")) {
+        out.println("unattended: every top-k direction used, no human approval (augment.directions = all_top_k)");
+      }
+      out.printf(java.util.Locale.ROOT,
+          "run %s: %d planned from %d directions (%s), %d done before, %d rows added to synthetic in %d "
+              + "chunks, %s images/s; by class %s%n", r.runId(), r.planned(), r.directions(),
+          r.directionSource(), r.alreadyDone(), r.rowsAdded(), r.chunks(), r.metrics().get("images_per_s"),
+          r.plannedByClass());
       return 0;
     }
   }

@@ -104,6 +104,12 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
         dataset.schema().fieldIndex($(inputCol())), batch()), Encoders.row(out));
   }
 
+  /** This executor's copy of an inverter folder on a device, loaded by the first task that needs it. */
+  static Inverter cachedInverter(Broadcast<Map<String, String>> conf, String modelPath, Device device) {
+    return ModelCache.get(modelPath, device.toString(),
+        () -> Inverter.load(new HadoopStore(HadoopConf.of(conf), modelPath), device));
+  }
+
   /** Loads (or reuses) the inverter on the executor and inverts the partition batch by batch. */
   private record InvertPartition(Broadcast<Map<String, String>> conf, String modelPath,
       Inverter.Method method, int inputIndex, int batchSize) implements MapPartitionsFunction<Row, Row> {
@@ -111,8 +117,7 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
       Device device = TaskDevice.forTask();
-      Inverter model = ModelCache.get(modelPath, device.toString(),
-          () -> Inverter.load(new HadoopStore(HadoopConf.of(conf), modelPath), device));
+      Inverter model = cachedInverter(conf, modelPath, device);
       String executor = SparkEnv.get().executorId();
       int loads = ModelCache.loads(modelPath, device.toString());
       return new BatchedRows(rows, batchSize, batch -> {

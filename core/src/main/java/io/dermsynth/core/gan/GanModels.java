@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Finds and loads a trained generator (G_ema) from a folder: a snapshot folder (manifest.json), a run
- * folder (its newest snapshot), or a folder written by {@code tools/import_stylegan2.py} (import.json).
+ * folder (its newest snapshot), a folder written by {@code tools/import_stylegan2.py} (import.json), or
+ * a train-inverter folder (the generator it inverts into, in generator/).
  */
 public final class GanModels {
 
@@ -24,13 +25,16 @@ public final class GanModels {
   /** @param store the folder; entries are read relative to it */
   public static Loaded loadGenerator(CheckpointStore store, NDManager manager) throws IOException {
     String prefix = "";
-    var manifest = store.read("manifest.json");
+    if (store.read("generator/manifest.json").isPresent()) {
+      prefix = "generator/";
+    }
+    var manifest = store.read(prefix + "manifest.json");
     var imported = store.read("import.json");
-    if (manifest.isEmpty() && imported.isEmpty()) {
+    if (prefix.isEmpty() && manifest.isEmpty() && imported.isEmpty()) {
       List<String> snapshots = store.snapshots();
       if (snapshots.isEmpty()) {
         throw new IOException("no StyleGAN2 model here: want manifest.json (a snapshot), import.json "
-            + "(tools/import_stylegan2.py) or snapshot-*/ folders (a train-gan run)");
+            + "(tools/import_stylegan2.py), snapshot-*/ folders (a train-gan run) or generator/ (a train-inverter run)");
       }
       prefix = snapshots.get(snapshots.size() - 1) + "/";
       manifest = store.read(prefix + "manifest.json");

@@ -254,7 +254,7 @@ public final class Inverter implements AutoCloseable {
     return new Inversion(w, deltas, y, toDoubles(l.get(0)), toDoubles(l.get(1)));
   }
 
-  static double[] toDoubles(NDArray a) {
+  public static double[] toDoubles(NDArray a) {
     float[] f = a.toType(DataType.FLOAT32, false).toFloatArray();
     double[] out = new double[f.length];
     for (int i = 0; i < f.length; i++) {

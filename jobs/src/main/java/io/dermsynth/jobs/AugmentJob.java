@@ -1,0 +1,265 @@
+package io.dermsynth.jobs;
+
+import static org.apache.spark.sql.functions.array_position;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.Gson;
+import com.typesafe.config.Config;
+import io.dermsynth.core.classify.ClassifierModel;
+import io.dermsynth.core.gan.GanModels;
+import io.dermsynth.core.gan.GanWeights;
+import io.dermsynth.core.invert.Inverter;
+import io.dermsynth.udf.DirectionEditor;
+import io.dermsynth.udf.LesionClassifier;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stage 7, augment: train-split latents × directions × alphas → edited images in Delta `synthetic`, each
+ * with its lineage (source image, lesion, inherited dx, direction, alpha, generator and inverter
+ * versions, run), LPIPS to its source image and whether that is within the threshold (the paper's 0.2),
+ * and label consistency (the classifier's probability of the inherited dx, and whether dx is still its
+ * arg-max).
+ *
+ * <p>Directions are the approved ones of `direction_reviews`, or, for unattended runs that say so in
+ * their run row, the top K of `directions`. A target size spreads edits over classes (inverse
+ * frequency: rare classes get more). synth_id is a hash of (source, inverter, direction, alpha), the
+ * rows are written in chunks, each one Delta MERGE on synth_id: a rerun writes nothing, and a run that
+ * died midway resumes with the chunks it had not committed.
+ */
+public final class AugmentJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AugmentJob.class);
+  private static final List<String> DIRECTION_SOURCES = List.of("approved", "all_top_k");
+  private static final List<String> BALANCE = List.of("inverse_frequency", "none");
+
+  /** What augmentation wrote. */
+  public record Result(String runId, String model, String directionSource, int directions, long planned,
+      long alreadyDone, long rowsAdded, int chunks, Map<String, Long> plannedByClass, double seconds)
+      implements JobResult {
+    @Override
+    public Map<String, String> metrics() {
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put("model_path", model);
+      m.put("direction_source", directionSource);
+      m.put("directions", String.valueOf(directions));
+      m.put("planned", String.valueOf(planned));
+      m.put("already_done", String.valueOf(alreadyDone));
+      m.put("rows_added", String.valueOf(rowsAdded));
+      m.put("chunks", String.valueOf(chunks));
+      m.put("planned_by_class", plannedByClass.toString());
+      m.put("images_per_s", String.format(Locale.ROOT, "%.2f", rowsAdded / Math.max(seconds, 1e-9)));
+      return m;
+    }
+  }
+
+  private AugmentJob() {}
+
+  public static Result run(JobContext ctx, String modelArg) throws Exception {
+    return Runs.record(ctx, "augment", runId -> augment(ctx, runId, modelArg));
+  }
+
+  private static Result augment(JobContext ctx, String runId, String modelArg) throws Exception {
+    long t0 = System.nanoTime();
+    Config c = ctx.settings().config().getConfig("augment");
+    String source = oneOf(c, "directions", DIRECTION_SOURCES);
+    String balance = oneOf(c, "balance", BALANCE);
+    String model = modelArg != null ? modelArg
+        : c.getString("model").isEmpty() ? Runs.latestModelPath(ctx, "train-inverter") : c.getString("model");
+    String inverterVersion = Inverter.newestManifest(ModelStore.store(ctx.spark(), model)).version();
+    String generatorVersion;
+    try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+      generatorVersion = GanWeights.contentVersion(
+          GanModels.loadGenerator(ModelStore.store(ctx.spark(), model), m).generator().namedParameters());
+    }
+    String classifier = c.getString("classifier").isEmpty() ? Runs.latestModelPath(ctx, "train-classifier")
+        : c.getString("classifier");
+    List<String> classes = new Gson().fromJson(new String(ModelStore.store(ctx.spark(), classifier)
+        .readRequired(ClassifierModel.MANIFEST), StandardCharsets.UTF_8), ClassifierModel.Manifest.class).classes();
+
+    Dataset<Row> latents = ctx.tables().read(Tables.LATENTS)
+        .where(col("inverter_version").equalTo(inverterVersion).and(col("split").equalTo("train")))
+        .select("image_id", "lesion_id", "dx", "w_plus", "offsets", "offset_layers");
+    LeakageGuard.requireTrainLesions(ctx, latents, "augment sources");
+    Dataset<Row> directions = directions(ctx, c, source, generatorVersion);
+    int nDirections = (int) directions.count();
+    Dataset<Row> alphas = ctx.spark().createDataFrame(c.getDoubleList("alphas").stream()
+        .map(a -> org.apache.spark.sql.RowFactory.create(a)).toList(),
+        new org.apache.spark.sql.types.StructType().add("alpha", "double"));
+    Dataset<Row> plan = latents.crossJoin(directions).crossJoin(alphas)
+        .withColumn("synth_id", concat(lit("syn-"), substring(sha2(concat_ws("|", col("image_id"),
+            lit(inverterVersion), col("direction_id"), col("alpha").cast("string")), 256), 1, 24)));
+    plan = target(ctx, plan, c.getInt("target"), balance);
+    Map<String, Long> byClass = new TreeMap<>();
+    plan.groupBy("dx").count().collectAsList().forEach(r -> byClass.put(r.getString(0), r.getLong(1)));
+    long planned = byClass.values().stream().mapToLong(Long::longValue).sum();
+    Dataset<Row> todo = plan;
+    if (ctx.tables().exists(Tables.SYNTHETIC)) {
+      Dataset<Row> done = ctx.tables().read(Tables.SYNTHETIC).select(col("synth_id").as("done_id"));
+      todo = plan.join(done, col("synth_id").equalTo(col("done_id")), "left_anti");
+    }
+    long remaining = todo.count();
+    int chunks = (int) Math.max(1, Math.ceil(remaining / (double) c.getInt("chunk_rows")));
+    Dataset<Row> sources = ctx.tables().read(Tables.IMAGES).select(col("image_id").as("src_id"), col("png"));
+    double threshold = c.getDouble("lpips_threshold");
+    long added = 0;
+    for (int k = 0; k < chunks && remaining > 0; k++) {
+      Dataset<Row> chunk = todo.where(pmod(xxhash64(col("synth_id")), lit(chunks)).equalTo(k))
+          .join(sources, col("image_id").equalTo(col("src_id"))).drop("src_id")
+          .repartition(c.getInt("partitions"));
+      Dataset<Row> edited = new DirectionEditor().setModelPath(model).setBatchSize(c.getInt("batch_size"))
+          .setSourceCol("png").setOutputCol("edit").transform(chunk)
+          .drop("png", "w_plus", "offsets", "offset_layers", "vector", "w_indices");
+      Dataset<Row> good = edited.where(col("edit.error_code").isNull())
+          .withColumn("synthetic_png", col("edit.png"));
+      Dataset<Row> scored = new LesionClassifier().setModelPath(classifier).setBatchSize(c.getInt("batch_size"))
+          .setInputCol("synthetic_png").setOutputCol("probability").setPredictionCol("predicted_dx")
+          .transform(good);
+      Dataset<Row> rows = scored.select(col("synth_id"), col("image_id"), col("lesion_id"), col("dx"),
+          col("direction_id"), col("alpha"), lit(generatorVersion).as("generator_version"),
+          lit(inverterVersion).as("inverter_version"), lit(model).as("inverter_path"),
+          col("synthetic_png").as("png"), col("edit.lpips").as("lpips"),
+          col("edit.lpips").leq(threshold).as("lpips_ok"),
+          element_at(col("probability"), array_position(org.apache.spark.sql.functions.array(classes.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new)), col("dx"))
+              .cast("int")).as("label_probability"),
+          col("predicted_dx").equalTo(col("dx")).as("label_kept"), col("predicted_dx"),
+          lit(classifier).as("classifier_path"), lit(source).as("direction_source"), lit(runId).as("run_id"),
+          current_timestamp().as("created_at"));
+      added += ctx.tables().insertNew(Tables.SYNTHETIC, rows, "synth_id");
+      LOG.info("augment {}: chunk {}/{} committed, {} rows so far", runId, k + 1, chunks, added);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    LOG.info("augment {}: {} planned ({} by class), {} done before, {} added from {} {} directions in {} s",
+        runId, planned, byClass, planned - remaining, added, nDirections, source, String.format("%.0f", seconds));
+    return new Result(runId, model, source, nDirections, planned, planned - remaining, added, chunks, byClass,
+        seconds);
+  }
+
+  private static Column concat(Column... cols) {
+    return org.apache.spark.sql.functions.concat(cols);
+  }
+
+  private static String oneOf(Config c, String key, List<String> allowed) {
+    String v = c.getString(key);
+    if (!allowed.contains(v)) {
+      throw new IllegalArgumentException("augment." + key + " = '" + v + "'; allowed: " + allowed);
+    }
+    return v;
+  }
+
+  /** The directions to apply, of the generator the latents were inverted into. */
+  private static Dataset<Row> directions(JobContext ctx, Config c, String source, String generatorVersion) {
+    if (!ctx.tables().exists(Tables.DIRECTIONS)) {
+      throw new IllegalStateException("no directions yet: run `dermsynth factorize` first");
+    }
+    Dataset<Row> all = ctx.tables().read(Tables.DIRECTIONS).where(col("generator_version").equalTo(generatorVersion));
+    if (all.isEmpty()) {
+      List<String> versions = ctx.tables().read(Tables.DIRECTIONS).select("generator_version").distinct()
+          .collectAsList().stream().map(r -> r.getString(0)).toList();
+      throw new IllegalStateException("no directions of generator " + generatorVersion + " (the inverter's); "
+          + "directions exist for " + versions + ": run `dermsynth factorize` on this inverter");
+    }
+    Dataset<Row> chosen;
+    if (source.equals("all_top_k")) {
+      chosen = all.where(col("rank").lt(c.getInt("top_k")));
+    } else {
+      if (!ctx.tables().exists(Tables.DIRECTION_REVIEWS)) {
+        throw new IllegalStateException("no direction_reviews yet: approve directions on the review page, or set "
+            + "augment.directions = all_top_k for an unattended run (recorded in the run row)");
+      }
+      // A direction's latest review decides.
+      Dataset<Row> latest = ctx.tables().read(Tables.DIRECTION_REVIEWS)
+          .withColumn("n", row_number().over(Window.partitionBy("direction_id").orderBy(col("reviewed_at").desc())))
+          .where(col("n").equalTo(1).and(col("decision").equalTo("approved"))).select(col("direction_id").as("ok"));
+      chosen = all.join(latest, col("direction_id").equalTo(col("ok"))).drop("ok");
+    }
+    chosen = chosen.select("direction_id", "vector", "w_indices");
+    if (chosen.isEmpty()) {
+      throw new IllegalStateException("no " + source + " directions for generator " + generatorVersion);
+    }
+    return chosen;
+  }
+
+  /**
+   * Keeps {@code target} of the planned rows (all when 0). inverse_frequency gives class c a share
+   * ∝ 1/n_c (n_c its train latents), capped by what it has, the rest passed on to the next rarest
+   * classes; none takes a share ∝ n_c. Within a class, the rows with the smallest synth_id are kept, so
+   * the choice is deterministic and a resumed run plans the same rows.
+   */
+  static Dataset<Row> target(JobContext ctx, Dataset<Row> plan, int target, String balance) {
+    if (target <= 0) {
+      return plan;
+    }
+    Map<String, Long> available = new TreeMap<>();
+    Map<String, Long> sourcesPerClass = new TreeMap<>();
+    plan.groupBy("dx").agg(org.apache.spark.sql.functions.count("*"),
+        org.apache.spark.sql.functions.countDistinct("image_id")).collectAsList().forEach(r -> {
+          available.put(r.getString(0), r.getLong(1));
+          sourcesPerClass.put(r.getString(0), r.getLong(2));
+        });
+    Map<String, Long> quota = quotas(available, sourcesPerClass, target, balance.equals("inverse_frequency"));
+    List<Row> q = new ArrayList<>();
+    quota.forEach((dx, n) -> q.add(org.apache.spark.sql.RowFactory.create(dx, n)));
+    Dataset<Row> quotas = ctx.spark().createDataFrame(q, new org.apache.spark.sql.types.StructType()
+        .add("quota_dx", "string").add("quota", "long"));
+    return plan.withColumn("class_rank", row_number().over(Window.partitionBy("dx").orderBy("synth_id")))
+        .join(quotas, col("dx").equalTo(col("quota_dx")))
+        .where(col("class_rank").leq(col("quota"))).drop("class_rank", "quota_dx", "quota");
+  }
+
+  /** Per-class counts summing to min(target, Σ available), by weight 1/n_c (or n_c), capped. */
+  static Map<String, Long> quotas(Map<String, Long> available, Map<String, Long> sources, long target,
+      boolean inverse) {
+    Map<String, Long> out = new TreeMap<>();
+    available.keySet().forEach(k -> out.put(k, 0L));
+    long left = Math.min(target, available.values().stream().mapToLong(Long::longValue).sum());
+    while (left > 0) {
+      List<String> open = available.keySet().stream().filter(k -> out.get(k) < available.get(k)).toList();
+      double total = open.stream().mapToDouble(k -> weight(sources.get(k), inverse)).sum();
+      long given = 0;
+      for (String k : open) {
+        long share = (long) Math.floor(left * weight(sources.get(k), inverse) / total);
+        long take = Math.min(share, available.get(k) - out.get(k));
+        out.merge(k, take, Long::sum);
+        given += take;
+      }
+      if (given == 0) {
+        // Rounding left a remainder: one each to the open classes, rarest first.
+        for (String k : open.stream().sorted(java.util.Comparator.comparingLong(sources::get)).toList()) {
+          if (left - given > 0) {
+            out.merge(k, 1L, Long::sum);
+            given++;
+          }
+        }
+      }
+      left -= given;
+    }
+    return out;
+  }
+
+  private static double weight(long n, boolean inverse) {
+    return inverse ? 1.0 / n : n;
+  }
+}

@@ -1,0 +1,224 @@
+package io.dermsynth.udf;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import io.dermsynth.core.data.QuarantineReason;
+import io.dermsynth.core.factor.EditRenderer;
+import io.dermsynth.core.gan.GanImages;
+import io.dermsynth.core.gan.SampleGrid;
+import io.dermsynth.core.invert.Inverter;
+import io.dermsynth.core.invert.LatentCodec;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Applies SeFa directions to inverted images on the executors: per row a latent (W+ bytes, HyperStyle
+ * offsets and their layer names, as in `latents`), a direction (vector and W+ rows, as in `directions`)
+ * and an alpha → the edited image as PNG, and, when a source-image column is given, its LPIPS to that
+ * image. The inverter the latents came from renders the edit (loaded once per executor, shared with
+ * {@link LatentInverter}); rows go through in batches. A row whose latent or source does not decode gets
+ * {@code error_code}/{@code error_message} instead of failing the task.
+ *
+ * <pre>{@code
+ * latents.crossJoin(directions).withColumn("alpha", lit(2.0))
+ *     .transform(new DirectionEditor().setModelPath(inverterPath).setSourceCol("png")::transform);
+ * }</pre>
+ */
+public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
+
+  private static final long serialVersionUID = 1L;
+
+  /** The struct appended as {@code outputCol}. */
+  public static final StructType OUTPUT_TYPE = new StructType()
+      .add("png", DataTypes.BinaryType, true)
+      .add("lpips", DataTypes.DoubleType, true)
+      .add("error_code", DataTypes.StringType, true)
+      .add("error_message", DataTypes.StringType, true);
+
+  private final Param<String> offsetsCol;
+  private final Param<String> offsetLayersCol;
+  private final Param<String> directionCol;
+  private final Param<String> wIndicesCol;
+  private final Param<String> alphaCol;
+  private final Param<String> sourceCol;
+
+  public DirectionEditor() {
+    this("directionEditor_" + UUID.randomUUID().toString().substring(0, 12));
+  }
+
+  public DirectionEditor(String uid) {
+    super(uid, "binary column with W+ (float32, as in latents)", "w_plus", "struct column of the edit", "edit",
+        "the train-inverter run folder the latents came from (any Hadoop URI)", 16);
+    offsetsCol = new Param<>(this, "offsetsCol", "binary column with the HyperStyle offsets (may be null)");
+    offsetLayersCol = new Param<>(this, "offsetLayersCol", "array<string> column naming the offsets' layers");
+    directionCol = new Param<>(this, "directionCol", "array<float> column with the unit direction");
+    wIndicesCol = new Param<>(this, "wIndicesCol", "array<int> column with the W+ rows the direction moves");
+    alphaCol = new Param<>(this, "alphaCol", "numeric column with the edit strength");
+    sourceCol = new Param<>(this, "sourceCol", "binary PNG column to measure LPIPS against (\"\" = none)");
+    setDefault(offsetsCol, "offsets");
+    setDefault(offsetLayersCol, "offset_layers");
+    setDefault(directionCol, "vector");
+    setDefault(wIndicesCol, "w_indices");
+    setDefault(alphaCol, "alpha");
+    setDefault(sourceCol, "");
+  }
+
+  public Param<String> offsetsCol() {
+    return offsetsCol;
+  }
+
+  public Param<String> offsetLayersCol() {
+    return offsetLayersCol;
+  }
+
+  public Param<String> directionCol() {
+    return directionCol;
+  }
+
+  public Param<String> wIndicesCol() {
+    return wIndicesCol;
+  }
+
+  public Param<String> alphaCol() {
+    return alphaCol;
+  }
+
+  public Param<String> sourceCol() {
+    return sourceCol;
+  }
+
+  public DirectionEditor setAlphaCol(String v) {
+    set(alphaCol, v);
+    return this;
+  }
+
+  public DirectionEditor setSourceCol(String v) {
+    set(sourceCol, v);
+    return this;
+  }
+
+  public DirectionEditor setDirectionCol(String v) {
+    set(directionCol, v);
+    return this;
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    checkColumns(schema, DataTypes.BinaryType, "W+ bytes");
+    requiredModelPath();
+    List<String> names = List.of(schema.fieldNames());
+    for (Param<String> p : List.of(offsetsCol, offsetLayersCol, directionCol, wIndicesCol, alphaCol)) {
+      if (!names.contains($(p))) {
+        throw new IllegalArgumentException(p.name() + " '" + $(p) + "' not found; columns: " + String.join(", ", names));
+      }
+    }
+    if (!$(sourceCol).isEmpty() && !names.contains($(sourceCol))) {
+      throw new IllegalArgumentException("sourceCol '" + $(sourceCol) + "' not found; columns: "
+          + String.join(", ", names));
+    }
+    return schema.add($(outputCol()), OUTPUT_TYPE, false);
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType in = dataset.schema();
+    StructType out = transformSchema(in);
+    int[] cols = {in.fieldIndex($(inputCol())), in.fieldIndex($(offsetsCol)), in.fieldIndex($(offsetLayersCol)),
+        in.fieldIndex($(directionCol)), in.fieldIndex($(wIndicesCol)), in.fieldIndex($(alphaCol)),
+        $(sourceCol).isEmpty() ? -1 : in.fieldIndex($(sourceCol))};
+    return dataset.toDF().mapPartitions(new EditPartition(HadoopConf.broadcast(dataset.sparkSession()),
+        requiredModelPath(), cols, batch()), Encoders.row(out));
+  }
+
+  /** Renders a partition's edits batch by batch with this executor's inverter. */
+  private record EditPartition(Broadcast<Map<String, String>> conf, String modelPath, int[] cols, int batchSize)
+      implements MapPartitionsFunction<Row, Row> {
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      Device device = TaskDevice.forTask();
+      Inverter model = LatentInverter.cachedInverter(conf, modelPath, device);
+      return new BatchedRows(rows, batchSize, batch -> {
+        Row[] edits = edit(model, batch);
+        List<Object[]> out = new ArrayList<>(edits.length);
+        for (Row e : edits) {
+          out.add(new Object[] {e});
+        }
+        return out;
+      });
+    }
+
+    private Row[] edit(Inverter inv, List<Row> batch) {
+      int res = inv.generator().architecture().resolution();
+      Row[] out = new Row[batch.size()];
+      List<Integer> good = new ArrayList<>();
+      List<EditRenderer.Edit> edits = new ArrayList<>();
+      List<byte[]> sources = new ArrayList<>();
+      for (int i = 0; i < batch.size(); i++) {
+        Row r = batch.get(i);
+        try {
+          edits.add(new EditRenderer.Edit(LatentCodec.decode(r.getAs(cols[0])),
+              EditRenderer.offsets(inv, r.isNullAt(cols[1]) ? null : r.getAs(cols[1]),
+                  r.isNullAt(cols[2]) ? null : r.getList(cols[2])),
+              floats(r.getList(cols[3])), ints(r.getList(cols[4])), ((Number) r.get(cols[5])).floatValue()));
+          if (cols[6] >= 0) {
+            sources.add(GanImages.decodeOne(r.getAs(cols[6]), res));
+          }
+          good.add(i);
+        } catch (IllegalArgumentException | UncheckedIOException | NullPointerException | ClassCastException e) {
+          edits.subList(good.size(), edits.size()).clear();
+          out[i] = RowFactory.create(null, null, QuarantineReason.CORRUPT_IMAGE.name(),
+              "cannot edit this row: " + e);
+        }
+      }
+      if (good.isEmpty()) {
+        return out;
+      }
+      synchronized (inv) {
+        try (NDScope scope = new NDScope()) {
+          NDArray img = EditRenderer.render(inv, edits);
+          double[] lpips = null;
+          if (cols[6] >= 0) {
+            int[] idx = java.util.stream.IntStream.range(0, sources.size()).toArray();
+            lpips = Inverter.toDoubles(inv.losses(img, new GanImages(res, sources).batch(idx, inv.manager())).get(1));
+          }
+          for (int j = 0; j < good.size(); j++) {
+            out[good.get(j)] = RowFactory.create(SampleGrid.png(img.get(j).expandDims(0), 1),
+                lpips == null ? null : lpips[j], null, null);
+          }
+        }
+      }
+      return out;
+    }
+
+    private static float[] floats(List<Object> v) {
+      float[] out = new float[v.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = ((Number) v.get(i)).floatValue();
+      }
+      return out;
+    }
+
+    private static int[] ints(List<Object> v) {
+      int[] out = new int[v.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = ((Number) v.get(i)).intValue();
+      }
+      return out;
+    }
+  }
+}
