@@ -65,6 +65,9 @@ public final class InvertJob {
     String version = manifest.version();
     Dataset<Row> images = ctx.tables().read(Tables.IMAGES)
         .select("image_id", "lesion_id", "dx", "split", "source_path", "png");
+    if (!c.getString("where").isBlank()) {
+      images = images.where(c.getString("where"));
+    }
     if (ctx.tables().exists(Tables.LATENTS)) {
       Dataset<Row> done = ctx.tables().read(Tables.LATENTS).where(col("inverter_version").equalTo(version))
           .select("image_id");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.delta.tables.DeltaTable;
 import io.dermsynth.core.gan.GanImages;
 import io.dermsynth.jobs.TestCommandLine.Outcome;
+import io.dermsynth.udf.SqlFunctions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,43 +25,24 @@ class TestAugmentJobs {
   void augmentWritesEveryLatentDirectionAlphaOnceResumesAndRefusesLeakage() throws Exception {
     Path wh = tmp.resolve("wh");
     String w = "warehouse=" + wh;
-    assertEquals(0, cli("make-phantoms", "--out", tmp.resolve("p").toString(), "--n", "40").code());
-    assertEquals(0, cli("ingest", "--data", tmp.resolve("p").toString(), "--set", w, "--set", "ingest.size=32").code());
-    Outcome gan = cli("train-gan", "--set", w, "--set", "gan.kimg=0.008", "--set", "gan.batch_size=8",
-        "--set", "gan.tick_kimg=0.008", "--set", "gan.grid_images=4");
-    assertEquals(0, gan.code(), gan.err());
-    assertEquals(0, cli("train-classifier", "--set", w, "--set", "classifier.epochs=1", "--set",
-        "classifier.image_size=32").code());
-    Outcome inv = cli("train-inverter", "--set", w, "--set", "inverter.encoder_steps=3", "--set",
-        "inverter.hyper_steps=2", "--set", "inverter.batch_size=4", "--set", "inverter.hyper_z=8", "--set",
-        "inverter.refinement_iterations=2", "--set", "inverter.tick_steps=5");
-    assertEquals(0, inv.code(), inv.err());
-    assertEquals(0, cli("invert", "--set", w, "--set", "invert.partitions=2").code());
+    List<String> keep = AugmentFixture.sixteenTrainLatents(tmp, wh);
     JobContext ctx = SparkTest.context(wh);
-    // Keep 16 train-split latents (and every val/test one, which augment must leave alone).
-    List<String> keep = ctx.tables().read(Tables.LATENTS).where("split = 'train'").orderBy("image_id")
-        .select("image_id").limit(16).collectAsList().stream().map(r -> r.getString(0)).toList();
-    assertEquals(16, keep.size());
-    DeltaTable.forPath(ctx.spark(), ctx.tables().path(Tables.LATENTS))
-        .delete(col("split").equalTo("train").and(col("image_id").isin(keep.toArray()).unary_$bang()));
 
     Outcome f = cli("factorize", "--set", w, "--set", "factorize.top_k=3");
     assertEquals(0, f.code(), f.err());
-    assertTrue(f.out().contains("3 directions of g-") && f.out().contains("3 rows added to directions"), f.out());
-    assertTrue(cli("factorize", "--set", w, "--set", "factorize.top_k=3").out().contains(" 0 rows added"));
+    assertTrue(f.out().contains("3 directions of g-") && f.out().contains(" 0 rows added to directions"), f.out());
+    assertEquals(3, ctx.tables().read(Tables.DIRECTIONS).count());
 
-    String[] sets = {"--set", w, "--set", "augment.directions=all_top_k", "--set", "augment.top_k=3", "--set",
-        "augment.alphas=[-2.0,-1.0,0.0,1.0,2.0]", "--set", "augment.partitions=3", "--set",
-        "augment.batch_size=7", "--set", "augment.chunk_rows=100"};
+    String[] augment = AugmentFixture.augment(wh, 100);
     Outcome approved = cli("augment", "--set", w);
     assertEquals(2, approved.code());
     assertTrue(approved.err().contains("no direction_reviews yet"), approved.err());
 
-    Outcome a = cli(concat("augment", sets));
+    Outcome a = cli(augment);
     assertEquals(0, a.code(), a.err());
     assertTrue(a.out().contains("unattended") && a.out().contains("240 planned from 3 directions")
         && a.out().contains("240 rows added to synthetic in 3 chunks"), a.out());
-    Outcome again = cli(concat("augment", sets));
+    Outcome again = cli(augment);
     assertEquals(0, again.code(), again.err());
     assertTrue(again.out().contains("240 done before, 0 rows added"), again.out());
 
@@ -90,9 +72,29 @@ class TestAugmentJobs {
         .forEach(r -> byAlpha.put(r.getDouble(0), r.getDouble(1)));
     assertTrue(byAlpha.get(0.0) < byAlpha.get(1.0) && byAlpha.get(1.0) < byAlpha.get(2.0), byAlpha.toString());
 
+    // The notebook SQL functions give the same edits and LPIPS as the batched job.
+    SqlFunctions.register(ctx.spark(), synth.select("inverter_path").first().getString(0));
+    ctx.tables().registerViews();
+    List<Row> sql = ctx.spark().sql("SELECT s.png, dermsynth_edit(l.w_plus, l.offsets, l.offset_layers, d.vector, "
+        + "d.w_indices, s.alpha), s.lpips, dermsynth_lpips(s.png, i.png) FROM synthetic s "
+        + "JOIN latents l ON s.image_id = l.image_id JOIN directions d ON s.direction_id = d.direction_id "
+        + "JOIN images i ON s.image_id = i.image_id WHERE s.alpha <> 0 ORDER BY s.synth_id LIMIT 6").collectAsList();
+    assertEquals(6, sql.size());
+    for (Row r : sql) {
+      byte[] job = GanImages.decodeOne((byte[]) r.get(0), 32);
+      byte[] udf = GanImages.decodeOne((byte[]) r.get(1), 32);
+      int worst = 0;
+      for (int i = 0; i < job.length; i++) {
+        worst = Math.max(worst, Math.abs((job[i] & 0xff) - (udf[i] & 0xff)));
+      }
+      assertTrue(worst <= 1, "edit via SQL differs from the job's by " + worst + " levels");
+      // The job measured LPIPS before PNG rounding; the SQL function measures the PNG.
+      assertEquals(r.getDouble(2), r.getDouble(3), 0.02);
+    }
+
     // A run that died before committing some chunks: the rerun writes exactly what is missing.
     DeltaTable.forPath(ctx.spark(), ctx.tables().path(Tables.SYNTHETIC)).delete("alpha > 0");
-    Outcome resumed = cli(concat("augment", sets));
+    Outcome resumed = cli(augment);
     assertEquals(0, resumed.code(), resumed.err());
     assertTrue(resumed.out().contains("144 done before, 96 rows added"), resumed.out());
     assertEquals(240, ctx.tables().read(Tables.SYNTHETIC).count());
@@ -101,15 +103,8 @@ class TestAugmentJobs {
     Row val = ctx.tables().read(Tables.IMAGES).where("split = 'val'").select("lesion_id").first();
     DeltaTable.forPath(ctx.spark(), ctx.tables().path(Tables.LATENTS)).update(col("image_id").equalTo(keep.get(0)),
         Map.of("lesion_id", org.apache.spark.sql.functions.lit(val.getString(0))));
-    Outcome leak = cli(concat("augment", sets));
+    Outcome leak = cli(augment);
     assertEquals(2, leak.code());
     assertTrue(leak.err().contains("leakage: 1 augment sources") && leak.err().contains(keep.get(0)), leak.err());
-  }
-
-  private static String[] concat(String first, String[] rest) {
-    String[] out = new String[rest.length + 1];
-    out[0] = first;
-    System.arraycopy(rest, 0, out, 1, rest.length);
-    return out;
   }
 }

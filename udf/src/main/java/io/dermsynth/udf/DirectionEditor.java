@@ -174,7 +174,7 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
           edits.add(new EditRenderer.Edit(LatentCodec.decode(r.getAs(cols[0])),
               EditRenderer.offsets(inv, r.isNullAt(cols[1]) ? null : r.getAs(cols[1]),
                   r.isNullAt(cols[2]) ? null : r.getList(cols[2])),
-              floats(r.getList(cols[3])), ints(r.getList(cols[4])), ((Number) r.get(cols[5])).floatValue()));
+              SqlFunctions.floats(r.getList(cols[3])), SqlFunctions.ints(r.getList(cols[4])), ((Number) r.get(cols[5])).floatValue()));
           if (cols[6] >= 0) {
             sources.add(GanImages.decodeOne(r.getAs(cols[6]), res));
           }
@@ -201,22 +201,6 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
                 lpips == null ? null : lpips[j], null, null);
           }
         }
-      }
-      return out;
-    }
-
-    private static float[] floats(List<Object> v) {
-      float[] out = new float[v.size()];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = ((Number) v.get(i)).floatValue();
-      }
-      return out;
-    }
-
-    private static int[] ints(List<Object> v) {
-      int[] out = new int[v.size()];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = ((Number) v.get(i)).intValue();
       }
       return out;
     }
