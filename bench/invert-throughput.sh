@@ -2,7 +2,8 @@
 # Inversion through Spark against the bare DJL loop, and executor memory over many inversions, with the
 # inverter of bench/invert-real.sh on real val-split images (not part of the tests).
 #   throughput: images/s of decode + invert in a plain batch loop vs the same rows through the
-#               LatentInverter Transformer in local Spark (one task at a time, as one executor core)
+#               LatentInverter Transformer in local Spark (one task at a time, as one executor core),
+#               5 alternating rounds on the same loaded model, median ratio
 #   rss:        N inversions through the Transformer in one executor (local mode: the bench JVM), RSS
 #               sampled every 2 s (trace in bench/work/invert-rss-trace.csv); growth from the median of
 #               the first fifth to the median of the last; the heap is pinned (-Xms = -Xmx, pre-touched,
@@ -27,11 +28,13 @@ warehouse="$root/bench/work/gan-real/warehouse"
 (cd "$root" && mvn -B -q -o -DskipTests package -pl bench -am > /dev/null)
 opens=$(sed -n 's:.*<spark.jvm.opens>\(.*\)</spark.jvm.opens>.*:\1:p' "$root/pom.xml")
 cp="$root/bench/target/dermsynth-bench-0.1.0-SNAPSHOT.jar:$(cat "$root/bench/target/classpath.txt")"
-# shellcheck disable=SC2086
-java $opens -Xmx4g -cp "$cp" io.dermsynth.bench.InvertBench throughput "$inverter" "$warehouse" "$images" \
-  "$batch" "$method" 2>/dev/null | grep -E "^throughput"
+if [[ "$images" -gt 0 ]]; then
+  # shellcheck disable=SC2086
+  java $opens -Xmx4g -cp "$cp" io.dermsynth.bench.InvertBench throughput "$inverter" "$warehouse" "$images" \
+    "$batch" "$method" 2>/dev/null | grep -E "^throughput"
+fi
 if [[ "$rss_n" -gt 0 ]]; then
   # shellcheck disable=SC2086
-  (cd "$root/bench/work" && java $opens ${RSS_HEAP_OPTS:--Xms3g -Xmx3g -XX:+AlwaysPreTouch} -cp "$cp" io.dermsynth.bench.InvertBench rss "$inverter" \
+  (cd "$root/bench/work" && java $opens ${RSS_HEAP_OPTS:--Xms3g -Xmx3g -XX:+AlwaysPreTouch} -XX:NativeMemoryTracking=summary -cp "$cp" io.dermsynth.bench.InvertBench rss "$inverter" \
     "$warehouse" 200 "$batch" "$method" "$rss_n" 2>/dev/null | grep -E "^rss")
 fi

@@ -1,6 +1,7 @@
 package io.dermsynth.jobs;
 
 import static org.apache.spark.sql.functions.array_position;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.current_timestamp;
@@ -33,6 +34,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,15 +102,17 @@ public final class AugmentJob {
         .readRequired(ClassifierModel.MANIFEST), StandardCharsets.UTF_8), ClassifierModel.Manifest.class).classes();
 
     Dataset<Row> latents = ctx.tables().read(Tables.LATENTS)
-        .where(col("inverter_version").equalTo(inverterVersion).and(col("split").equalTo("train")))
-        .select("image_id", "lesion_id", "dx", "w_plus", "offsets", "offset_layers");
-    LeakageGuard.requireTrainLesions(ctx, latents, "augment sources");
+        .where(col("inverter_version").equalTo(inverterVersion).and(col("split").equalTo("train")));
+    Dataset<Row> sourceKeys = latents.select("image_id", "lesion_id", "dx");
+    LeakageGuard.requireTrainLesions(ctx, sourceKeys, "augment sources");
     Dataset<Row> directions = directions(ctx, c, source, generatorVersion);
     int nDirections = (int) directions.count();
     Dataset<Row> alphas = ctx.spark().createDataFrame(c.getDoubleList("alphas").stream()
         .map(a -> org.apache.spark.sql.RowFactory.create(a)).toList(),
         new org.apache.spark.sql.types.StructType().add("alpha", "double"));
-    Dataset<Row> plan = latents.crossJoin(directions).crossJoin(alphas)
+    // The plan is keys only: a latent's offsets are up to MBs (590 KB at small64), so heavy columns are
+    // joined in per chunk, for the rows of that chunk alone, after the plan is cut.
+    Dataset<Row> plan = sourceKeys.crossJoin(directions.select("direction_id")).crossJoin(alphas)
         .withColumn("synth_id", concat(lit("syn-"), substring(sha2(concat_ws("|", col("image_id"),
             lit(inverterVersion), col("direction_id"), col("alpha").cast("string")), 256), 1, 24)));
     plan = target(ctx, plan, c.getInt("target"), balance);
@@ -120,13 +124,22 @@ public final class AugmentJob {
       Dataset<Row> done = ctx.tables().read(Tables.SYNTHETIC).select(col("synth_id").as("done_id"));
       todo = plan.join(done, col("synth_id").equalTo(col("done_id")), "left_anti");
     }
+    todo = todo.persist(StorageLevel.MEMORY_AND_DISK());
     long remaining = todo.count();
     int chunks = (int) Math.max(1, Math.ceil(remaining / (double) c.getInt("chunk_rows")));
+    Dataset<Row> heavy = latents.select(col("image_id").as("lat_id"), col("w_plus"), col("offsets"),
+        col("offset_layers"));
     Dataset<Row> sources = ctx.tables().read(Tables.IMAGES).select(col("image_id").as("src_id"), col("png"));
+    Dataset<Row> vectors = directions.withColumnRenamed("direction_id", "dir_id");
     double threshold = c.getDouble("lpips_threshold");
+    Column classNames = org.apache.spark.sql.functions.array(classes.stream().map(org.apache.spark.sql.functions::lit)
+        .toArray(Column[]::new));
     long added = 0;
     for (int k = 0; k < chunks && remaining > 0; k++) {
-      Dataset<Row> chunk = todo.where(pmod(xxhash64(col("synth_id")), lit(chunks)).equalTo(k))
+      // Broadcast the chunk's keys: the latents and images tables stream past them, no shuffle of blobs.
+      Dataset<Row> keys = broadcast(todo.where(pmod(xxhash64(col("synth_id")), lit(chunks)).equalTo(k)));
+      Dataset<Row> chunk = keys.join(heavy, col("image_id").equalTo(col("lat_id"))).drop("lat_id")
+          .join(broadcast(vectors), col("direction_id").equalTo(col("dir_id"))).drop("dir_id")
           .join(sources, col("image_id").equalTo(col("src_id"))).drop("src_id")
           .repartition(c.getInt("partitions"));
       Dataset<Row> edited = new DirectionEditor().setModelPath(model).setBatchSize(c.getInt("batch_size"))
@@ -142,14 +155,14 @@ public final class AugmentJob {
           lit(inverterVersion).as("inverter_version"), lit(model).as("inverter_path"),
           col("synthetic_png").as("png"), col("edit.lpips").as("lpips"),
           col("edit.lpips").leq(threshold).as("lpips_ok"),
-          element_at(col("probability"), array_position(org.apache.spark.sql.functions.array(classes.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new)), col("dx"))
-              .cast("int")).as("label_probability"),
+          element_at(col("probability"), array_position(classNames, col("dx")).cast("int")).as("label_probability"),
           col("predicted_dx").equalTo(col("dx")).as("label_kept"), col("predicted_dx"),
           lit(classifier).as("classifier_path"), lit(source).as("direction_source"), lit(runId).as("run_id"),
           current_timestamp().as("created_at"));
       added += ctx.tables().insertNew(Tables.SYNTHETIC, rows, "synth_id");
       LOG.info("augment {}: chunk {}/{} committed, {} rows so far", runId, k + 1, chunks, added);
     }
+    todo.unpersist();
     double seconds = (System.nanoTime() - t0) / 1e9;
     LOG.info("augment {}: {} planned ({} by class), {} done before, {} added from {} {} directions in {} s",
         runId, planned, byClass, planned - remaining, added, nDirections, source, String.format("%.0f", seconds));

@@ -49,6 +49,20 @@ public record LabelledImages(List<String> imageIds, List<String> lesionIds, int[
         rows.stream().map(r -> r.getString(1)).toList(), labels, pixels);
   }
 
+  /** These images followed by {@code more}'s. */
+  public LabelledImages plus(LabelledImages more) {
+    int[] l = java.util.Arrays.copyOf(labels, labels.length + more.labels.length);
+    System.arraycopy(more.labels, 0, l, labels.length, more.labels.length);
+    return new LabelledImages(concat(imageIds, more.imageIds), concat(lesionIds, more.lesionIds), l,
+        concat(pixels, more.pixels));
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> out = new java.util.ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
   public ClassifierTrainer.Data data() {
     return new ClassifierTrainer.Data(pixels, labels);
   }

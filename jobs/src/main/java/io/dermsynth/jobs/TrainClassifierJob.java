@@ -9,11 +9,14 @@ import io.dermsynth.core.classify.ClassifierTrainer;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stage 8a, train-classifier: a DenseNet on the real train split of `images`, validated on its val
+ * Stage 8a, train-classifier: a DenseNet on the real train split of `images` (plus the `synthetic` rows
+ * that {@code classifier.synthetic} selects, refused when any derives from a val/test lesion), validated on its val
  * split, trained on the driver (CPU here; the configured device elsewhere). Writes the best model to
  * {@code <models>/classifier/<run_id>/}.
  */
@@ -22,8 +25,8 @@ public final class TrainClassifierJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainClassifierJob.class);
 
   /** What training produced. */
-  public record Result(String runId, String modelPath, String arm, int trainImages, int valImages,
-      int epochs, int bestEpoch, double valBalancedAccuracy, double imagesPerSecond,
+  public record Result(String runId, String modelPath, String arm, int trainImages, int syntheticImages,
+      int valImages, int epochs, int bestEpoch, double valBalancedAccuracy, double imagesPerSecond,
       String stopReason) implements JobResult {
 
     @Override
@@ -32,6 +35,7 @@ public final class TrainClassifierJob {
       m.put("model_path", modelPath);
       m.put("arm", arm);
       m.put("train_images", String.valueOf(trainImages));
+      m.put("synthetic_images", String.valueOf(syntheticImages));
       m.put("val_images", String.valueOf(valImages));
       m.put("epochs", String.valueOf(epochs));
       m.put("best_epoch", String.valueOf(bestEpoch));
@@ -79,8 +83,17 @@ public final class TrainClassifierJob {
     if (train.size() == 0) {
       throw new IllegalStateException("no train-split rows in " + ctx.tables().path(Tables.IMAGES));
     }
-    LOG.info("train-classifier {}: {} train / {} val images at {} px, preset {}, {}", runId,
-        train.size(), val.size(), size, c.getString("preset"), options);
+    int synthetic = 0;
+    if (!c.getString("synthetic").isBlank()) {
+      Dataset<Row> rows = ctx.tables().read(Tables.SYNTHETIC).where(c.getString("synthetic"));
+      LeakageGuard.requireTrainLesions(ctx, rows, "synthetic rows");
+      LabelledImages s = LabelledImages.of(rows.select("synth_id", "lesion_id", "dx", "png").orderBy("synth_id")
+          .collectAsList(), size);
+      train = train.plus(s);
+      synthetic = s.size();
+    }
+    LOG.info("train-classifier {}: {} train ({} synthetic) / {} val images at {} px, preset {}, {}", runId,
+        train.size(), synthetic, val.size(), size, c.getString("preset"), options);
     var manifest = new ClassifierModel.Manifest(c.getString("preset"), LabelledImages.classNames(),
         size, 0, Double.NaN, runId);
     try (ClassifierModel model = ClassifierModel.create(manifest, ModelStore.device(ctx.settings()))) {
@@ -104,7 +117,7 @@ public final class TrainClassifierJob {
           .average().orElse(0);
       LOG.info("train-classifier {}: best epoch {} (val BA {}), {} → {}", runId, r.bestEpoch(),
           String.format(Locale.ROOT, "%.4f", r.bestValBalancedAccuracy()), r.stopReason(), dir);
-      return new Result(runId, dir, c.getString("arm"), train.size(), val.size(), r.history().size(),
+      return new Result(runId, dir, c.getString("arm"), train.size(), synthetic, val.size(), r.history().size(),
           r.bestEpoch(), r.bestValBalancedAccuracy(), imgPerSec, r.stopReason());
     }
   }

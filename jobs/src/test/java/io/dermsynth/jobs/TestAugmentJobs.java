@@ -99,7 +99,29 @@ class TestAugmentJobs {
     assertTrue(resumed.out().contains("144 done before, 96 rows added"), resumed.out());
     assertEquals(240, ctx.tables().read(Tables.SYNTHETIC).count());
 
-    // Leakage: a latent whose lesion is in the validation split is refused, with the image named.
+    // train-classifier takes the synthetic rows a filter selects, on top of the real train split.
+    long realTrain = ctx.tables().read(Tables.IMAGES).where("split = 'train'").count();
+    long okRows = ctx.tables().read(Tables.SYNTHETIC).where("lpips_ok").count();
+    String[] withSynthetic = {"train-classifier", "--set", w, "--set", "classifier.epochs=1", "--set",
+        "classifier.image_size=32", "--set", "classifier.synthetic=lpips_ok"};
+    assertEquals(0, cli(withSynthetic).code());
+    Map<String, String> m = ctx.tables().read(Tables.RUNS).where("command = 'train-classifier'")
+        .orderBy(col("finished_at").desc()).select("metrics").first().getJavaMap(0);
+    assertEquals(String.valueOf(okRows), m.get("synthetic_images"));
+    assertEquals(String.valueOf(realTrain + okRows), m.get("train_images"));
+
+    // Leakage: a synthetic row whose source lesion is in the test split is refused by train-classifier ...
+    Row test = ctx.tables().read(Tables.IMAGES).where("split = 'test'").select("lesion_id").first();
+    String victim = ctx.tables().read(Tables.SYNTHETIC).where("lpips_ok").orderBy("synth_id").select("image_id")
+        .first().getString(0);
+    DeltaTable.forPath(ctx.spark(), ctx.tables().path(Tables.SYNTHETIC)).update(col("image_id").equalTo(victim),
+        Map.of("lesion_id", org.apache.spark.sql.functions.lit(test.getString(0))));
+    Outcome refused = cli(withSynthetic);
+    assertEquals(2, refused.code());
+    assertTrue(refused.err().contains("leakage:") && refused.err().contains("synthetic rows")
+        && refused.err().contains(victim), refused.err());
+
+    // ... and a latent whose lesion is in the validation split is refused by augment, with the image named.
     Row val = ctx.tables().read(Tables.IMAGES).where("split = 'val'").select("lesion_id").first();
     DeltaTable.forPath(ctx.spark(), ctx.tables().path(Tables.LATENTS)).update(col("image_id").equalTo(keep.get(0)),
         Map.of("lesion_id", org.apache.spark.sql.functions.lit(val.getString(0))));
