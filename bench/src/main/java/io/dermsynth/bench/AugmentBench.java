@@ -29,8 +29,8 @@ import org.apache.spark.sql.Row;
 /**
  * Augmentation on real images: {@code AugmentBench INVERTER WAREHOUSE OUT_DIR ALPHAS} writes, for two
  * train latents of different classes, a PNG with one row per direction (the top 8 of `directions` for
- * the inverter's generator) and columns real | inversion-edit at each alpha (0 included: the
- * inversion), and prints per direction the LPIPS distribution of the `synthetic` rows (mean, p10, p50,
+ * the inverter's generator) and columns real | edit at each alpha in units of the direction's w_std
+ * (0 included: the inversion), and prints per direction the LPIPS distribution of the `synthetic` rows (mean, p10, p50,
  * p90), the share within the threshold and the share whose inherited dx is still the classifier's
  * arg-max, as Markdown table rows.
  */
@@ -44,7 +44,7 @@ public final class AugmentBench {
     try (Inverter inv = Inverter.load(CheckpointStore.directory(inverterDir), Device.cpu())) {
       String gv = GanWeights.contentVersion(inv.generator().namedParameters());
       List<Row> dirs = ctx.tables().read(Tables.DIRECTIONS).where(col("generator_version").equalTo(gv))
-          .where(col("rank").lt(8)).orderBy("rank").select("direction_id", "vector", "w_indices", "eigenvalue")
+          .where(col("rank").lt(8)).orderBy("rank").select("direction_id", "vector", "w_indices", "eigenvalue", "w_std")
           .collectAsList();
       List<Row> sources = ctx.tables().read(Tables.LATENTS).where(col("inverter_version").equalTo(inv.version())
           .and(col("split").equalTo("train")).and(col("dx").isin("mel", "nv")))
@@ -63,7 +63,7 @@ public final class AugmentBench {
             for (float a : alphas) {
               edits.add(new EditRenderer.Edit(LatentCodec.decode(s.getAs("w_plus")),
                   EditRenderer.offsets(inv, s.getAs("offsets"), s.isNullAt(4) ? null : s.getList(4)),
-                  SqlFunctions.floats(d.getList(1)), SqlFunctions.ints(d.getList(2)), a));
+                  SqlFunctions.floats(d.getList(1)), SqlFunctions.ints(d.getList(2)), a * (float) d.getDouble(4)));
             }
             rows.add(real);
             rows.add(EditRenderer.render(inv, edits));
@@ -74,21 +74,24 @@ public final class AugmentBench {
           System.out.println("grid " + png + " rows=directions 0-" + (dirs.size() - 1) + " cols=real," + args[3]);
         }
       }
-      System.out.println("| rank | direction_id | eigenvalue | n | LPIPS mean | p10 | p50 | p90 | lpips ≤ 0.2 "
-          + "| dx kept |");
-      System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+      System.out.println("| rank | direction_id | eigenvalue | w_std | n | LPIPS mean | p10 | p50 | p90 "
+          + "| lpips ≤ 0.2 | dx kept |");
+      System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
       for (int r = 0; r < dirs.size(); r++) {
         Row d = dirs.get(r);
         Row st = ctx.tables().read(Tables.SYNTHETIC).where(col("direction_id").equalTo(d.getString(0)))
             .selectExpr("count(*)", "avg(lpips)", "percentile(lpips, array(0.1, 0.5, 0.9))",
                 "avg(CAST(lpips_ok AS INT))", "avg(CAST(label_kept AS INT))").first();
         List<Double> p = st.isNullAt(2) ? List.of(Double.NaN, Double.NaN, Double.NaN) : st.getList(2);
-        System.out.printf(Locale.ROOT, "| %d | %s | %.3f | %d | %.4f | %.4f | %.4f | %.4f | %.3f | %.3f |%n", r,
-            d.getString(0), d.getDouble(3), st.getLong(0), st.isNullAt(1) ? Double.NaN : st.getDouble(1), p.get(0),
-            p.get(1), p.get(2), st.isNullAt(3) ? Double.NaN : st.getDouble(3),
-            st.isNullAt(4) ? Double.NaN : st.getDouble(4));
+        System.out.printf(Locale.ROOT, "| %d | %s | %.3f | %.3f | %d | %.4f | %.4f | %.4f | %.4f | %.3f | %.3f |%n",
+            r, d.getString(0), d.getDouble(3), d.getDouble(4), st.getLong(0), orNaN(st, 1), p.get(0), p.get(1),
+            p.get(2), orNaN(st, 3), orNaN(st, 4));
       }
     }
+  }
+
+  private static double orNaN(Row r, int i) {
+    return r.isNullAt(i) ? Double.NaN : r.getDouble(i);
   }
 
   private static float[] toFloats(String[] v) {

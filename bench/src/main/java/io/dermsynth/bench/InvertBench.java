@@ -37,8 +37,9 @@ import org.apache.spark.sql.Row;
  *       + invert) against the same rows through {@link LatentInverter} in local Spark (1 task at a time,
  *       as one executor core), 5 alternating rounds on the same loaded model, and the median ratio.</li>
  *   <li>{@code rss INVERTER WAREHOUSE N BATCH METHOD TOTAL}: TOTAL inversions (the first TOTAL rows of
- *       the images table, read from Delta as the invert job does) through the Transformer in one executor (local mode: this JVM), RSS sampled every 2 s;
- *       growth from the median of the first fifth to the median of the last; live arrays of the model.</li>
+ *       the images table, read from Delta as the invert job does) through the Transformer in one
+ *       executor (local mode: this JVM), RSS sampled every 2 s; growth from the median of the first
+ *       fifth to the median of the last; live arrays of the model; the JVM's own share (NMT).</li>
  * </ul>
  */
 public final class InvertBench {

@@ -56,6 +56,7 @@ public final class AugmentJob {
   private static final Logger LOG = LoggerFactory.getLogger(AugmentJob.class);
   private static final List<String> DIRECTION_SOURCES = List.of("approved", "all_top_k");
   private static final List<String> BALANCE = List.of("inverse_frequency", "none");
+  private static final List<String> ALPHA_UNITS = List.of("w_std", "raw");
 
   /** What augmentation wrote. */
   public record Result(String runId, String model, String directionSource, int directions, long planned,
@@ -88,6 +89,9 @@ public final class AugmentJob {
     Config c = ctx.settings().config().getConfig("augment");
     String source = oneOf(c, "directions", DIRECTION_SOURCES);
     String balance = oneOf(c, "balance", BALANCE);
+    // The edit moves W by alpha × w_std (or alpha) along the unit direction; synthetic keeps alpha.
+    String alphaUnit = oneOf(c, "alpha_unit", ALPHA_UNITS);
+    Column step = alphaUnit.equals("w_std") ? col("alpha").multiply(col("w_std")) : col("alpha");
     String model = modelArg != null ? modelArg
         : c.getString("model").isEmpty() ? Runs.latestModelPath(ctx, "train-inverter") : c.getString("model");
     String inverterVersion = Inverter.newestManifest(ModelStore.store(ctx.spark(), model)).version();
@@ -141,17 +145,19 @@ public final class AugmentJob {
       Dataset<Row> chunk = keys.join(heavy, col("image_id").equalTo(col("lat_id"))).drop("lat_id")
           .join(broadcast(vectors), col("direction_id").equalTo(col("dir_id"))).drop("dir_id")
           .join(sources, col("image_id").equalTo(col("src_id"))).drop("src_id")
+          .withColumn("w_alpha", step)
           .repartition(c.getInt("partitions"));
       Dataset<Row> edited = new DirectionEditor().setModelPath(model).setBatchSize(c.getInt("batch_size"))
-          .setSourceCol("png").setOutputCol("edit").transform(chunk)
-          .drop("png", "w_plus", "offsets", "offset_layers", "vector", "w_indices");
+          .setSourceCol("png").setAlphaCol("w_alpha").setOutputCol("edit").transform(chunk)
+          .drop("png", "w_plus", "offsets", "offset_layers", "vector", "w_indices", "w_std", "w_alpha");
       Dataset<Row> good = edited.where(col("edit.error_code").isNull())
           .withColumn("synthetic_png", col("edit.png"));
       Dataset<Row> scored = new LesionClassifier().setModelPath(classifier).setBatchSize(c.getInt("batch_size"))
           .setInputCol("synthetic_png").setOutputCol("probability").setPredictionCol("predicted_dx")
           .transform(good);
       Dataset<Row> rows = scored.select(col("synth_id"), col("image_id"), col("lesion_id"), col("dx"),
-          col("direction_id"), col("alpha"), lit(generatorVersion).as("generator_version"),
+          col("direction_id"), col("alpha"), lit(alphaUnit).as("alpha_unit"),
+          lit(generatorVersion).as("generator_version"),
           lit(inverterVersion).as("inverter_version"), lit(model).as("inverter_path"),
           col("synthetic_png").as("png"), col("edit.lpips").as("lpips"),
           col("edit.lpips").leq(threshold).as("lpips_ok"),
@@ -208,7 +214,7 @@ public final class AugmentJob {
           .where(col("n").equalTo(1).and(col("decision").equalTo("approved"))).select(col("direction_id").as("ok"));
       chosen = all.join(latest, col("direction_id").equalTo(col("ok"))).drop("ok");
     }
-    chosen = chosen.select("direction_id", "vector", "w_indices");
+    chosen = chosen.select("direction_id", "vector", "w_indices", "w_std");
     if (chosen.isEmpty()) {
       throw new IllegalStateException("no " + source + " directions for generator " + generatorVersion);
     }

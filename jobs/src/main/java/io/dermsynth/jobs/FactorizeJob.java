@@ -7,6 +7,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.typesafe.config.Config;
 import io.dermsynth.core.factor.ClosedFormFactorization;
+import io.dermsynth.core.factor.DirectionSpread;
 import io.dermsynth.core.factor.SemanticDirections;
 import io.dermsynth.core.factor.StyleLayer;
 import io.dermsynth.core.factor.StyleLayers;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * Stage 5, factorize: SeFa on the generator the latents were inverted into (by default the newest
  * train-inverter run's generator/; a train-gan run works too) → Delta `directions`, one row per
  * direction. Ids are deterministic in (generator weights, layers, rank), so factorising again adds
- * nothing. Runs on the driver: AᵀA is w_dim² (512²), milliseconds.
+ * nothing. Runs on the driver: AᵀA is w_dim² (512²), milliseconds. Each direction also gets w_std, the
+ * spread of W along it ({@link DirectionSpread}), the unit augment's alphas are counted in.
  */
 public final class FactorizeJob {
 
@@ -41,6 +43,7 @@ public final class FactorizeJob {
       .add("generator_version", DataTypes.StringType, false)
       .add("rank", DataTypes.IntegerType, false)
       .add("eigenvalue", DataTypes.DoubleType, false)
+      .add("w_std", DataTypes.DoubleType, false)
       .add("vector", DataTypes.createArrayType(DataTypes.FloatType, false), false)
       .add("layers", DataTypes.createArrayType(DataTypes.StringType, false), false)
       .add("w_indices", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
@@ -78,11 +81,13 @@ public final class FactorizeJob {
     int k = c.getInt("top_k");
     SemanticDirections d;
     String version;
+    double[] spread;
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
       GanModels.Loaded g = GanModels.loadGenerator(ModelStore.store(ctx.spark(), model), m);
       List<StyleLayer> layers = StyleLayers.select(g.generator().architecture(), selection,
           c.getBoolean("include_torgb"));
       d = ClosedFormFactorization.factorize(g.generator(), layers, k);
+      spread = DirectionSpread.of(g.generator(), d, c.getInt("spread_samples"), c.getLong("seed"));
       version = GanWeights.contentVersion(g.generator().namedParameters());
     }
     List<Row> rows = new ArrayList<>();
@@ -93,7 +98,7 @@ public final class FactorizeJob {
       for (float x : d.vectors()[i]) {
         v.add(x);
       }
-      rows.add(RowFactory.create(d.directionId(version, i), version, i, d.eigenvalues()[i],
+      rows.add(RowFactory.create(d.directionId(version, i), version, i, d.eigenvalues()[i], spread[i],
           scala.jdk.javaapi.CollectionConverters.asScala(v).toSeq(),
           scala.jdk.javaapi.CollectionConverters.asScala(names).toSeq(),
           scala.jdk.javaapi.CollectionConverters.asScala(wIndices).toSeq(), selection, model));

@@ -32,6 +32,8 @@ class TestAugmentJobs {
     assertEquals(0, f.code(), f.err());
     assertTrue(f.out().contains("3 directions of g-") && f.out().contains(" 0 rows added to directions"), f.out());
     assertEquals(3, ctx.tables().read(Tables.DIRECTIONS).count());
+    // Each direction knows how far W spreads along it: the unit of augment's alphas.
+    assertEquals(0, ctx.tables().read(Tables.DIRECTIONS).where("NOT (w_std > 0)").count());
 
     String[] augment = AugmentFixture.augment(wh, 100);
     Outcome approved = cli("augment", "--set", w);
@@ -56,7 +58,7 @@ class TestAugmentJobs {
     assertEquals(240, joined.where("dx = d AND lesion_id = l AND s = 'train'").count());
     assertEquals(16, synth.select("image_id").distinct().count());
     assertEquals(0, synth.where("lpips_ok <> (lpips <= 0.2) OR label_probability < 0 OR label_probability > 1"
-        + " OR png IS NULL OR direction_source <> 'all_top_k'").count());
+        + " OR png IS NULL OR direction_source <> 'all_top_k' OR alpha_unit <> 'w_std'").count());
     // alpha 0 is the inversion: LPIPS to the source equals the one invert measured.
     List<Row> zero = synth.where("alpha = 0").join(ctx.tables().read(Tables.LATENTS).select(col("image_id")
         .as("li"), col("lpips").as("inv_lpips")), col("image_id").equalTo(col("li")))
@@ -76,7 +78,7 @@ class TestAugmentJobs {
     SqlFunctions.register(ctx.spark(), synth.select("inverter_path").first().getString(0));
     ctx.tables().registerViews();
     List<Row> sql = ctx.spark().sql("SELECT s.png, dermsynth_edit(l.w_plus, l.offsets, l.offset_layers, d.vector, "
-        + "d.w_indices, s.alpha), s.lpips, dermsynth_lpips(s.png, i.png) FROM synthetic s "
+        + "d.w_indices, s.alpha * d.w_std), s.lpips, dermsynth_lpips(s.png, i.png) FROM synthetic s "
         + "JOIN latents l ON s.image_id = l.image_id JOIN directions d ON s.direction_id = d.direction_id "
         + "JOIN images i ON s.image_id = i.image_id WHERE s.alpha <> 0 ORDER BY s.synth_id LIMIT 6").collectAsList();
     assertEquals(6, sql.size());

@@ -34,7 +34,8 @@ public final class GanModels {
       List<String> snapshots = store.snapshots();
       if (snapshots.isEmpty()) {
         throw new IOException("no StyleGAN2 model here: want manifest.json (a snapshot), import.json "
-            + "(tools/import_stylegan2.py), snapshot-*/ folders (a train-gan run) or generator/ (a train-inverter run)");
+            + "(tools/import_stylegan2.py), snapshot-*/ folders (a train-gan run) or generator/ (a "
+            + "train-inverter run)");
       }
       prefix = snapshots.get(snapshots.size() - 1) + "/";
       manifest = store.read(prefix + "manifest.json");
