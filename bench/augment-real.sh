@@ -2,19 +2,22 @@
 # Augmentation on real HAM10000 (not part of the tests), from the real-data generator and inverter of
 # bench/gan-real.sh and bench/invert-real.sh: HyperStyle-inverts a 1-in-N sample of the train split,
 # factorises the inverter's generator (SeFa, top 8), makes --target class-balanced synthetic images
-# from the top 8 directions (approved automatically: all_top_k) at the default alphas ±1.5, ±3, then
-# writes a grid per source image (rows = directions, columns = real | --alphas) and the LPIPS
-# distribution per direction. Run it again and it adds nothing (resumes if it was stopped).
-# Usage: bench/augment-real.sh [--target 2000] [--sample 20] [--alphas -3,-1.5,0,1.5,3]
+# from the top 8 directions (approved automatically: all_top_k) at --edit-alphas (in standard
+# deviations of W along each direction), then writes a grid per source image (rows = directions,
+# columns = real | --alphas) and the LPIPS distribution per direction. Run it again and it adds
+# nothing (resumes if it was stopped).
+# Usage: bench/augment-real.sh [--target 2000] [--sample 20] [--edit-alphas=-12,-6,6,12] [--alphas=-12,-6,0,6,12]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-target=2000; sample=20; alphas="-3,-1.5,0,1.5,3"
+target=2000; sample=20; edit_alphas="-12,-6,6,12"; alphas="-12,-6,0,6,12"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --target) target="$2"; shift 2 ;;
     --sample) sample="$2"; shift 2 ;;
-    --alphas) alphas="$2"; shift 2 ;;
-    *) echo "unknown option $1; usage: $0 [--target N] [--sample N] [--alphas A,B,...]" >&2; exit 2 ;;
+    --alphas=*) alphas="${1#*=}"; shift ;;
+    --edit-alphas=*) edit_alphas="${1#*=}"; shift ;;
+    *) echo "unknown option $1; usage: $0 [--target N] [--sample N] [--edit-alphas=A,B,...] [--alphas=A,B,...]" >&2
+       exit 2 ;;
   esac
 done
 inverter="$root/bench/work/invert-real/inverter"
@@ -30,7 +33,7 @@ classifier="$(ls -d "$classifiers"/* | tail -n 1)"
   --set "invert.where=split = 'train' AND pmod(hash(image_id), $sample) = 0" 2>/dev/null
 "$ds" factorize --model "$inverter" "${sets[@]}" --set factorize.top_k=8 2>/dev/null
 /usr/bin/time -v "$ds" augment --model "$inverter" "${sets[@]}" --set augment.directions=all_top_k \
-  --set augment.top_k=8 --set "augment.target=$target" \
+  --set augment.top_k=8 --set "augment.target=$target" --set "augment.alphas=[${edit_alphas}]" \
   --set "augment.classifier=$classifier" --set augment.partitions=4 \
   2> >(grep -E "Maximum resident|Elapsed|ERROR|Exception" >&2)
 (cd "$root" && mvn -B -q -o -DskipTests package -pl bench -am > /dev/null)
