@@ -9,16 +9,19 @@
 #               the first fifth to the median of the last; the heap is pinned (-Xms = -Xmx, pre-touched,
 #               as executors are usually run) so that what grows is native memory, unless RSS_HEAP_OPTS
 #               says otherwise
+#               (after --rss-warmup unmeasured inversions)
 # Usage: bench/invert-throughput.sh [--method hyperstyle] [--images 64] [--batch 16] [--rss-n 5000]
+#                                   [--rss-warmup 0]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-method=hyperstyle; images=64; batch=16; rss_n=5000
+method=hyperstyle; images=64; batch=16; rss_n=5000; rss_warmup=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --method) method="$2"; shift 2 ;;
     --images) images="$2"; shift 2 ;;
     --batch) batch="$2"; shift 2 ;;
     --rss-n) rss_n="$2"; shift 2 ;;
+    --rss-warmup) rss_warmup="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -36,5 +39,5 @@ fi
 if [[ "$rss_n" -gt 0 ]]; then
   # shellcheck disable=SC2086
   (cd "$root/bench/work" && java $opens ${RSS_HEAP_OPTS:--Xms3g -Xmx3g -XX:+AlwaysPreTouch} -XX:NativeMemoryTracking=summary -cp "$cp" io.dermsynth.bench.InvertBench rss "$inverter" \
-    "$warehouse" 200 "$batch" "$method" "$rss_n" 2>/dev/null | grep -E "^rss")
+    "$warehouse" 200 "$batch" "$method" "$rss_n" "$rss_warmup" 2>/dev/null | grep -E "^rss")
 fi

@@ -36,7 +36,7 @@ import org.apache.spark.sql.Row;
  *   <li>{@code throughput INVERTER WAREHOUSE N BATCH METHOD}: images/s of the bare DJL batch loop (decode
  *       + invert) against the same rows through {@link LatentInverter} in local Spark (1 task at a time,
  *       as one executor core), 5 alternating rounds on the same loaded model, and the median ratio.</li>
- *   <li>{@code rss INVERTER WAREHOUSE N BATCH METHOD TOTAL}: TOTAL inversions (the first TOTAL rows of
+ *   <li>{@code rss INVERTER WAREHOUSE N BATCH METHOD TOTAL [WARMUP]}: after WARMUP unmeasured ones, TOTAL inversions (the first TOTAL rows of
  *       the images table, read from Delta as the invert job does) through the Transformer in one
  *       executor (local mode: this JVM), RSS sampled every 2 s; growth from the median of the first
  *       fifth to the median of the last; live arrays of the model; the JVM's own share (NMT).</li>
@@ -57,7 +57,8 @@ public final class InvertBench {
     switch (mode) {
       case "quality" -> quality(inverterDir, pngs, Path.of(args[4]));
       case "throughput" -> throughput(ctx, inverterDir, pngs, Integer.parseInt(args[4]), args[5]);
-      case "rss" -> rss(ctx, inverterDir, Integer.parseInt(args[6]), Integer.parseInt(args[4]), args[5]);
+      case "rss" -> rss(ctx, inverterDir, Integer.parseInt(args[6]), args.length > 7 ? Integer.parseInt(args[7]) : 0,
+          Integer.parseInt(args[4]), args[5]);
       default -> throw new IllegalArgumentException("mode must be quality, throughput or rss; got " + mode);
     }
   }
@@ -181,11 +182,12 @@ public final class InvertBench {
         .add("image_id", "string").add("png", "binary")).repartition(partitions);
   }
 
-  static void rss(JobContext ctx, Path dir, int n, int batch, String method) throws Exception {
+  static void rss(JobContext ctx, Path dir, int n, int warmup, int batch, String method) throws Exception {
     LatentInverter t = new LatentInverter().setModelPath(dir.toString()).setMethod(method).setBatchSize(batch);
-    // Warm-up outside the measurement: the model load, libtorch's first-call allocations, JIT.
-    t.transform(ctx.tables().read(Tables.IMAGES).where(col("split").equalTo("val")).select("png")
-        .limit(4 * batch)).count();
+    // Warm-up outside the measurement: the model load, libtorch's first-call allocations, JIT, and
+    // (with WARMUP) the allocator's working set reaching its plateau.
+    t.transform(ctx.tables().read(Tables.IMAGES).select("png").orderBy(col("image_id").desc())
+        .limit(Math.max(4 * batch, warmup)).repartition(Math.max(1, warmup / 250))).count();
     Inverter model = ModelCache.get(dir.toString(), Device.cpu().toString(), () -> {
       throw new IllegalStateException("the warm-up did not cache the inverter");
     });
