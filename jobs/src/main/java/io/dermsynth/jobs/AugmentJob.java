@@ -92,16 +92,14 @@ public final class AugmentJob {
     // The edit moves W by alpha × w_std (or alpha) along the unit direction; synthetic keeps alpha.
     String alphaUnit = oneOf(c, "alpha_unit", ALPHA_UNITS);
     Column step = alphaUnit.equals("w_std") ? col("alpha").multiply(col("w_std")) : col("alpha");
-    String model = modelArg != null ? modelArg
-        : c.getString("model").isEmpty() ? Runs.latestModelPath(ctx, "train-inverter") : c.getString("model");
+    String model = Runs.modelPath(ctx, modelArg, c.getString("model"), "train-inverter");
     String inverterVersion = Inverter.newestManifest(ModelStore.store(ctx.spark(), model)).version();
     String generatorVersion;
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
       generatorVersion = GanWeights.contentVersion(
           GanModels.loadGenerator(ModelStore.store(ctx.spark(), model), m).generator().namedParameters());
     }
-    String classifier = c.getString("classifier").isEmpty() ? Runs.latestModelPath(ctx, "train-classifier")
-        : c.getString("classifier");
+    String classifier = Runs.modelPath(ctx, null, c.getString("classifier"), "train-classifier");
     List<String> classes = new Gson().fromJson(new String(ModelStore.store(ctx.spark(), classifier)
         .readRequired(ClassifierModel.MANIFEST), StandardCharsets.UTF_8), ClassifierModel.Manifest.class).classes();
 

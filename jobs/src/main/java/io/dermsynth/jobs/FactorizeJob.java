@@ -75,8 +75,7 @@ public final class FactorizeJob {
 
   private static Result factorize(JobContext ctx, String runId, String modelArg) throws Exception {
     Config c = ctx.settings().config().getConfig("factorize");
-    String model = modelArg != null ? modelArg
-        : c.getString("model").isEmpty() ? Runs.latestModelPath(ctx, "train-inverter") : c.getString("model");
+    String model = Runs.modelPath(ctx, modelArg, c.getString("model"), "train-inverter");
     String selection = c.getString("layers");
     int k = c.getInt("top_k");
     SemanticDirections d;

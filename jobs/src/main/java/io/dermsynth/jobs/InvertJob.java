@@ -58,8 +58,7 @@ public final class InvertJob {
 
   private static Result invert(JobContext ctx, String runId, String modelArg) throws Exception {
     Config c = ctx.settings().config().getConfig("invert");
-    String model = modelArg != null ? modelArg
-        : c.getString("model").isEmpty() ? Runs.latestModelPath(ctx, "train-inverter") : c.getString("model");
+    String model = Runs.modelPath(ctx, modelArg, c.getString("model"), "train-inverter");
     String method = c.getString("method");
     Inverter.Manifest manifest = Inverter.newestManifest(ModelStore.store(ctx.spark(), model));
     String version = manifest.version();

@@ -73,6 +73,17 @@ public final class Runs {
   }
 
   /** The model_path of the newest succeeded run of a training command (train-gan, train-classifier, …). */
+  /**
+   * The model a job uses: the command-line argument when given, else the configured path when set, else
+   * the newest succeeded run of {@code command}.
+   */
+  public static String modelPath(JobContext ctx, String argument, String configured, String command) {
+    if (argument != null) {
+      return argument;
+    }
+    return configured.isEmpty() ? latestModelPath(ctx, command) : configured;
+  }
+
   public static String latestModelPath(JobContext ctx, String command) {
     if (!ctx.tables().exists(Tables.RUNS)) {
       throw new IllegalStateException("no runs yet in " + ctx.tables().path(Tables.RUNS) + "; run `dermsynth "

@@ -65,10 +65,8 @@ public final class TrainInverterJob {
 
   private static Result train(JobContext ctx, String runId, String resumeDir) throws Exception {
     Config c = ctx.settings().config().getConfig("inverter");
-    String ganModel = c.getString("gan_model").isEmpty()
-        ? Runs.latestModelPath(ctx, "train-gan") : c.getString("gan_model");
-    String lpipsModel = c.getString("lpips_model").isEmpty()
-        ? Runs.latestModelPath(ctx, "train-classifier") : c.getString("lpips_model");
+    String ganModel = Runs.modelPath(ctx, null, c.getString("gan_model"), "train-gan");
+    String lpipsModel = Runs.modelPath(ctx, null, c.getString("lpips_model"), "train-classifier");
     String dir = resumeDir != null ? resumeDir : ModelStore.modelDir(ctx.settings(), "inverter", runId);
     Device device = ModelStore.device(ctx.settings(), "inverter.device");
     NDManager manager = NDManager.newBaseManager(device);
