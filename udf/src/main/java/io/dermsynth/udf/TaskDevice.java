@@ -23,9 +23,17 @@ public final class TaskDevice {
     return gpu.isDefined() && gpu.get().addresses().length > 0 ? gpu.get().addresses()[0] : null;
   }
 
+  /**
+   * The device for this task's model, on a thread set up for inference: libtorch's grad mode is
+   * thread-local and on in every new thread (DJL turns it off only in the thread that loads the
+   * engine), so without this a Spark task thread would record autograd graphs for any model whose
+   * parameters are trainable.
+   */
   public static Device forTask() {
+    Engine engine = Engine.getInstance();  // loads libtorch before the JNI call
+    ai.djl.pytorch.jni.JniUtils.setGradMode(false);
     String gpu = assignedGpu();
-    if (gpu != null && Engine.getInstance().getGpuCount() > 0) {
+    if (gpu != null && engine.getGpuCount() > 0) {
       return Device.gpu(Integer.parseInt(gpu));
     }
     return Device.cpu();
