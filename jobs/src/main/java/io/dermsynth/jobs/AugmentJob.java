@@ -114,7 +114,11 @@ public final class AugmentJob {
         new org.apache.spark.sql.types.StructType().add("alpha", "double"));
     // The plan is keys only: a latent's offsets are up to MBs (590 KB at small64), so heavy columns are
     // joined in per chunk, for the rows of that chunk alone, after the plan is cut.
-    Dataset<Row> plan = sourceKeys.crossJoin(directions.select("direction_id")).crossJoin(alphas)
+    // An approved direction is used only at the alphas of its reviewed range.
+    Dataset<Row> plan = sourceKeys.crossJoin(directions.select("direction_id", "alpha_min", "alpha_max"))
+        .crossJoin(alphas)
+        .where(col("alpha_min").isNull().or(col("alpha").between(col("alpha_min"), col("alpha_max"))))
+        .drop("alpha_min", "alpha_max")
         .withColumn("synth_id", concat(lit("syn-"), substring(sha2(concat_ws("|", col("image_id"),
             lit(inverterVersion), col("direction_id"), col("alpha").cast("string")), 256), 1, 24)));
     plan = target(ctx, plan, c.getInt("target"), balance);
@@ -132,7 +136,7 @@ public final class AugmentJob {
     Dataset<Row> heavy = latents.select(col("image_id").as("lat_id"), col("w_plus"), col("offsets"),
         col("offset_layers"));
     Dataset<Row> sources = ctx.tables().read(Tables.IMAGES).select(col("image_id").as("src_id"), col("png"));
-    Dataset<Row> vectors = directions.withColumnRenamed("direction_id", "dir_id");
+    Dataset<Row> vectors = directions.drop("alpha_min", "alpha_max").withColumnRenamed("direction_id", "dir_id");
     double threshold = c.getDouble("lpips_threshold");
     Column classNames = org.apache.spark.sql.functions.array(classes.stream().map(org.apache.spark.sql.functions::lit)
         .toArray(Column[]::new));
@@ -200,19 +204,18 @@ public final class AugmentJob {
     }
     Dataset<Row> chosen;
     if (source.equals("all_top_k")) {
-      chosen = all.where(col("rank").lt(c.getInt("top_k")));
+      chosen = all.where(col("rank").lt(c.getInt("top_k")))
+          .withColumn("alpha_min", lit(null).cast("double")).withColumn("alpha_max", lit(null).cast("double"));
     } else {
       if (!ctx.tables().exists(Tables.DIRECTION_REVIEWS)) {
-        throw new IllegalStateException("no direction_reviews yet: approve directions on the review page, or set "
-            + "augment.directions = all_top_k for an unattended run (recorded in the run row)");
+        throw new IllegalStateException("no direction_reviews yet: approve directions on the review page "
+            + "(`dermsynth review`), or set augment.directions = all_top_k for an unattended run (recorded in the "
+            + "run row)");
       }
-      // A direction's latest review decides.
-      Dataset<Row> latest = ctx.tables().read(Tables.DIRECTION_REVIEWS)
-          .withColumn("n", row_number().over(Window.partitionBy("direction_id").orderBy(col("reviewed_at").desc())))
-          .where(col("n").equalTo(1).and(col("decision").equalTo("approved"))).select(col("direction_id").as("ok"));
-      chosen = all.join(latest, col("direction_id").equalTo(col("ok"))).drop("ok");
+      Dataset<Row> approved = DirectionReviews.currentlyApproved(ctx).withColumnRenamed("direction_id", "ok");
+      chosen = all.join(approved, col("direction_id").equalTo(col("ok"))).drop("ok");
     }
-    chosen = chosen.select("direction_id", "vector", "w_indices", "w_std");
+    chosen = chosen.select("direction_id", "vector", "w_indices", "w_std", "alpha_min", "alpha_max");
     if (chosen.isEmpty()) {
       throw new IllegalStateException("no " + source + " directions for generator " + generatorVersion);
     }

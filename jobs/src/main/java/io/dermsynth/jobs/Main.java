@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
     description = "Labelled synthetic dermatoscopic images with StyleGAN2 + SeFa on Apache Spark "
         + "(arXiv 2410.05114).",
     subcommands = {Main.MakePhantoms.class, Main.Ingest.class, Main.TrainGan.class, Main.Sample.class,
-        Main.TrainInverter.class, Main.Invert.class, Main.Factorize.class, Main.Augment.class,
+        Main.TrainInverter.class, Main.Invert.class, Main.Factorize.class, Main.Review.class, Main.Augment.class,
         Main.TrainClassifier.class,
         Main.Evaluate.class, Main.Sql.class, Main.Demo.class,
         CommandLine.HelpCommand.class})
@@ -255,6 +255,43 @@ public final class Main implements Runnable {
       spec.commandLine().getOut().printf(java.util.Locale.ROOT,
           "run %s: %d directions of %s over %s, eigenvalues %s; %d rows added to directions%n", r.runId(),
           r.topK(), r.generatorVersion(), r.layers(), r.metrics().get("eigenvalues"), r.rowsAdded());
+      return 0;
+    }
+  }
+
+  @Command(name = "review", mixinStandardHelpOptions = true,
+      description = "The review page: a person approves, rejects and names directions, with edit strips and "
+          + "LPIPS per alpha, into `direction_reviews` (review.* settings). Runs until stopped (Ctrl-C).")
+  static final class Review implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR",
+        description = "the train-inverter run whose generator renders the edits (default: review.model, else the "
+            + "newest)")
+    String model;
+
+    @Option(names = "--host", paramLabel = "ADDRESS", description = "address to bind (default: review.host)")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "port (default: review.port; 0 = any free one)")
+    Integer port;
+
+    @Option(names = "--allow-remote", description = "allow binding an address other machines can reach")
+    boolean allowRemote;
+
+    @Override
+    public Integer call() throws Exception {
+      Settings settings = config.settings();
+      var review = io.dermsynth.jobs.review.ReviewSettings.of(settings, host, port, allowRemote);
+      try (var server = io.dermsynth.jobs.review.ReviewJob.start(JobContext.of(settings), model, review)) {
+        var out = spec.commandLine().getOut();
+        out.println("review page: " + server.url());
+        out.println("(the token in that address is the page's only lock; Ctrl-C stops the page)");
+        out.flush();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        server.awaitClose();
+      }
       return 0;
     }
   }

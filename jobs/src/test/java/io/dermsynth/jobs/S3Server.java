@@ -1,0 +1,73 @@
+package io.dermsynth.jobs;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * A real S3 API server for tests: s3proxy (filesystem backend) in a child JVM on a free loopback port,
+ * with one bucket, and the s3a settings that reach it.
+ */
+final class S3Server implements AutoCloseable {
+
+  static final String ACCESS_KEY = "dermsynth-test";
+  static final String SECRET_KEY = "dermsynth-test-secret";
+  /** Copied here by the pom (maven-dependency-plugin, generate-test-resources). */
+  private static final Path JAR = Path.of("target", "s3proxy", "s3proxy.jar");
+
+  private final Process process;
+  private final int port;
+
+  /** Starts s3proxy storing under {@code dir}, with the bucket {@code bucket}. */
+  S3Server(Path dir, String bucket) throws Exception {
+    if (!Files.isRegularFile(JAR)) {
+      throw new IllegalStateException(JAR.toAbsolutePath() + " missing: run the tests through Maven (its "
+          + "generate-test-resources phase copies s3proxy there)");
+    }
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Files.createDirectories(data.resolve(bucket));
+    Path props = dir.resolve("s3proxy.properties");
+    Files.write(props, List.of("s3proxy.endpoint=http://127.0.0.1:" + port, "s3proxy.authorization=aws-v2-or-v4",
+        "s3proxy.identity=" + ACCESS_KEY, "s3proxy.credential=" + SECRET_KEY, "jclouds.provider=filesystem",
+        "jclouds.identity=" + ACCESS_KEY, "jclouds.credential=" + SECRET_KEY, "jclouds.filesystem.basedir=" + data));
+    process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        "-jar", JAR.toString(), "--properties", props.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (true) {
+      try (Socket ignored = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException e) {
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+          close();
+          throw new IllegalStateException("s3proxy did not start; see " + dir.resolve("s3proxy.log"), e);
+        }
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  /** Points s3a at this server (path-style, plain HTTP, static keys). */
+  void configure(Configuration conf) {
+    conf.set("fs.s3a.endpoint", "http://127.0.0.1:" + port);
+    conf.set("fs.s3a.path.style.access", "true");
+    conf.set("fs.s3a.connection.ssl.enabled", "false");
+    conf.set("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+    conf.set("fs.s3a.access.key", ACCESS_KEY);
+    conf.set("fs.s3a.secret.key", SECRET_KEY);
+    conf.set("fs.s3a.endpoint.region", "us-east-1");
+    conf.set("fs.s3a.change.detection.mode", "none");
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+  }
+}
