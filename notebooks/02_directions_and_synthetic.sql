@@ -20,6 +20,20 @@ ORDER BY generator_version, rank
 
 -- COMMAND ----------
 
+-- The review page's decisions: each direction's current decision (its latest row in the append-only
+-- direction_reviews), and how many synthetic images it has made so far.
+SELECT d.generator_version, d.rank, d.direction_id, r.decision, r.name, r.alpha_min, r.alpha_max, r.reviewer,
+       r.decided_at, coalesce(s.images, 0) AS synthetic_images
+FROM delta.`${warehouse}/directions` d
+LEFT JOIN (SELECT *, row_number() OVER (PARTITION BY direction_id ORDER BY decided_at DESC) AS n
+           FROM delta.`${warehouse}/direction_reviews`) r
+  ON r.direction_id = d.direction_id AND r.n = 1
+LEFT JOIN (SELECT direction_id, count(*) AS images FROM delta.`${warehouse}/synthetic` GROUP BY direction_id) s
+  ON s.direction_id = d.direction_id
+ORDER BY d.generator_version, d.rank
+
+-- COMMAND ----------
+
 -- Synthetic images per inherited diagnosis: how many, how far from their source (LPIPS), how many
 -- within the paper's 0.2, and how often the classifier still calls them their source's diagnosis.
 SELECT dx, count(*) AS images, round(avg(lpips), 4) AS mean_lpips, round(avg(CAST(lpips_ok AS INT)), 3) AS lpips_ok,

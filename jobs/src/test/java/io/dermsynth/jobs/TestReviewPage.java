@@ -140,6 +140,11 @@ class TestReviewPage {
       assertTrue(text.contains(e.getValue()), e.getKey() + " → " + r.body());
     }
     assertFalse(ctx.tables().exists(Tables.DIRECTION_REVIEWS), "nothing written by refused requests");
+
+    Outcome remote = cli("review", "--set", "warehouse=" + wh, "--host", "0.0.0.0");
+    assertEquals(2, remote.code());
+    assertTrue(remote.err().contains("not a loopback address") && remote.err().contains("--allow-remote"),
+        remote.err());
   }
 
   @Test
@@ -231,6 +236,29 @@ class TestReviewPage {
 
   @Test
   @Order(3)
+  void theNotebooksRunOnTheWarehouseAndTheirChecksHold() throws Exception {
+    int cells = 0;
+    for (String notebook : List.of("01_explore_images.sql", "02_directions_and_synthetic.sql")) {
+      for (Notebooks.Cell c : Notebooks.sqlCells(notebook, wh.toString())) {
+        List<Row> rows = ctx.spark().sql(c.sql()).collectAsList();
+        if (c.mustBeEmpty()) {
+          assertEquals(List.of(), rows, notebook + ": " + c.sql());
+        }
+        cells++;
+      }
+    }
+    assertEquals(9, cells);
+    List<Row> decisions = ctx.spark().sql(Notebooks.sqlCells("02_directions_and_synthetic.sql", wh.toString())
+        .stream().filter(c -> c.sql().contains("direction_reviews")).findFirst().orElseThrow().sql()).collectAsList();
+    assertEquals(3, decisions.size());
+    assertEquals("approved", decisions.get(1).getAs("decision"));
+    assertEquals(64L, (long) decisions.get(1).getAs("synthetic_images"));
+    assertEquals("rejected", decisions.get(2).getAs("decision"), "the latest of approve-then-reject");
+    assertTrue(decisions.get(0).isNullAt(decisions.get(0).fieldIndex("decision")), "never reviewed");
+  }
+
+  @Test
+  @Order(4)
   void thePageWorksWithTablesAndModelsOnS3a() throws Exception {
     try (S3Server s3 = new S3Server(base.resolve("s3"), "lesions")) {
       org.apache.hadoop.conf.Configuration conf = ctx.spark().sparkContext().hadoopConfiguration();
