@@ -71,8 +71,12 @@ class TestReviewForm {
     String svg = LpipsChart.svg(List.of(-1.0, 0.0, 1.0), new double[] {0.1, 0.0, 0.3}, 0.2, 100, 40);
     assertEquals(3, svg.split("<circle").length - 1);
     assertEquals(1, svg.split("#c62828").length - 1, "one step above 0.2");
-    // x from 4 to 96; y: top = max(0.3, 1.5·0.2) = 0.3 → 0.3 at y 4, 0 at y 36.
+    // x from 4 to 96; y spans [min, max] of the values and 0.2 = [0, 0.3]: 0.3 at y 4, 0 at y 36.
     assertTrue(svg.contains("points=\"4.0,25.3 50.0,36.0 96.0,4.0\""), svg);
+    assertTrue(svg.contains("y1=\"14.7\""), "threshold 0.2 at y 36 − 32·2/3: " + svg);
+    // Values 0.19 … 0.2 and threshold 0.2: the axis is [0.19, 0.2] widened to 0.02 around 0.195.
+    String flat = LpipsChart.svg(List.of(-1.0, 1.0), new double[] {0.19, 0.2}, 0.2, 100, 40);
+    assertTrue(flat.contains("points=\"4.0,28.0 96.0,12.0\""), flat);
   }
 
   @Test
