@@ -11,8 +11,8 @@ import java.util.Map;
  * `dermsynth demo`: the pipeline built so far on the embedded phantom dataset, in minutes on a laptop
  * CPU: make phantoms → ingest → summary → StyleGAN2 (tiny32) and a sample grid → baseline classifier →
  * inverter (e4e + HyperStyle) → every image inverted into `latents` → SeFa directions → class-balanced
- * synthetic images from the top directions (approved automatically, as the output says) → evaluation
- * and report. Later stages join this chain as they land.
+ * synthetic images from the top directions (approved automatically, as the output says) → the paper's
+ * experiment, baseline vs one augmented arm, with its report.
  */
 public final class DemoJob {
 
@@ -20,7 +20,7 @@ public final class DemoJob {
   public record Result(String runId, PhantomDataset.Summary phantoms, IngestJob.Result ingest,
       String summary, TrainGanJob.Result gan, SampleJob.Result samples,
       TrainClassifierJob.Result classifier, TrainInverterJob.Result inverter, InvertJob.Result inversion,
-      FactorizeJob.Result directions, AugmentJob.Result augment, EvaluateJob.Result evaluation)
+      FactorizeJob.Result directions, AugmentJob.Result augment, ExperimentJob.Result experiment)
       implements JobResult {
     @Override
     public Map<String, String> metrics() {
@@ -37,8 +37,10 @@ public final class DemoJob {
       m.put("latents_added", String.valueOf(inversion.rowsAdded()));
       m.put("directions_added", String.valueOf(directions.rowsAdded()));
       m.put("synthetic_added", String.valueOf(augment.rowsAdded()));
-      m.put("balanced_accuracy", String.valueOf(evaluation.scores().balancedAccuracy()));
-      m.put("report", evaluation.reportPath());
+      m.put("experiment_id", experiment.experimentId());
+      experiment.summaries().forEach(a -> m.put("balanced_accuracy_" + a.arm(),
+          String.valueOf(a.balancedAccuracy().estimate())));
+      m.put("report", experiment.reportPath());
       return m;
     }
   }
@@ -58,7 +60,11 @@ public final class DemoJob {
         .with("factorize.top_k", String.valueOf(demo.getInt("directions")))
         .with("augment.directions", "all_top_k")
         .with("augment.top_k", String.valueOf(demo.getInt("approved_directions")))
-        .with("augment.target", String.valueOf(demo.getInt("synthetic"))),
+        .with("augment.target", String.valueOf(demo.getInt("synthetic")))
+        // The demo's arms: baseline vs real + every synthetic image the augment step made within LPIPS 0.2
+        // (the pool may be smaller than asked: allow_fewer, and the report says so).
+        .with("experiment.arms", "[baseline, sa" + demo.getInt("synthetic") + "]")
+        .with("experiment.allow_fewer", "true"),
         base.spark(), base.tables());
     return Runs.record(ctx, "demo", runId -> {
       Path data = Path.of(demo.getString("work_dir")).toAbsolutePath().resolve("phantoms");
@@ -119,25 +125,32 @@ public final class DemoJob {
       AugmentJob.Result augment = AugmentJob.run(ctx, inverter.modelPath());
       out.printf("      %d rows added (by class %s), %s images/s%n", augment.rowsAdded(), augment.plannedByClass(),
           augment.metrics().get("images_per_s"));
-      out.println("[10/10] evaluate on the test split");
+      out.printf("[10/10] experiment: baseline vs sa%d (real + synthetic with LPIPS ≤ %s), small DenseNet, "
+          + "%d epochs each, same seed, evaluated on the real test split%n", demo.getInt("synthetic"),
+          ctx.settings().config().getString("experiment.lpips_threshold"), demo.getInt("classifier_epochs"));
       out.flush();
-      EvaluateJob.Result evaluation = EvaluateJob.run(ctx, classifier.modelPath(), null);
-      out.printf(java.util.Locale.ROOT,
-          "      balanced accuracy %.4f [%.4f, %.4f], macro AUC %.4f [%.4f, %.4f]%n",
-          evaluation.scores().balancedAccuracy(), evaluation.balancedAccuracy().lower(),
-          evaluation.balancedAccuracy().upper(), evaluation.scores().aucMacro(),
-          evaluation.aucMacro().lower(), evaluation.aucMacro().upper());
+      ExperimentJob.Result experiment = ExperimentJob.run(ctx);
+      for (int i = 0; i < experiment.arms().size(); i++) {
+        ExperimentReport.Summary a = experiment.summaries().get(i);
+        out.printf(java.util.Locale.ROOT, "      %-9s %4d synthetic  balanced accuracy %.4f [%.4f, %.4f]  macro AUC %.4f%s%n",
+            a.arm(), experiment.arms().get(i).syntheticUsed(), a.balancedAccuracy().estimate(),
+            a.balancedAccuracy().lower(), a.balancedAccuracy().upper(), a.aucMacro().estimate(),
+            a.deltaBalancedAccuracy() == null ? "" : String.format(java.util.Locale.ROOT, "  Δ BA %+.4f [%+.4f, %+.4f]",
+                a.deltaBalancedAccuracy().estimate(), a.deltaBalancedAccuracy().lower(),
+                a.deltaBalancedAccuracy().upper()));
+      }
       out.println();
-      out.println("Report: " + evaluation.reportPath());
+      out.println("Report: " + experiment.reportPath());
       out.println("GAN samples: " + grid + " (real images: " + gan.modelPath() + "/grids/reals.png)");
       out.println("Inversions: " + inverter.modelPath() + "/grids (rows: real, encoder, HyperStyle)");
-      out.println("Explore: bin/dermsynth sql \"SELECT arm, balanced_accuracy, auc_macro FROM evaluations\"");
+      out.println("Explore: bin/dermsynth sql \"SELECT arm, seed, balanced_accuracy, auc_macro FROM evaluations WHERE "
+          + "experiment_id = '" + experiment.experimentId() + "'\"");
       out.println("         bin/dermsynth sql \"SELECT split, count(*), avg(l2), avg(lpips) FROM latents GROUP BY split\"");
       out.println("         bin/dermsynth sql \"SELECT dx, count(*), avg(lpips), avg(CAST(lpips_ok AS INT)), "
           + "avg(CAST(label_kept AS INT)) FROM synthetic GROUP BY dx\"");
       out.flush();
       return new Result(runId, phantoms, ingest, summary, gan, samples, classifier, inverter, inversion,
-          directions, augment, evaluation);
+          directions, augment, experiment);
     });
   }
 }

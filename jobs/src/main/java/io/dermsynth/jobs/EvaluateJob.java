@@ -61,12 +61,18 @@ public final class EvaluateJob {
       .add("auc", DOUBLE_MAP, false)
       .add("support", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), false)
       .add("confusion", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.LongType)), false)
-      .add("evaluated_at", DataTypes.TimestampType, false);
+      .add("evaluated_at", DataTypes.TimestampType, false)
+      // Set when an experiment made the model: which one, and the arm's training seed.
+      .add("experiment_id", DataTypes.StringType, true)
+      .add("seed", DataTypes.LongType, true);
+
+  /** The test set's labels, the model's class probabilities and each image's lesion (bootstrap group). */
+  public record Predictions(int[] labels, double[][] proba, int[] lesionGroup) {}
 
   /** One evaluation and where its report is. */
   public record Result(String runId, String arm, String testSet, ClassificationMetrics scores,
       Bootstrap.Interval balancedAccuracy, Bootstrap.Interval aucMacro, int skippedFiles,
-      String reportPath) implements JobResult {
+      String reportPath, Predictions predictions) implements JobResult {
     @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
@@ -87,11 +93,17 @@ public final class EvaluateJob {
    * @param testData a labelled folder in any supported layout, or null for the test split of `images`
    */
   public static Result run(JobContext ctx, String modelPath, Path testData) throws Exception {
-    return Runs.record(ctx, "evaluate", runId -> evaluate(ctx, runId, modelPath, testData));
+    return run(ctx, modelPath, testData, null, null);
   }
 
-  private static Result evaluate(JobContext ctx, String runId, String modelPath, Path testData)
+  /** As {@link #run(JobContext, String, Path)}, for an experiment's arm trained with {@code seed}. */
+  static Result run(JobContext ctx, String modelPath, Path testData, String experimentId, Long seed)
       throws Exception {
+    return Runs.record(ctx, "evaluate", runId -> evaluate(ctx, runId, modelPath, testData, experimentId, seed));
+  }
+
+  private static Result evaluate(JobContext ctx, String runId, String modelPath, Path testData,
+      String experimentId, Long seed) throws Exception {
     Config c = ctx.settings().config();
     try (ClassifierModel model = ModelStore.loadClassifier(ctx.spark(), modelPath, ModelStore.device(ctx.settings()))) {
       int size = model.manifest().imageSize();
@@ -147,19 +159,22 @@ public final class EvaluateJob {
           m.accuracy(), byClass(names, k -> m.recall()[k]), byClass(names, k -> m.precision()[k]),
           byClass(names, k -> m.f1()[k]), byClass(names, k -> m.aucPerClass()[k]),
           byClass(names, k -> m.support()[k]),
-          confusion(m.confusion()), Timestamp.from(Instant.now()));
-      ctx.tables().append(Tables.EVALUATIONS, ctx.spark().createDataFrame(List.of(row), SCHEMA));
+          confusion(m.confusion()), Timestamp.from(Instant.now()), experimentId, seed);
+      // Tables from before experiment_id/seed existed gain the columns.
+      ctx.spark().createDataFrame(List.of(row), SCHEMA).write().format("delta").mode("append")
+          .option("mergeSchema", "true").save(ctx.tables().path(Tables.EVALUATIONS));
       String reportDir = c.getString("evaluate.report_dir").isEmpty()
           ? ctx.tables().warehouse() + "/report" : c.getString("evaluate.report_dir");
       String report = EvaluationReport.write(ctx, reportDir, runId, test.labels(), proba, names);
       LOG.info("evaluate {}: {} on {} ({} images, {} lesions): balanced accuracy {} [{}, {}], macro AUC {} → {}",
           runId, arm, testSet, test.size(), lesionIndex.size(), f(m.balancedAccuracy()), f(ba.lower()),
           f(ba.upper()), f(m.aucMacro()), report);
-      return new Result(runId, arm, testSet, m, ba, auc, skipped, report);
+      return new Result(runId, arm, testSet, m, ba, auc, skipped, report,
+          new Predictions(test.labels(), proba, group));
     }
   }
 
-  private static ClassificationMetrics subset(int[] y, int[] pred, double[][] proba, int[] idx, int classes) {
+  static ClassificationMetrics subset(int[] y, int[] pred, double[][] proba, int[] idx, int classes) {
     int[] ys = new int[idx.length];
     int[] ps = new int[idx.length];
     double[][] pr = new double[idx.length][];

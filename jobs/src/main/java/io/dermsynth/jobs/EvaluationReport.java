@@ -184,7 +184,7 @@ public final class EvaluationReport {
     return Double.isNaN(d) ? "–" : String.format(Locale.ROOT, "%.4f", d);
   }
 
-  private static String esc(Object s) {
+  static String esc(Object s) {
     return String.valueOf(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         .replace("\"", "&quot;");
   }

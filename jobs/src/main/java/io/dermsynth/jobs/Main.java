@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {Main.MakePhantoms.class, Main.Ingest.class, Main.TrainGan.class, Main.Sample.class,
         Main.TrainInverter.class, Main.Invert.class, Main.Factorize.class, Main.Review.class, Main.Augment.class,
         Main.TrainClassifier.class,
-        Main.Evaluate.class, Main.Sql.class, Main.Demo.class,
+        Main.Evaluate.class, Main.Experiment.class, Main.Sql.class, Main.Demo.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -367,6 +367,31 @@ public final class Main implements Runnable {
           r.runId(), r.arm(), r.testSet(), r.scores().balancedAccuracy(), r.balancedAccuracy().lower(),
           r.balancedAccuracy().upper(), r.scores().aucMacro(), r.aucMacro().lower(), r.aucMacro().upper(),
           r.reportPath());
+      return 0;
+    }
+  }
+
+  @Command(name = "experiment", mixinStandardHelpOptions = true,
+      description = "The paper's comparison: a classifier per arm (baseline, sa<N>, per-direction, lpips-sweep, "
+          + "synthetic-only) and seed, on the same real test set → `evaluations` + report (experiment.* settings).")
+  static final class Experiment implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      var r = ExperimentJob.run(JobContext.of(config.settings()));
+      var out = spec.commandLine().getOut();
+      out.printf("experiment %s (run %s):%n", r.experimentId(), r.runId());
+      for (int i = 0; i < r.arms().size(); i++) {
+        var s = r.summaries().get(i);
+        var d = s.deltaBalancedAccuracy();
+        out.printf(java.util.Locale.ROOT, "  %-16s synthetic %5d  balanced accuracy %.4f [%.4f, %.4f]%s%n",
+            s.arm(), r.arms().get(i).syntheticUsed(), s.balancedAccuracy().estimate(), s.balancedAccuracy().lower(),
+            s.balancedAccuracy().upper(), d == null ? "" : String.format(java.util.Locale.ROOT,
+                "  Δ %+.4f [%+.4f, %+.4f]", d.estimate(), d.lower(), d.upper()));
+      }
+      out.println("report: " + r.reportPath());
       return 0;
     }
   }

@@ -7,6 +7,7 @@ import io.dermsynth.core.ProcessMemory;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.classify.ClassifierTrainer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -71,26 +72,40 @@ public final class TrainClassifierJob {
    *     null for a new model
    */
   public static Result run(JobContext ctx, String resumeDir) throws Exception {
-    return Runs.record(ctx, "train-classifier", runId -> train(ctx, runId, resumeDir));
+    return Runs.record(ctx, "train-classifier", runId -> train(ctx, runId, resumeDir, null, true));
   }
 
-  private static Result train(JobContext ctx, String runId, String resumeDir) throws Exception {
+  /**
+   * An experiment arm's model: the real train split when {@code withReal}, plus {@code synthetic} rows
+   * of `synthetic` (instead of classifier.synthetic's filter).
+   */
+  static Result run(JobContext ctx, Dataset<Row> synthetic, boolean withReal) throws Exception {
+    return Runs.record(ctx, "train-classifier", runId -> train(ctx, runId, null, synthetic, withReal));
+  }
+
+  private static Result train(JobContext ctx, String runId, String resumeDir, Dataset<Row> syntheticRows,
+      boolean withReal) throws Exception {
     Config c = ctx.settings().config().getConfig("classifier");
     ClassifierTrainer.Options options = trainerOptions(c);
     int size = c.getInt("image_size");
-    LabelledImages train = LabelledImages.fromImages(ctx, col("split").equalTo("train"), size);
+    LabelledImages train = withReal ? LabelledImages.fromImages(ctx, col("split").equalTo("train"), size)
+        : LabelledImages.of(List.of(), size);
     LabelledImages val = LabelledImages.fromImages(ctx, col("split").equalTo("val"), size);
-    if (train.size() == 0) {
-      throw new IllegalStateException("no train-split rows in " + ctx.tables().path(Tables.IMAGES));
+    Dataset<Row> rows = syntheticRows;
+    if (rows == null && !c.getString("synthetic").isBlank()) {
+      rows = ctx.tables().read(Tables.SYNTHETIC).where(c.getString("synthetic"));
     }
     int synthetic = 0;
-    if (!c.getString("synthetic").isBlank()) {
-      Dataset<Row> rows = ctx.tables().read(Tables.SYNTHETIC).where(c.getString("synthetic"));
+    if (rows != null) {
       LeakageGuard.requireTrainLesions(ctx, rows, "synthetic rows");
       LabelledImages s = LabelledImages.of(rows.select("synth_id", "lesion_id", "dx", "png").orderBy("synth_id")
           .collectAsList(), size);
       train = train.plus(s);
       synthetic = s.size();
+    }
+    if (train.size() == 0) {
+      throw new IllegalStateException("no training images: no train-split rows in " + ctx.tables().path(Tables.IMAGES)
+          + (withReal ? "" : " are used and no synthetic rows were given"));
     }
     LOG.info("train-classifier {}: {} train ({} synthetic) / {} val images at {} px, preset {}, {}", runId,
         train.size(), synthetic, val.size(), size, c.getString("preset"), options);

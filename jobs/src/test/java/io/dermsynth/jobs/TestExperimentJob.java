@@ -1,0 +1,122 @@
+package io.dermsynth.jobs;
+
+import static io.dermsynth.jobs.TestCommandLine.cli;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dermsynth.jobs.TestCommandLine.Outcome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** experiment: arms expanded from config, trained per seed, evaluated, summarised and reported. */
+class TestExperimentJob {
+
+  @TempDir Path tmp;
+
+  @Test
+  void armSpecsExpandWithTheBaselineFirst() {
+    List<ExperimentArm.Direction> dirs = List.of(new ExperimentArm.Direction("d-a", 0, null),
+        new ExperimentArm.Direction("d-b", 3, "Lesion Size!"));
+    List<ExperimentArm> arms = ExperimentArm.expand(List.of("sa2k", "SA300", "per-direction", "lpips-sweep",
+        "synthetic-only", "baseline"), 50, 0.2, List.of(0.1, 0.3), () -> dirs);
+    assertEquals(List.of("baseline", "sa2k", "sa300", "dir0", "dir3-lesion-size", "lpips0.10", "lpips0.30",
+        "synthetic-only"), arms.stream().map(ExperimentArm::name).toList());
+    assertEquals(new ExperimentArm("sa2k", 2000, 0.2, null, true), arms.get(1));
+    assertEquals(new ExperimentArm("dir3-lesion-size", 50, 0.2, "d-b", true), arms.get(4));
+    assertEquals(new ExperimentArm("lpips0.30", 50, 0.3, null, true), arms.get(6));
+    assertEquals(new ExperimentArm("synthetic-only", 50, 0.2, null, false), arms.get(7));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> ExperimentArm.expand(List.of("sa2k"), 1, 0.2,
+        List.of(), List::of)).getMessage().contains("must include baseline"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> ExperimentArm.expand(List.of("baseline", "sb2"),
+        1, 0.2, List.of(), List::of)).getMessage().contains("unknown arm 'sb2'; allowed: baseline | sa<N>"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> ExperimentArm.expand(List.of("baseline", "sa2",
+        "sa2"), 1, 0.2, List.of(), List::of)).getMessage().contains("twice"));
+  }
+
+  @Test
+  void everyArmAndSeedIsTrainedEvaluatedAndReportedAgainstTheBaseline() throws Exception {
+    Path wh = tmp.resolve("wh");
+    AugmentFixture.sixteenTrainLatents(tmp, wh);
+    Outcome a = cli(AugmentFixture.augment(wh, 1000));
+    assertEquals(0, a.code(), a.err());
+    String[] common = {"--set", "warehouse=" + wh, "--set", "classifier.epochs=1", "--set", "classifier.image_size=32",
+        "--set", "evaluate.bootstrap=200", "--set", "experiment.id=t1", "--set", "experiment.seeds=[1, 2]",
+        "--set", "experiment.synthetic=30", "--set", "experiment.lpips_thresholds=[0.15, 1.0]"};
+    Outcome tooFew = cli(concat(new String[] {"experiment", "--set", "experiment.arms=[baseline, sa5k]"}, common));
+    assertEquals(2, tooFew.code());
+    assertTrue(tooFew.err().contains("arm sa5k needs 5000 synthetic images with LPIPS ≤ 0.20; the pool has"),
+        tooFew.err());
+
+    Outcome sweep = cli(concat(new String[] {"experiment", "--set", "experiment.arms=[baseline, lpips-sweep]"}, common));
+    assertEquals(2, sweep.code());
+    assertTrue(sweep.err().contains("arm lpips0.15 needs 30 synthetic images with LPIPS ≤ 0.15"), sweep.err());
+    assertTrue(!SparkTest.context(wh).tables().exists(Tables.EVALUATIONS), "refused before any training");
+
+    Outcome e = cli(concat(new String[] {"experiment", "--set", "experiment.lpips_threshold=1.0", "--set",
+        "experiment.allow_fewer=true", "--set",
+        "experiment.arms=[baseline, sa40, per-direction, lpips-sweep, synthetic-only]"}, common));
+    assertEquals(0, e.code(), e.err());
+    JobContext ctx = SparkTest.context(wh);
+    List<Row> evals = ctx.tables().read(Tables.EVALUATIONS).where("experiment_id = 't1'")
+        .orderBy("evaluated_at").collectAsList();
+    // baseline, sa40, dir0..dir2, lpips0.15, lpips1.00, synthetic-only: 8 arms × 2 seeds.
+    assertEquals(16, evals.size());
+    assertEquals(List.of("baseline", "baseline", "sa40", "sa40", "dir0", "dir0", "dir1", "dir1", "dir2", "dir2",
+        "lpips0.15", "lpips0.15", "lpips1.00", "lpips1.00", "synthetic-only", "synthetic-only"),
+        evals.stream().map(r -> r.<String>getAs("arm")).toList());
+    assertEquals(List.of(1L, 2L), evals.subList(0, 2).stream().map(r -> r.<Long>getAs("seed")).toList());
+
+    // Training sets: the synthetic rows each arm drew (train-classifier runs record them).
+    Map<String, Long> synth = new java.util.TreeMap<>();
+    Map<String, Long> trainImages = new java.util.TreeMap<>();
+    ctx.tables().read(Tables.RUNS).where("command = 'train-classifier'").collectAsList().forEach(r -> {
+      Map<String, String> m = r.getJavaMap(r.fieldIndex("metrics"));
+      synth.put(m.get("arm"), Long.parseLong(m.get("synthetic_images")));
+      trainImages.put(m.get("arm"), Long.parseLong(m.get("train_images")));
+    });
+    long realTrain = ctx.tables().read(Tables.IMAGES).where("split = 'train'").count();
+    assertEquals(0L, synth.get("baseline"));
+    assertEquals(40L, synth.get("sa40"));
+    assertEquals(realTrain + 40, trainImages.get("sa40"));
+    assertEquals(30L, synth.get("dir0"), "16 latents × 5 alphas per direction: 30 of 80");
+    assertEquals(30L, synth.get("synthetic-only"));
+    assertEquals(30L, trainImages.get("synthetic-only"), "no real images");
+    long under015 = ctx.tables().read(Tables.SYNTHETIC).where("lpips <= 0.15").count();
+    assertEquals(Math.min(30, under015), synth.get("lpips0.15"));
+
+    // The report: every arm; a single-seed-free check of the figures: arm = mean over its seeds' rows.
+    String report = Files.readString(wh.resolve("report/experiments/t1/index.html"));
+    for (String arm : List.of("baseline", "sa40", "dir2", "lpips1.00", "synthetic-only")) {
+      assertTrue(report.contains("<tr data-arm=\"" + arm + "\">"), arm);
+    }
+    for (Row r : evals) {
+      String row = report.substring(report.indexOf("<tr data-run=\"" + r.getAs("run_id") + "\">"));
+      assertTrue(row.contains(EvaluationReport.fmt(r.getAs("balanced_accuracy"))), r.toString());
+    }
+    String out = e.out();
+    for (String arm : List.of("baseline", "sa40", "synthetic-only")) {
+      double mean = evals.stream().filter(r -> r.getAs("arm").equals(arm))
+          .mapToDouble(r -> r.<Double>getAs("balanced_accuracy")).average().orElseThrow();
+      assertTrue(out.contains(String.format(java.util.Locale.ROOT, "balanced accuracy %.4f", mean)),
+          arm + " " + mean + "\n" + out);
+    }
+    double base = evals.stream().filter(r -> r.getAs("arm").equals("baseline"))
+        .mapToDouble(r -> r.<Double>getAs("balanced_accuracy")).average().orElseThrow();
+    double sa = evals.stream().filter(r -> r.getAs("arm").equals("sa40"))
+        .mapToDouble(r -> r.<Double>getAs("balanced_accuracy")).average().orElseThrow();
+    assertTrue(out.contains(String.format(java.util.Locale.ROOT, "Δ %+.4f", sa - base)), out);
+    assertTrue(report.contains("Synthetic examples per class"));
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}
