@@ -48,6 +48,20 @@ public final class ExperimentJob {
       m.put("report", reportPath);
       return m;
     }
+
+    /** One line per arm, as `experiment`, `pipeline` and `demo` print them. */
+    public List<String> armLines() {
+      List<String> lines = new ArrayList<>();
+      for (int i = 0; i < arms.size(); i++) {
+        ExperimentReport.Summary a = summaries.get(i);
+        Bootstrap.Interval d = a.deltaBalancedAccuracy();
+        lines.add(String.format(Locale.ROOT, "%-16s %5d synthetic  balanced accuracy %.4f [%.4f, %.4f]  macro AUC %.4f%s",
+            a.arm(), arms.get(i).syntheticUsed(), a.balancedAccuracy().estimate(), a.balancedAccuracy().lower(),
+            a.balancedAccuracy().upper(), a.aucMacro().estimate(), d == null ? ""
+                : String.format(Locale.ROOT, "  Δ BA %+.4f [%+.4f, %+.4f]", d.estimate(), d.lower(), d.upper())));
+      }
+      return lines;
+    }
   }
 
   private ExperimentJob() {}

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {Main.MakePhantoms.class, Main.Ingest.class, Main.TrainGan.class, Main.Sample.class,
         Main.TrainInverter.class, Main.Invert.class, Main.Factorize.class, Main.Review.class, Main.Augment.class,
         Main.TrainClassifier.class,
-        Main.Evaluate.class, Main.Experiment.class, Main.Sql.class, Main.Demo.class,
+        Main.Evaluate.class, Main.Experiment.class, Main.Sql.class, Main.Pipeline.class, Main.Demo.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -383,14 +383,7 @@ public final class Main implements Runnable {
       var r = ExperimentJob.run(JobContext.of(config.settings()));
       var out = spec.commandLine().getOut();
       out.printf("experiment %s (run %s):%n", r.experimentId(), r.runId());
-      for (int i = 0; i < r.arms().size(); i++) {
-        var s = r.summaries().get(i);
-        var d = s.deltaBalancedAccuracy();
-        out.printf(java.util.Locale.ROOT, "  %-16s synthetic %5d  balanced accuracy %.4f [%.4f, %.4f]%s%n",
-            s.arm(), r.arms().get(i).syntheticUsed(), s.balancedAccuracy().estimate(), s.balancedAccuracy().lower(),
-            s.balancedAccuracy().upper(), d == null ? "" : String.format(java.util.Locale.ROOT,
-                "  Δ %+.4f [%+.4f, %+.4f]", d.estimate(), d.lower(), d.upper()));
-      }
+      r.armLines().forEach(l -> out.println("  " + l));
       out.println("report: " + r.reportPath());
       return 0;
     }
@@ -412,6 +405,30 @@ public final class Main implements Runnable {
     public Integer call() {
       JobContext ctx = JobContext.of(config.settings());
       spec.commandLine().getOut().print(TextTable.render(SqlJob.run(ctx, query), maxRows));
+      return 0;
+    }
+  }
+
+  @Command(name = "pipeline", mixinStandardHelpOptions = true,
+      description = "The whole chain on a real dataset (pipeline.* presets, small64 by default): ingest → train-gan → "
+          + "classifier → train-inverter → invert → factorize → augment (approved directions) → experiment. Run it "
+          + "again to go on: finished training stages are reused.")
+  static final class Pipeline implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "dataset folder")
+    Path data;
+
+    @Option(names = "--format", paramLabel = "FORMAT",
+        description = "ham10000, isic, folders or labels-csv (default: detected)")
+    String format;
+
+    @Override
+    public Integer call() throws Exception {
+      Settings settings = Settings.load(config.files, config.sets, PipelineJob.PRESET);
+      PipelineJob.run(JobContext.of(settings), data,
+          format == null ? null : DatasetFormat.parse(format), spec.commandLine().getOut());
       return 0;
     }
   }

@@ -37,9 +37,25 @@ public final class Settings {
    * @param sets {@code key → value} overrides, strongest of all; values are typed like the default
    */
   public static Settings load(List<Path> files, Map<String, String> sets) {
+    return load(files, sets, null);
+  }
+
+  /**
+   * As {@link #load(List, Map)}, with a preset resource (e.g. io/dermsynth/pipeline-small64.conf) between
+   * the defaults and the user's files and overrides.
+   */
+  public static Settings load(List<Path> files, Map<String, String> sets, String presetResource) {
     Config defaults = ConfigFactory.parseResources(Settings.class.getClassLoader(), DEFAULTS);
     if (defaults.isEmpty()) {
       throw new IllegalStateException(DEFAULTS + " is missing from the classpath");
+    }
+    if (presetResource != null) {
+      Config preset = ConfigFactory.parseResources(Settings.class.getClassLoader(), presetResource);
+      if (preset.isEmpty()) {
+        throw new IllegalStateException(presetResource + " is missing from the classpath");
+      }
+      checkKeys(defaults, preset);
+      defaults = preset.withFallback(defaults);
     }
     Config user = ConfigFactory.empty();
     for (Path f : files) {

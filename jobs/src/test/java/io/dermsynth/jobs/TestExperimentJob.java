@@ -110,7 +110,7 @@ class TestExperimentJob {
         .mapToDouble(r -> r.<Double>getAs("balanced_accuracy")).average().orElseThrow();
     double sa = evals.stream().filter(r -> r.getAs("arm").equals("sa40"))
         .mapToDouble(r -> r.<Double>getAs("balanced_accuracy")).average().orElseThrow();
-    assertTrue(out.contains(String.format(java.util.Locale.ROOT, "Δ %+.4f", sa - base)), out);
+    assertTrue(out.contains(String.format(java.util.Locale.ROOT, "Δ BA %+.4f", sa - base)), out);
     assertTrue(report.contains("Synthetic examples per class"));
   }
 
