@@ -22,6 +22,8 @@ class TestDemo {
     Path wh = tmp.resolve("warehouse");
     Outcome demo = cli("demo", "--set", "warehouse=" + wh, "--set", "demo.work_dir=" + tmp.resolve("work"));
     assertEquals(0, demo.code(), demo.err());
+    // Kept for the README's demo transcript.
+    Files.writeString(Path.of("target", "demo-output.txt"), demo.out());
     for (int step = 1; step <= 10; step++) {
       assertTrue(demo.out().contains("[" + step + "/10]"), step + ": " + demo.out());
     }

@@ -24,7 +24,7 @@ class TestPipeline {
     assertEquals(0, cli("make-phantoms", "--out", tmp.resolve("p").toString(), "--n", "40").code());
     Path wh = tmp.resolve("wh");
     String[] run = {"pipeline", "--data", tmp.resolve("p").toString(), "--set", "warehouse=" + wh,
-        "--set", "demo.work_dir=" + tmp, "--set", "ingest.size=32", "--set", "gan.preset=tiny32",
+        "--set", "ingest.size=32", "--set", "gan.preset=tiny32",
         "--set", "gan.kimg=0.008", "--set", "gan.batch_size=8", "--set", "gan.tick_kimg=0.008",
         "--set", "gan.grid_images=4", "--set", "classifier.epochs=1", "--set", "classifier.image_size=32",
         "--set", "inverter.encoder_steps=3", "--set", "inverter.hyper_steps=2", "--set", "inverter.hyper_z=8",

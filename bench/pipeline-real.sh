@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `dermsynth pipeline` on real HAM10000 (not part of the tests): the whole chain with the small64 presets
+# (conf/pipeline-small64.conf) in its own warehouse, unattended (augment.directions = all_top_k, said in
+# the output) unless --attended. It takes many CPU hours (StyleGAN2 small64 ~400 s/kimg on 2 cores, 100
+# kimg); run it again to go on: finished training stages are reused and data stages add only what is
+# missing. `bench/experiment-real.sh` runs the experiment alone from the bench's already-trained models.
+# Usage: bench/pipeline-real.sh [--attended] [--work DIR] [--set key=value ...]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+data="${DERMSYNTH_HAM10000:-$root/../shared/data/ham10000-200x150}"
+work="$root/bench/work/pipeline-real"; directions=(--set augment.directions=all_top_k); extra=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --attended) directions=(); shift ;;
+    --work) work="$2"; shift 2 ;;
+    --set) extra+=(--set "$2"); shift 2 ;;
+    *) echo "unknown option $1; usage: $0 [--attended] [--work DIR] [--set key=value ...]" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$work"
+/usr/bin/time -v "$root/bin/dermsynth" pipeline --data "$data" --set "warehouse=$work/warehouse" \
+  "${directions[@]}" "${extra[@]}" 2> >(tee "$work/pipeline.stderr" \
+  | grep -E "ERROR|Exception" >&2) | tee -a "$work/pipeline.txt"
+grep -E "Maximum resident|Elapsed" "$work/pipeline.stderr" || true
