@@ -32,9 +32,9 @@ mkdir -p "$out"
 sets=(--set "warehouse=$warehouse" --set classifier.image_size=64 --set "classifier.epochs=$epochs"
       --set classifier.patience=0 --set classifier.progress=false --set "experiment.id=$id"
       --set "experiment.arms=[${arms}]" --set "experiment.seeds=[${seeds}]")
-/usr/bin/time -v "$ds" experiment "${sets[@]}" 2> >(tee "$out/experiment.stderr" | grep -E "ERROR|Exception" >&2) \
+/usr/bin/time -v "$ds" experiment "${sets[@]}" 2> >(tee "$root/bench/work/experiment-real.stderr" | grep -E "ERROR|Exception" >&2) \
   | tee "$out/experiment.txt"
-grep -E "Maximum resident|Elapsed" "$out/experiment.stderr" || true
+grep -E "Maximum resident|Elapsed" "$root/bench/work/experiment-real.stderr" || true
 if [[ -n "$test_data" ]]; then
   "$ds" sql "SELECT concat(arm, ' ', model_path) AS m FROM evaluations WHERE experiment_id = '$id' AND
       test_set = 'images:test'" --set "warehouse=$warehouse" --max-rows 1000 | tail -n +3 | while read -r arm model; do
