@@ -67,7 +67,8 @@ public final class DirectionReviews {
       return List.of();
     }
     return ctx.tables().read(Tables.DIRECTION_REVIEWS).where(col("generator_version").equalTo(generatorVersion))
-        .select(SCHEMA.fieldNames()[0], java.util.Arrays.copyOfRange(SCHEMA.fieldNames(), 1, SCHEMA.size()))
+        .select(java.util.Arrays.stream(SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col)
+            .toArray(org.apache.spark.sql.Column[]::new))
         .orderBy(col("decided_at").desc()).collectAsList().stream().map(Review::of).toList();
   }
 

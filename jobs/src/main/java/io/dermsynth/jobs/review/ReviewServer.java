@@ -213,7 +213,7 @@ public final class ReviewServer implements AutoCloseable {
     List<Review> history = DirectionReviews.history(ctx, generatorVersion).stream()
         .filter(r -> r.directionId().equals(d.id())).toList();
     Review current = history.isEmpty() ? null : history.get(0);
-    EditStrip s = strips.ifReady(d.id()) != null ? strips.ifReady(d.id()) : strips.strip(d).join();
+    EditStrip s = strips.strip(d).join();
     Map<String, Object> scope = directionScope(d, current);
     scope.putAll(common(d.label(current)));
     scope.put("current", current == null ? null : reviewScope(current));
