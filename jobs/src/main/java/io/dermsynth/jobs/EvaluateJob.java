@@ -66,8 +66,11 @@ public final class EvaluateJob {
       .add("experiment_id", DataTypes.StringType, true)
       .add("seed", DataTypes.LongType, true);
 
-  /** The test set's labels, the model's class probabilities and each image's lesion (bootstrap group). */
-  public record Predictions(int[] labels, double[][] proba, int[] lesionGroup) {}
+  /**
+   * The test set's labels, the model's class probabilities and arg-max predictions, and each image's
+   * lesion (bootstrap group).
+   */
+  public record Predictions(int[] labels, double[][] proba, int[] predicted, int[] lesionGroup) {}
 
   /** One evaluation and where its report is. */
   public record Result(String runId, String arm, String testSet, ClassificationMetrics scores,
@@ -170,7 +173,7 @@ public final class EvaluateJob {
           runId, arm, testSet, test.size(), lesionIndex.size(), f(m.balancedAccuracy()), f(ba.lower()),
           f(ba.upper()), f(m.aucMacro()), report);
       return new Result(runId, arm, testSet, m, ba, auc, skipped, report,
-          new Predictions(test.labels(), proba, group));
+          new Predictions(test.labels(), proba, pred, group));
     }
   }
 

@@ -1,7 +1,6 @@
 package io.dermsynth.jobs;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
 import com.typesafe.config.Config;
@@ -108,7 +107,7 @@ public final class ExperimentJob {
     String dir = (ctx.settings().config().getString("evaluate.report_dir").isEmpty()
         ? ctx.tables().warehouse() + "/report" : ctx.settings().config().getString("evaluate.report_dir"))
         + "/experiments/" + experimentId;
-    String report = ExperimentReport.write(ctx, dir, experimentId, runs, summaries, examples(ctx, pool, runs,
+    String report = ExperimentReport.write(ctx, dir, experimentId, runs, summaries, examples(ctx, runs, chosen,
         c.getInt("examples_per_class")));
     LOG.info("experiment {}: {} arms × {} seeds → {}", experimentId, runs.size(), seeds.size(), report);
     return new Result(runId, experimentId, runs, summaries, report);
@@ -179,8 +178,7 @@ public final class ExperimentJob {
         .add("quota_dx", "string").add("quota", "long"));
     return rows.withColumn("k", row_number().over(Window.partitionBy("dx").orderBy("synth_id")))
         .join(quotas, col("dx").equalTo(col("quota_dx"))).where(col("k").leq(col("quota")))
-        .select("synth_id", "image_id", "lesion_id", "dx", "direction_id", "alpha", "lpips", "png")
-        .withColumn("arm", lit(arm.name()));
+        .select("synth_id", "image_id", "lesion_id", "dx", "direction_id", "alpha", "lpips", "png");
   }
 
   /**
@@ -217,11 +215,8 @@ public final class ExperimentJob {
     double sum = 0;
     for (EvaluateJob.Result ev : r.evaluations()) {
       EvaluateJob.Predictions p = ev.predictions();
-      int[] pred = new int[p.labels().length];
-      for (int i = 0; i < pred.length; i++) {
-        pred[i] = io.dermsynth.core.classify.ClassifierTrainer.argmax(p.proba()[i]);
-      }
-      sum += metric.applyAsDouble(EvaluateJob.subset(p.labels(), pred, p.proba(), idx, p.proba()[0].length));
+      sum += metric.applyAsDouble(EvaluateJob.subset(p.labels(), p.predicted(), p.proba(), idx,
+          p.proba()[0].length));
     }
     return sum / r.evaluations().size();
   }
@@ -236,7 +231,7 @@ public final class ExperimentJob {
       for (int i : idx) {
         if (p.labels()[i] == k) {
           n++;
-          if (io.dermsynth.core.classify.ClassifierTrainer.argmax(p.proba()[i]) == k) {
+          if (p.predicted()[i] == k) {
             tp++;
           }
         }
@@ -247,12 +242,17 @@ public final class ExperimentJob {
   }
 
   /** Synthetic examples per class for the report: from the arm with the most synthetic images. */
-  private static List<Row> examples(JobContext ctx, Dataset<Row> pool, List<ArmRun> runs, int perClass) {
-    ArmRun biggest = runs.stream().max(java.util.Comparator.comparingInt(ArmRun::syntheticUsed)).orElseThrow();
-    if (biggest.syntheticUsed() == 0 || perClass <= 0) {
+  private static List<Row> examples(JobContext ctx, List<ArmRun> runs, List<Dataset<Row>> chosen, int perClass) {
+    int biggest = 0;
+    for (int a = 1; a < runs.size(); a++) {
+      if (runs.get(a).syntheticUsed() > runs.get(biggest).syntheticUsed()) {
+        biggest = a;
+      }
+    }
+    if (runs.get(biggest).syntheticUsed() == 0 || perClass <= 0) {
       return List.of();
     }
-    return select(ctx, pool, biggest.arm(), realTrainPerClass(ctx), true)
+    return chosen.get(biggest)
         .withColumn("e", row_number().over(Window.partitionBy("dx").orderBy("synth_id")))
         .where(col("e").leq(perClass))
         .join(ctx.tables().read(Tables.IMAGES).select(col("image_id").as("src"), col("png").as("source_png")),
