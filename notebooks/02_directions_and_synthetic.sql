@@ -58,3 +58,56 @@ SELECT s.synth_id, s.lesion_id, i.split
 FROM delta.`${warehouse}/synthetic` s
 JOIN (SELECT DISTINCT lesion_id, split FROM delta.`${warehouse}/images`) i ON s.lesion_id = i.lesion_id
 WHERE i.split <> 'train'
+
+-- COMMAND ----------
+
+-- Must be empty: every synthetic image leads back to a real image in `images` (its lineage).
+SELECT s.synth_id, s.image_id
+FROM delta.`${warehouse}/synthetic` s LEFT ANTI JOIN delta.`${warehouse}/images` i ON s.image_id = i.image_id
+
+-- COMMAND ----------
+
+-- Lineage of a few synthetic images: the real image (file, lesion, metadata), the direction and strength,
+-- the generator and inverter that made it, and the run. The PNGs are in s.png and i.png.
+SELECT s.synth_id, i.source_path, s.lesion_id, s.dx, i.age, i.sex, i.localization, s.direction_id, s.alpha,
+       round(s.lpips, 4) AS lpips, s.label_kept, s.generator_version, s.inverter_version, s.run_id, r.started_at
+FROM delta.`${warehouse}/synthetic` s
+JOIN delta.`${warehouse}/images` i ON s.image_id = i.image_id
+JOIN delta.`${warehouse}/runs` r ON s.run_id = r.run_id
+ORDER BY s.synth_id
+LIMIT 20
+
+-- COMMAND ----------
+
+-- Where the work ran: rows per executor, assigned GPU and device (per augment run).
+SELECT run_id, executor_id, task_gpu, device, count(*) AS images
+FROM delta.`${warehouse}/synthetic`
+GROUP BY run_id, executor_id, task_gpu, device
+ORDER BY run_id, executor_id
+
+-- COMMAND ----------
+
+-- Time travel: every commit to `synthetic` (each augment chunk is one MERGE), newest first.
+DESCRIBE HISTORY delta.`${warehouse}/synthetic`
+
+-- COMMAND ----------
+
+CREATE WIDGET TEXT version DEFAULT '0'
+
+-- COMMAND ----------
+
+-- The table as it was at the `version` widget's commit, against now: rows per run then and now.
+SELECT coalesce(t.run_id, n.run_id) AS run_id, coalesce(t.images, 0) AS images_then, coalesce(n.images, 0) AS images_now
+FROM (SELECT run_id, count(*) AS images FROM delta.`${warehouse}/synthetic` VERSION AS OF ${version} GROUP BY run_id) t
+FULL OUTER JOIN (SELECT run_id, count(*) AS images FROM delta.`${warehouse}/synthetic` GROUP BY run_id) n
+  ON t.run_id = n.run_id
+ORDER BY run_id
+
+-- COMMAND ----------
+
+-- Must be empty: a commit never changes an image already written (MERGE inserts only): rows of the
+-- `version` commit whose bytes differ now.
+SELECT t.synth_id
+FROM delta.`${warehouse}/synthetic` VERSION AS OF ${version} t
+JOIN delta.`${warehouse}/synthetic` n ON t.synth_id = n.synth_id
+WHERE sha2(t.png, 256) <> sha2(n.png, 256)

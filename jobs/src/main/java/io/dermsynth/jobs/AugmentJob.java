@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.row_number;
@@ -60,8 +61,8 @@ public final class AugmentJob {
 
   /** What augmentation wrote. */
   public record Result(String runId, String model, String directionSource, int directions, long planned,
-      long alreadyDone, long rowsAdded, int chunks, Map<String, Long> plannedByClass, double seconds)
-      implements JobResult {
+      long alreadyDone, long rowsAdded, int chunks, Map<String, Long> plannedByClass, String taskDevices,
+      double seconds) implements JobResult {
     @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
@@ -73,6 +74,7 @@ public final class AugmentJob {
       m.put("rows_added", String.valueOf(rowsAdded));
       m.put("chunks", String.valueOf(chunks));
       m.put("planned_by_class", plannedByClass.toString());
+      m.put("task_devices", taskDevices);
       m.put("images_per_s", String.format(Locale.ROOT, "%.2f", rowsAdded / Math.max(seconds, 1e-9)));
       return m;
     }
@@ -122,6 +124,12 @@ public final class AugmentJob {
         .withColumn("synth_id", concat(lit("syn-"), substring(sha2(concat_ws("|", col("image_id"),
             lit(inverterVersion), col("direction_id"), col("alpha").cast("string")), 256), 1, 24)));
     plan = target(ctx, plan, c.getInt("target"), balance);
+    // Render batches fixed by the plan alone (consecutive synth_ids), so that an image is rendered in
+    // the same batch by every run: libtorch's output depends on the batch, and a resumed or retried run
+    // must write the same bytes. Chunks and partitions take whole batches. The plan is keys only, so the
+    // one-partition window that numbers it is cheap.
+    plan = plan.withColumn("render_batch", floor(row_number().over(Window.orderBy("synth_id")).minus(1)
+        .divide(c.getInt("batch_size"))));
     Map<String, Long> byClass = new TreeMap<>();
     plan.groupBy("dx").count().collectAsList().forEach(r -> byClass.put(r.getString(0), r.getLong(1)));
     long planned = byClass.values().stream().mapToLong(Long::longValue).sum();
@@ -143,19 +151,22 @@ public final class AugmentJob {
     long added = 0;
     for (int k = 0; k < chunks && remaining > 0; k++) {
       // Broadcast the chunk's keys: the latents and images tables stream past them, no shuffle of blobs.
-      Dataset<Row> keys = broadcast(todo.where(pmod(xxhash64(col("synth_id")), lit(chunks)).equalTo(k)));
+      Dataset<Row> keys = broadcast(todo.where(pmod(xxhash64(col("render_batch")), lit(chunks)).equalTo(k)));
       Dataset<Row> chunk = keys.join(heavy, col("image_id").equalTo(col("lat_id"))).drop("lat_id")
           .join(broadcast(vectors), col("direction_id").equalTo(col("dir_id"))).drop("dir_id")
           .join(sources, col("image_id").equalTo(col("src_id"))).drop("src_id")
           .withColumn("w_alpha", step)
-          .repartition(c.getInt("partitions"));
+          .repartition(c.getInt("partitions"), col("render_batch"))
+          .sortWithinPartitions("render_batch", "synth_id");
       Dataset<Row> edited = new DirectionEditor().setModelPath(model).setBatchSize(c.getInt("batch_size"))
-          .setSourceCol("png").setAlphaCol("w_alpha").setOutputCol("edit").transform(chunk)
+          .setBatchCol("render_batch").setSourceCol("png").setAlphaCol("w_alpha").setOutputCol("edit")
+          .transform(chunk)
           .drop("png", "w_plus", "offsets", "offset_layers", "vector", "w_indices", "w_std", "w_alpha");
       Dataset<Row> good = edited.where(col("edit.error_code").isNull())
           .withColumn("synthetic_png", col("edit.png"));
       Dataset<Row> scored = new LesionClassifier().setModelPath(classifier).setBatchSize(c.getInt("batch_size"))
-          .setInputCol("synthetic_png").setOutputCol("probability").setPredictionCol("predicted_dx")
+          .setBatchCol("render_batch").setInputCol("synthetic_png").setOutputCol("probability")
+          .setPredictionCol("predicted_dx")
           .transform(good);
       Dataset<Row> rows = scored.select(col("synth_id"), col("image_id"), col("lesion_id"), col("dx"),
           col("direction_id"), col("alpha"), lit(alphaUnit).as("alpha_unit"),
@@ -166,16 +177,20 @@ public final class AugmentJob {
           element_at(col("probability"), array_position(classNames, col("dx")).cast("int")).as("label_probability"),
           col("predicted_dx").equalTo(col("dx")).as("label_kept"), col("predicted_dx"),
           lit(classifier).as("classifier_path"), lit(source).as("direction_source"), lit(runId).as("run_id"),
-          current_timestamp().as("created_at"));
+          col("edit.executor_id").as("executor_id"), col("edit.task_gpu").as("task_gpu"),
+          col("edit.device").as("device"), current_timestamp().as("created_at"));
       added += ctx.tables().insertNew(Tables.SYNTHETIC, rows, "synth_id");
       LOG.info("augment {}: chunk {}/{} committed, {} rows so far", runId, k + 1, chunks, added);
     }
     todo.unpersist();
+    String devices = added == 0 ? "" : TaskDevices.summary(
+        ctx.tables().read(Tables.SYNTHETIC).where(col("run_id").equalTo(runId)), "");
     double seconds = (System.nanoTime() - t0) / 1e9;
-    LOG.info("augment {}: {} planned ({} by class), {} done before, {} added from {} {} directions in {} s",
-        runId, planned, byClass, planned - remaining, added, nDirections, source, String.format("%.0f", seconds));
+    LOG.info("augment {}: {} planned ({} by class), {} done before, {} added from {} {} directions in {} s; "
+        + "executor:gpu>device:rows {}", runId, planned, byClass, planned - remaining, added, nDirections, source,
+        String.format("%.0f", seconds), devices);
     return new Result(runId, model, source, nDirections, planned, planned - remaining, added, chunks, byClass,
-        seconds);
+        devices, seconds);
   }
 
   private static Column concat(Column... cols) {

@@ -30,8 +30,8 @@ public final class InvertJob {
 
   /** What inversion wrote. */
   public record Result(String runId, String model, String version, String method, long candidates,
-      long rowsAdded, long quarantined, double meanL2, double meanLpips, Map<String, Integer> modelLoads)
-      implements JobResult {
+      long rowsAdded, long quarantined, double meanL2, double meanLpips, Map<String, Integer> modelLoads,
+      String taskDevices) implements JobResult {
     @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
@@ -46,6 +46,7 @@ public final class InvertJob {
       StringBuilder loads = new StringBuilder();
       modelLoads.forEach((e, n) -> loads.append(loads.isEmpty() ? "" : ",").append(e).append(':').append(n));
       m.put("model_loads", loads.toString());
+      m.put("task_devices", taskDevices);
       return m;
     }
   }
@@ -104,12 +105,13 @@ public final class InvertJob {
       for (Row r : perExecutor) {
         loads.put(r.getString(0), r.getInt(1));
       }
+      String devices = TaskDevices.summary(inverted, "latent.");
       double l2 = stats.isNullAt(0) ? Double.NaN : stats.getDouble(0);
       double lp = stats.isNullAt(1) ? Double.NaN : stats.getDouble(1);
       LOG.info("invert {}: {} images to invert with {} ({}), {} rows added to latents, {} quarantined, "
-          + "mean L2 {}, LPIPS {}, model loads per executor {}", runId, candidates, version, method, added,
-          quarantined, l2, lp, loads);
-      return new Result(runId, model, version, method, candidates, added, quarantined, l2, lp, loads);
+          + "mean L2 {}, LPIPS {}, model loads per executor {}, executor:gpu>device:rows {}", runId, candidates,
+          version, method, added, quarantined, l2, lp, loads, devices);
+      return new Result(runId, model, version, method, candidates, added, quarantined, l2, lp, loads, devices);
     } finally {
       inverted.unpersist();
     }

@@ -29,7 +29,16 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    io.dermsynth.core.Libtorch.configure();
+    int code = run(args);
+    // A Databricks JAR task must return from main (System.exit there is undefined behaviour) and fails
+    // the task by throwing; everywhere else the exit code is the answer.
+    if (System.getenv("DATABRICKS_RUNTIME_VERSION") == null) {
+      System.exit(code);
+    } else if (code != 0) {
+      throw new IllegalStateException("dermsynth " + String.join(" ", args) + " failed with exit code " + code
+          + " (see the output above)");
+    }
   }
 
   /** Runs a command line in this JVM and returns its exit code (0 ok, 1 failed, 2 bad usage). */

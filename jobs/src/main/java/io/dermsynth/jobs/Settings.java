@@ -54,7 +54,7 @@ public final class Settings {
       if (preset.isEmpty()) {
         throw new IllegalStateException(presetResource + " is missing from the classpath");
       }
-      checkKeys(defaults, preset);
+      checkKeys(defaults, preset, preset.withFallback(defaults).resolve());
       defaults = preset.withFallback(defaults);
     }
     Config user = ConfigFactory.empty();
@@ -67,11 +67,13 @@ public final class Settings {
     for (Map.Entry<String, String> e : sets.entrySet()) {
       user = user.withValue(e.getKey(), typed(defaults, e.getKey(), e.getValue()));
     }
-    checkKeys(defaults, user);
-    return new Settings(user.withFallback(defaults).resolve());
+    // Resolved first, so that a file may take values from the environment (warehouse = ${?DERMSYNTH_WAREHOUSE}).
+    Config resolved = user.withFallback(defaults).resolve();
+    checkKeys(defaults, user, resolved);
+    return new Settings(resolved);
   }
 
-  private static void checkKeys(Config defaults, Config user) {
+  private static void checkKeys(Config defaults, Config user, Config resolved) {
     for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
       String key = e.getKey();
       if (key.startsWith(FREE_FORM + ".")) {
@@ -83,12 +85,12 @@ public final class Settings {
             + ". Allowed keys: " + String.join(", ", allowedKeys(defaults)));
       }
       ConfigValueType want = defaults.getValue(key).valueType();
-      ConfigValueType got = e.getValue().valueType();
+      ConfigValueType got = resolved.getValue(key).valueType();
       if (want != got && !(want == ConfigValueType.NUMBER && got == ConfigValueType.STRING)
           && !(want == ConfigValueType.STRING && got != ConfigValueType.OBJECT && got != ConfigValueType.LIST)) {
         throw new IllegalArgumentException("config key '" + key + "' must be of type "
             + want.name().toLowerCase() + ", got " + got.name().toLowerCase() + " "
-            + e.getValue().render(ConfigRenderOptions.concise()));
+            + resolved.getValue(key).render(ConfigRenderOptions.concise()));
       }
     }
   }

@@ -26,7 +26,7 @@ public final class TrainGanJob {
 
   /** What training produced. */
   public record Result(String runId, String modelPath, String preset, int images, double kimg,
-      double secPerKimg, float augmentP, String snapshot) implements JobResult {
+      double secPerKimg, float augmentP, String snapshot, String resumedFrom) implements JobResult {
 
     @Override
     public Map<String, String> metrics() {
@@ -38,6 +38,7 @@ public final class TrainGanJob {
       m.put("sec_per_kimg", String.format(Locale.ROOT, "%.1f", secPerKimg));
       m.put("augment_p", String.format(Locale.ROOT, "%.4f", augmentP));
       m.put("snapshot", snapshot);
+      m.put("resumed_from", resumedFrom == null ? "" : resumedFrom);
       return m;
     }
   }
@@ -95,6 +96,7 @@ public final class TrainGanJob {
     String[] lastSnapshot = {""};
     try (GanTrainer trainer = new GanTrainer(options, ModelStore.device(ctx.settings(), "gan.device"))) {
       var store = ModelStore.store(ctx.spark(), dir);
+      store.newestSnapshot().ifPresent(s -> LOG.info("train-gan {}: resuming from {}/{}", runId, dir, s));
       trainer.train(data, store,
           c.getBoolean("progress") && System.console() != null,
           Math.round(c.getDouble("max_minutes") * 60), t -> {
@@ -115,7 +117,7 @@ public final class TrainGanJob {
                 t.snapshot() == null ? "" : ", snapshot " + t.snapshot()));
           });
       return new Result(runId, dir, options.preset(), data.size(), trainer.kimg(), lastSecPerKimg[0],
-          trainer.augmentP(), lastSnapshot[0]);
+          trainer.augmentP(), lastSnapshot[0], trainer.resumedFrom());
     }
   }
 }

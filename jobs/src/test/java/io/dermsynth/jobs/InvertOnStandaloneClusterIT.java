@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * `invert` submitted to a standalone Master + 2 Workers: 8 partitions over 2 executor JVMs, and each
- * executor loads the inverter exactly once (ModelCache), whatever number of its tasks use it.
+ * `invert` submitted to a standalone Master + 2 Workers with a (fake) GPU each, one GPU per executor and
+ * task: 8 partitions over 2 executor JVMs, each executor loads the inverter exactly once (ModelCache),
+ * whatever number of its tasks use it, and every task records its Worker's GPU address.
  */
 class InvertOnStandaloneClusterIT {
 
@@ -68,6 +69,12 @@ class InvertOnStandaloneClusterIT {
         .<String, String>getJavaMap(0);
     // Both executors took partitions (8 tasks), and each loaded the model once: "0:1,1:1".
     assertEquals("0:1,1:1", metrics.get("model_loads"), metrics.toString());
+    // executor:gpu>device:rows — each executor its own Worker's GPU, the CPU device (no CUDA here).
+    var devices = java.util.regex.Pattern.compile("0:gpu ([01])>cpu\\(\\):(\\d+),1:gpu ([01])>cpu\\(\\):(\\d+)")
+        .matcher(metrics.get("task_devices"));
+    assertTrue(devices.matches(), metrics.toString());
+    assertTrue(!devices.group(1).equals(devices.group(3)), metrics.toString());
+    assertEquals(32, Integer.parseInt(devices.group(2)) + Integer.parseInt(devices.group(4)), metrics.toString());
     Set<String> splits = new TreeSet<>(ctx.tables().read(Tables.LATENTS).select("split").distinct()
         .as(Encoders.STRING()).collectAsList());
     assertTrue(Set.of("train", "val", "test").containsAll(splits) && !splits.isEmpty(), splits.toString());

@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -21,6 +22,7 @@ final class S3Server implements AutoCloseable {
 
   private final Process process;
   private final int port;
+  private final Path storage;
 
   /** Starts s3proxy storing under {@code dir}, with the bucket {@code bucket}. */
   S3Server(Path dir, String bucket) throws Exception {
@@ -32,6 +34,7 @@ final class S3Server implements AutoCloseable {
       port = s.getLocalPort();
     }
     Path data = Files.createDirectories(dir.resolve("data"));
+    storage = data;
     Files.createDirectories(data.resolve(bucket));
     Path props = dir.resolve("s3proxy.properties");
     Files.write(props, List.of("s3proxy.endpoint=http://127.0.0.1:" + port, "s3proxy.authorization=aws-v2-or-v4",
@@ -54,16 +57,24 @@ final class S3Server implements AutoCloseable {
     }
   }
 
-  /** Points s3a at this server (path-style, plain HTTP, static keys). */
+  /** The s3a settings that reach this server (path-style, plain HTTP), without credentials. */
+  Map<String, String> endpoint() {
+    return Map.of("fs.s3a.endpoint", "http://127.0.0.1:" + port, "fs.s3a.path.style.access", "true",
+        "fs.s3a.connection.ssl.enabled", "false", "fs.s3a.endpoint.region", "us-east-1",
+        "fs.s3a.change.detection.mode", "none");
+  }
+
+  /** Points s3a at this server, with static keys (for the test's own JVM). */
   void configure(Configuration conf) {
-    conf.set("fs.s3a.endpoint", "http://127.0.0.1:" + port);
-    conf.set("fs.s3a.path.style.access", "true");
-    conf.set("fs.s3a.connection.ssl.enabled", "false");
+    endpoint().forEach(conf::set);
     conf.set("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
     conf.set("fs.s3a.access.key", ACCESS_KEY);
     conf.set("fs.s3a.secret.key", SECRET_KEY);
-    conf.set("fs.s3a.endpoint.region", "us-east-1");
-    conf.set("fs.s3a.change.detection.mode", "none");
+  }
+
+  /** Where the server keeps objects: bucket/key as files. */
+  Path storage() {
+    return storage;
   }
 
   @Override

@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real Spark standalone cluster on 127.0.0.1 made from the Maven classpath: one Master and N Workers,
  * each its own JVM, executors launched by the Workers as further JVMs. Spark needs a SPARK_HOME whose
- * {@code jars/} holds the classpath, so one is made from links.
+ * {@code jars/} holds the classpath, so one is made from links, and a {@code bin/spark-submit} for the
+ * deploy scripts. Each Worker advertises one GPU through a discovery script, as a GPU node would; Worker
+ * i's has address "i", so a task's recorded address says which Worker's GPU Spark gave it.
  */
 final class StandaloneCluster implements AutoCloseable {
 
@@ -49,6 +51,11 @@ final class StandaloneCluster implements AutoCloseable {
   static StandaloneCluster start(String classpath, int workers, Path dir) throws Exception {
     Path home = dir.resolve("spark-home");
     Path jars = Files.createDirectories(home.resolve("jars"));
+    Path bin = Files.createDirectories(home.resolve("bin"));
+    // What a Spark distribution's bin/spark-submit does, minus its launcher library.
+    Files.writeString(bin.resolve("spark-submit"), "#!/usr/bin/env bash\nexec \"" + javaBin() + "\" "
+        + String.join(" ", OPENS) + " -Xmx1g -cp \"$SPARK_HOME/jars/*\" org.apache.spark.deploy.SparkSubmit \"$@\"\n");
+    bin.resolve("spark-submit").toFile().setExecutable(true);
     for (String entry : classpath.split(java.io.File.pathSeparator)) {
       Path jar = Path.of(entry);
       if (entry.endsWith(".jar") && !Files.exists(jars.resolve(jar.getFileName()))) {
@@ -62,18 +69,29 @@ final class StandaloneCluster implements AutoCloseable {
         "--port", String.valueOf(port), "--webui-port", String.valueOf(freePort()));
     waitForPort(port, 60);
     for (int i = 0; i < workers; i++) {
-      c.spawn("worker" + i, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+      Path gpus = dir.resolve("gpus-worker" + i + ".sh");
+      Files.writeString(gpus, "#!/bin/sh\necho '{\"name\": \"gpu\", \"addresses\": [\"" + i + "\"]}'\n");
+      gpus.toFile().setExecutable(true);
+      c.spawnWith(List.of("-Dspark.worker.resource.gpu.amount=1",
+          "-Dspark.worker.resource.gpu.discoveryScript=" + gpus), "worker" + i,
+          "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
           "--cores", "1", "--memory", "1g", "--webui-port", String.valueOf(freePort()),
           "--work-dir", Files.createDirectories(dir.resolve("work" + i)).toString(), c.masterUrl);
     }
     return c;
   }
 
-  /** Starts a JVM on the cluster's classpath; returns it after it ends or the timeout passes. */
+  /** Starts a JVM on the cluster's classpath, its output in logs/NAME.log. */
   Process spawn(String name, String mainClass, String... args) throws IOException {
+    return spawnWith(List.of(), name, mainClass, args);
+  }
+
+  private Process spawnWith(List<String> jvmOptions, String name, String mainClass, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(javaBin());
     cmd.addAll(OPENS);
+    cmd.addAll(jvmOptions);
     cmd.add("-Xmx1g");
     cmd.add("-cp");
     cmd.add(classpath);
@@ -88,6 +106,30 @@ final class StandaloneCluster implements AutoCloseable {
     Process p = pb.start();
     processes.add(p);
     return p;
+  }
+
+  /** Runs a command (a deploy script) with this cluster's SPARK_HOME, its output in logs/NAME.log. */
+  Process command(String name, java.util.Map<String, String> env, String... cmd) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(logs.resolve(name + ".log").toFile());
+    pb.environment().put("SPARK_HOME", home.toString());
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    processes.add(p);
+    return p;
+  }
+
+  /** The executor JVMs the Workers have launched and that are running now. */
+  List<ProcessHandle> executors() {
+    return processes.stream().flatMap(Process::descendants).filter(ProcessHandle::isAlive)
+        .filter(h -> h.info().arguments().map(a -> Arrays.asList(a).contains(
+            "org.apache.spark.executor.CoarseGrainedExecutorBackend")).orElse(false))
+        .toList();
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
   /** The shaded application jar that `mvn package` made (integration tests run after it). */
@@ -105,8 +147,9 @@ final class StandaloneCluster implements AutoCloseable {
   }
 
   /**
-   * spark-submit of a dermsynth command in client mode: 1 core and 768 MiB per executor, 2 cores in all,
-   * and the first task only once every executor has registered, so the work is spread over all of them.
+   * spark-submit of a dermsynth command in client mode: 1 core, 768 MiB and one GPU per executor, one GPU
+   * per task, 2 cores in all, and the first task only once every executor has registered, so the work
+   * is spread over all of them.
    */
   Process submit(String name, String... commandAndArgs) throws IOException {
     List<String> args = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit",
@@ -115,6 +158,7 @@ final class StandaloneCluster implements AutoCloseable {
         "--conf", "spark.driver.host=127.0.0.1",
         "--conf", "spark.executor.cores=1", "--conf", "spark.executor.memory=768m",
         "--conf", "spark.cores.max=2",
+        "--conf", "spark.executor.resource.gpu.amount=1", "--conf", "spark.task.resource.gpu.amount=1",
         "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
         "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
         appJar().toString()));

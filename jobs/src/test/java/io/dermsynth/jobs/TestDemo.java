@@ -54,6 +54,74 @@ class TestDemo {
           r.<Double>getAs("balanced_accuracy"))), demo.out());
     }
     assertTrue(html.contains("Synthetic examples per class"));
+
+    // Every SQL cell of every notebook runs on the demo's warehouse; "Must be empty" cells return nothing.
+    assertEquals(List.of("01_explore_images.sql", "02_directions_and_synthetic.sql", "03_experiment_arms.sql"),
+        Notebooks.all());
+    assertScalaNotebookRuns(ctx, wh);
+    java.util.Map<String, List<Row>> results = new java.util.LinkedHashMap<>();
+    for (String notebook : Notebooks.all()) {
+      for (Notebooks.Cell c : Notebooks.sqlCells(notebook, wh.toString())) {
+        List<Row> rows = ctx.spark().sql(c.sql()).collectAsList();
+        if (c.mustBeEmpty()) {
+          assertEquals(List.of(), rows, notebook + ": " + c.sql());
+        }
+        results.put(c.sql(), rows);
+      }
+    }
+    assertEquals(20, results.size());
+    // The arm comparison shows each arm's balanced accuracy as in `evaluations` (one seed: the mean is it).
+    List<Row> arms = cell(results, "GROUP BY experiment_id, arm\n");
+    assertEquals(List.of("baseline", "sa300"), arms.stream().map(r -> r.<String>getAs("arm")).toList());
+    for (int i = 0; i < 2; i++) {
+      assertEquals(Math.round(evals.get(i).<Double>getAs("balanced_accuracy") * 1e4) / 1e4,
+          arms.get(i).<Double>getAs("balanced_accuracy"), 1e-12);
+    }
+    List<Row> paired = cell(results, "delta_balanced_accuracy");
+    assertEquals(1, paired.size());
+    assertEquals(evals.get(1).<Double>getAs("balanced_accuracy") - evals.get(0).<Double>getAs("balanced_accuracy"),
+        paired.get(0).<Double>getAs("delta_balanced_accuracy"), 1e-4);
+    // Time travel: version 0 (the first augment chunk) holds part of what the table holds now.
+    long now = ctx.tables().read(Tables.SYNTHETIC).count();
+    List<Row> travel = cell(results, "images_then");
+    assertEquals(now, travel.stream().mapToLong(r -> r.<Long>getAs("images_now")).sum());
+    long then = travel.stream().mapToLong(r -> r.<Long>getAs("images_then")).sum();
+    assertTrue(then > 0 && then <= now, then + " then, " + now + " now");
+    // The demo runs in one local JVM: no GPU scheduled, the CPU device, every image accounted for.
+    List<Row> placement = cell(results, "GROUP BY run_id, executor_id, task_gpu, device");
+    assertEquals(now, placement.stream().mapToLong(r -> r.<Long>getAs("images")).sum());
+    placement.forEach(r -> assertTrue(r.isNullAt(r.fieldIndex("task_gpu")) && r.getAs("device").equals("cpu()"),
+        r.toString()));
+  }
+
+  /** Every cell of the Scala notebook in the Scala interpreter, on the demo's warehouse. */
+  @SuppressWarnings("unchecked")
+  private static void assertScalaNotebookRuns(JobContext ctx, Path wh) throws Exception {
+    List<String> cells = ScalaNotebook.cells("04_render_and_history.scala");
+    assertEquals(5, cells.size());
+    try (ScalaNotebook nb = new ScalaNotebook(ctx.spark(), java.util.Map.of("warehouse", wh.toString()))) {
+      for (int i = 0; i < cells.size(); i++) {
+        nb.run("04_render_and_history.scala cell " + (i + 1), cells.get(i));
+      }
+      // The strip: five strengths of one edit; at 0 the image is the unedited render (LPIPS 0).
+      List<Row> strip = ((org.apache.spark.sql.Dataset<Row>) nb.value("strip")).collectAsList();
+      assertEquals(List.of(-2.0, -1.0, 0.0, 1.0, 2.0), strip.stream().map(r -> r.<Double>getAs("alpha")).toList());
+      for (Row r : strip) {
+        double lpips = r.getAs("lpips");
+        assertTrue(r.<Double>getAs("alpha") == 0.0 ? lpips == 0.0 : lpips > 0.0, r.toString());
+      }
+      // Time travel: the newest version holds the table as it is.
+      List<Row> sizes = ((org.apache.spark.sql.Dataset<Row>) nb.value("sizes")).orderBy("version").collectAsList();
+      assertEquals(ctx.tables().read(Tables.SYNTHETIC).count(), sizes.get(sizes.size() - 1).<Long>getAs("rows"));
+    }
+  }
+
+  /** The rows of the one cell whose SQL contains {@code marker} (a regex). */
+  private static List<Row> cell(java.util.Map<String, List<Row>> results, String marker) {
+    var p = java.util.regex.Pattern.compile(marker);
+    List<String> hits = results.keySet().stream().filter(k -> p.matcher(k).find()).toList();
+    assertEquals(1, hits.size(), marker + ": " + hits);
+    return results.get(hits.get(0));
   }
 
   private static String row(String html, String start) {

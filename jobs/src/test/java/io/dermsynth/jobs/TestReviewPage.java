@@ -247,7 +247,7 @@ class TestReviewPage {
         cells++;
       }
     }
-    assertEquals(9, cells);
+    assertEquals(15, cells);
     List<Row> decisions = ctx.spark().sql(Notebooks.sqlCells("02_directions_and_synthetic.sql", wh.toString())
         .stream().filter(c -> c.sql().contains("direction_reviews")).findFirst().orElseThrow().sql()).collectAsList();
     assertEquals(3, decisions.size());

@@ -11,19 +11,25 @@ import org.apache.spark.sql.RowFactory;
 /**
  * A partition's rows in batches for a model: each batch of up to {@code batchSize} rows is handed to
  * {@code score}, which returns, per row, the values to append; rows come out in their input order with
- * those values after their own. Batches are pulled lazily, so a partition is never held whole.
+ * those values after their own. With a key column, a batch also ends where the key changes (rows sorted
+ * by it make batches that do not depend on their neighbours). Batches are pulled lazily, so a partition
+ * is never held whole.
  */
 final class BatchedRows implements Iterator<Row> {
 
   private final Iterator<Row> rows;
   private final int batchSize;
+  private final int keyIndex;
+  private Row pending;
   private final Function<List<Row>, List<Object[]>> score;
   private final List<Row> ready = new ArrayList<>();
   private int next;
 
-  BatchedRows(Iterator<Row> rows, int batchSize, Function<List<Row>, List<Object[]>> score) {
+  /** @param keyIndex the key column's index, or −1 for batches of consecutive rows */
+  BatchedRows(Iterator<Row> rows, int batchSize, int keyIndex, Function<List<Row>, List<Object[]>> score) {
     this.rows = rows;
     this.batchSize = batchSize;
+    this.keyIndex = keyIndex;
     this.score = score;
   }
 
@@ -35,8 +41,18 @@ final class BatchedRows implements Iterator<Row> {
     ready.clear();
     next = 0;
     List<Row> batch = new ArrayList<>(batchSize);
+    if (pending != null) {
+      batch.add(pending);
+      pending = null;
+    }
     while (batch.size() < batchSize && rows.hasNext()) {
-      batch.add(rows.next());
+      Row r = rows.next();
+      if (keyIndex >= 0 && !batch.isEmpty()
+          && !java.util.Objects.equals(r.get(keyIndex), batch.get(0).get(keyIndex))) {
+        pending = r;
+        break;
+      }
+      batch.add(r);
     }
     if (batch.isEmpty()) {
       return false;

@@ -1,6 +1,5 @@
 package io.dermsynth.udf;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import io.dermsynth.core.data.QuarantineReason;
@@ -21,7 +20,6 @@ import org.apache.spark.ml.param.Param;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -42,12 +40,12 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
 
   private static final long serialVersionUID = 1L;
 
-  /** The struct appended as {@code outputCol}. */
-  public static final StructType OUTPUT_TYPE = new StructType()
+  /** The struct appended as {@code outputCol}, ending with where the task ran ({@link TaskDevice.Placement}). */
+  public static final StructType OUTPUT_TYPE = TaskDevice.Placement.addTo(new StructType()
       .add("png", DataTypes.BinaryType, true)
       .add("lpips", DataTypes.DoubleType, true)
       .add("error_code", DataTypes.StringType, true)
-      .add("error_message", DataTypes.StringType, true);
+      .add("error_message", DataTypes.StringType, true));
 
   private final Param<String> offsetsCol;
   private final Param<String> offsetLayersCol;
@@ -141,19 +139,19 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
         in.fieldIndex($(directionCol)), in.fieldIndex($(wIndicesCol)), in.fieldIndex($(alphaCol)),
         $(sourceCol).isEmpty() ? -1 : in.fieldIndex($(sourceCol))};
     return dataset.toDF().mapPartitions(new EditPartition(HadoopConf.broadcast(dataset.sparkSession()),
-        requiredModelPath(), cols, batch()), Encoders.row(out));
+        requiredModelPath(), cols, batch(), batchKey(in)), Encoders.row(out));
   }
 
   /** Renders a partition's edits batch by batch with this executor's inverter. */
-  private record EditPartition(Broadcast<Map<String, String>> conf, String modelPath, int[] cols, int batchSize)
-      implements MapPartitionsFunction<Row, Row> {
+  private record EditPartition(Broadcast<Map<String, String>> conf, String modelPath, int[] cols, int batchSize,
+      int batchKey) implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-      Device device = TaskDevice.forTask();
-      Inverter model = LatentInverter.cachedInverter(conf, modelPath, device);
-      return new BatchedRows(rows, batchSize, batch -> {
-        Row[] edits = edit(model, batch);
+      TaskDevice.Placement placement = TaskDevice.forTask();
+      Inverter model = LatentInverter.cachedInverter(conf, modelPath, placement.device());
+      return new BatchedRows(rows, batchSize, batchKey, batch -> {
+        Row[] edits = edit(model, batch, placement);
         List<Object[]> out = new ArrayList<>(edits.length);
         for (Row e : edits) {
           out.add(new Object[] {e});
@@ -162,7 +160,7 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
       });
     }
 
-    private Row[] edit(Inverter inv, List<Row> batch) {
+    private Row[] edit(Inverter inv, List<Row> batch, TaskDevice.Placement placement) {
       int res = inv.generator().architecture().resolution();
       Row[] out = new Row[batch.size()];
       List<Integer> good = new ArrayList<>();
@@ -181,7 +179,7 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
           good.add(i);
         } catch (IllegalArgumentException | UncheckedIOException | NullPointerException | ClassCastException e) {
           edits.subList(good.size(), edits.size()).clear();
-          out[i] = RowFactory.create(null, null, QuarantineReason.CORRUPT_IMAGE.name(),
+          out[i] = placement.row(null, null, QuarantineReason.CORRUPT_IMAGE.name(),
               "cannot edit this row: " + e);
         }
       }
@@ -197,7 +195,7 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
             lpips = Inverter.toDoubles(inv.losses(img, new GanImages(res, sources).batch(idx, inv.manager())).get(1));
           }
           for (int j = 0; j < good.size(); j++) {
-            out[good.get(j)] = RowFactory.create(SampleGrid.png(img.get(j).expandDims(0), 1),
+            out[good.get(j)] = placement.row(SampleGrid.png(img.get(j).expandDims(0), 1),
                 lpips == null ? null : lpips[j], null, null);
           }
         }

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.param.Param;
@@ -23,7 +22,6 @@ import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -49,9 +47,10 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
    * The struct appended as {@code outputCol}: W+ [num_ws, w_dim] and the offsets (layers in
    * {@code offset_layers} order, each [out, in], concatenated) as little-endian float32 bytes;
    * reconstruction L2 (mean squared error, pixels in [0, 1]) and LPIPS; which method and inverter
-   * made them; which executor, and how many times that executor JVM had loaded this model.
+   * made them; how many times the executor JVM had loaded this model; where the task ran
+   * ({@link TaskDevice.Placement#FIELDS}: executor, assigned GPU, device).
    */
-  public static final StructType OUTPUT_TYPE = new StructType(new StructField[] {
+  public static final StructType OUTPUT_TYPE = TaskDevice.Placement.addTo(new StructType(new StructField[] {
       DataTypes.createStructField("w_plus", DataTypes.BinaryType, true),
       DataTypes.createStructField("num_ws", DataTypes.IntegerType, true),
       DataTypes.createStructField("w_dim", DataTypes.IntegerType, true),
@@ -61,10 +60,9 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
       DataTypes.createStructField("lpips", DataTypes.DoubleType, true),
       DataTypes.createStructField("method", DataTypes.StringType, false),
       DataTypes.createStructField("inverter_version", DataTypes.StringType, true),
-      DataTypes.createStructField("executor_id", DataTypes.StringType, false),
       DataTypes.createStructField("model_loads", DataTypes.IntegerType, false),
       DataTypes.createStructField("error_code", DataTypes.StringType, true),
-      DataTypes.createStructField("error_message", DataTypes.StringType, true)});
+      DataTypes.createStructField("error_message", DataTypes.StringType, true)}));
 
   private final Param<String> method;
 
@@ -101,7 +99,7 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
     StructType out = transformSchema(dataset.schema());
     return dataset.toDF().mapPartitions(new InvertPartition(HadoopConf.broadcast(dataset.sparkSession()),
         requiredModelPath(), Inverter.Method.valueOf($(method).toUpperCase(Locale.ROOT)),
-        dataset.schema().fieldIndex($(inputCol())), batch()), Encoders.row(out));
+        dataset.schema().fieldIndex($(inputCol())), batch(), batchKey(dataset.schema())), Encoders.row(out));
   }
 
   /** This executor's copy of an inverter folder on a device, loaded by the first task that needs it. */
@@ -112,16 +110,16 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
 
   /** Loads (or reuses) the inverter on the executor and inverts the partition batch by batch. */
   private record InvertPartition(Broadcast<Map<String, String>> conf, String modelPath,
-      Inverter.Method method, int inputIndex, int batchSize) implements MapPartitionsFunction<Row, Row> {
+      Inverter.Method method, int inputIndex, int batchSize, int batchKey)
+      implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-      Device device = TaskDevice.forTask();
-      Inverter model = cachedInverter(conf, modelPath, device);
-      String executor = SparkEnv.get().executorId();
-      int loads = ModelCache.loads(modelPath, device.toString());
-      return new BatchedRows(rows, batchSize, batch -> {
-        Row[] latents = invert(model, batch, executor, loads);
+      TaskDevice.Placement placement = TaskDevice.forTask();
+      Inverter model = cachedInverter(conf, modelPath, placement.device());
+      int loads = ModelCache.loads(modelPath, placement.device().toString());
+      return new BatchedRows(rows, batchSize, batchKey, batch -> {
+        Row[] latents = invert(model, batch, loads, placement);
         List<Object[]> out = new ArrayList<>(latents.length);
         for (Row l : latents) {
           out.add(new Object[] {l});
@@ -130,7 +128,7 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
       });
     }
 
-    private Row[] invert(Inverter inv, List<Row> batch, String executor, int loads) {
+    private Row[] invert(Inverter inv, List<Row> batch, int loads, TaskDevice.Placement placement) {
       int res = inv.generator().architecture().resolution();
       Row[] out = new Row[batch.size()];
       List<Integer> good = new ArrayList<>();
@@ -144,7 +142,7 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
           pixels.add(GanImages.decodeOne(png, res));
           good.add(i);
         } catch (IllegalArgumentException | UncheckedIOException e) {
-          out[i] = RowFactory.create(null, null, null, null, null, null, null, methodName(), null, executor,
+          out[i] = placement.row(null, null, null, null, null, null, null, methodName(), null,
               loads, QuarantineReason.CORRUPT_IMAGE.name(), "cannot decode the PNG: " + e.getMessage());
         }
       }
@@ -166,10 +164,10 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
             if (!layers.isEmpty()) {
               offsets = concat(deltas, j, pixels.size());
             }
-            out[good.get(j)] = RowFactory.create(LatentCodec.encode(w, j * per, per),
+            out[good.get(j)] = placement.row(LatentCodec.encode(w, j * per, per),
                 (int) r.wPlus().getShape().get(1), (int) r.wPlus().getShape().get(2), offsets,
                 layers.isEmpty() ? null : layers.toArray(new String[0]), r.l2()[j], r.lpips()[j],
-                methodName(), inv.version(), executor, loads, null, null);
+                methodName(), inv.version(), loads, null, null);
           }
         }
       }

@@ -68,20 +68,21 @@ public final class LesionClassifier extends ModelTransformer<LesionClassifier> {
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
     return dataset.toDF().mapPartitions(new ScorePartition(HadoopConf.broadcast(dataset.sparkSession()),
-        requiredModelPath(), dataset.schema().fieldIndex($(inputCol())), batch()), Encoders.row(out));
+        requiredModelPath(), dataset.schema().fieldIndex($(inputCol())), batch(),
+        batchKey(dataset.schema())), Encoders.row(out));
   }
 
   /** Loads (or reuses) the model on the executor and scores the partition batch by batch. */
   private record ScorePartition(Broadcast<Map<String, String>> conf, String modelPath, int inputIndex,
-      int batchSize) implements MapPartitionsFunction<Row, Row> {
+      int batchSize, int batchKey) implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-      ai.djl.Device device = TaskDevice.forTask();
+      ai.djl.Device device = TaskDevice.forTask().device();
       ClassifierModel model = ModelCache.get(modelPath, device.toString(), () -> load(device));
       int size = model.manifest().imageSize();
       List<String> classes = model.manifest().classes();
-      return new BatchedRows(rows, batchSize, batch -> {
+      return new BatchedRows(rows, batchSize, batchKey, batch -> {
         List<float[]> pixels = new ArrayList<>(batch.size());
         for (Row r : batch) {
           try {

@@ -16,6 +16,7 @@ abstract class ModelTransformer<T extends ModelTransformer<T>> extends ColumnTra
 
   private final Param<String> modelPath;
   private final IntParam batchSize;
+  private final Param<String> batchCol;
 
   ModelTransformer(String uid, String inputDoc, String inputDefault, String outputDoc, String outputDefault,
       String modelDoc, int defaultBatch) {
@@ -23,6 +24,9 @@ abstract class ModelTransformer<T extends ModelTransformer<T>> extends ColumnTra
     modelPath = new Param<>(this, "modelPath", modelDoc);
     batchSize = new IntParam(this, "batchSize", "images per forward pass", ParamValidators.gtEq(1));
     setDefault(batchSize, defaultBatch);
+    batchCol = new Param<>(this, "batchCol", "rows with equal values of this column form the batches (at most "
+        + "batchSize each), so a batch is the same whatever else the partition holds; empty: consecutive rows");
+    setDefault(batchCol, "");
   }
 
   public Param<String> modelPath() {
@@ -43,6 +47,20 @@ abstract class ModelTransformer<T extends ModelTransformer<T>> extends ColumnTra
     return self();
   }
 
+  public Param<String> batchCol() {
+    return batchCol;
+  }
+
+  /**
+   * Batches by this column's value: libtorch's CPU kernels round differently for different batch
+   * shapes, so an output is bit-for-bit reproducible only when its batch is (tested by augment's
+   * fault tests).
+   */
+  public T setBatchCol(String v) {
+    set(batchCol, v);
+    return self();
+  }
+
   /** The model folder, which must be set. */
   String requiredModelPath() {
     if (!isDefined(modelPath)) {
@@ -53,5 +71,18 @@ abstract class ModelTransformer<T extends ModelTransformer<T>> extends ColumnTra
 
   int batch() {
     return (Integer) $(batchSize);
+  }
+
+  /** The index of the batch column in {@code schema}, or −1 when batches are consecutive rows. */
+  int batchKey(org.apache.spark.sql.types.StructType schema) {
+    String c = $(batchCol);
+    if (c.isEmpty()) {
+      return -1;
+    }
+    if (!java.util.List.of(schema.fieldNames()).contains(c)) {
+      throw new IllegalArgumentException("batchCol '" + c + "' not found; columns: " + String.join(", ",
+          schema.fieldNames()));
+    }
+    return schema.fieldIndex(c);
   }
 }

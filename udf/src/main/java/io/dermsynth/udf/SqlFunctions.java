@@ -72,7 +72,7 @@ public final class SqlFunctions {
 
   private static <R> R withInverter(Broadcast<Map<String, String>> conf, String path, Function<Inverter, R> body)
       throws Exception {
-    Inverter inv = LatentInverter.cachedInverter(conf, path, TaskDevice.forTask());
+    Inverter inv = LatentInverter.cachedInverter(conf, path, TaskDevice.forTask().device());
     synchronized (inv) {
       try (NDScope scope = new NDScope()) {
         return body.call(inv);

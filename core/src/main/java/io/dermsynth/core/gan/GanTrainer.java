@@ -74,6 +74,7 @@ public final class GanTrainer implements AutoCloseable {
   private long step;
   private long nimg;
   private int tick;
+  private String resumedFrom;
   private float augmentP;
   private double adaSum;
   private long adaCount;
@@ -129,9 +130,11 @@ public final class GanTrainer implements AutoCloseable {
       throw new IllegalArgumentException("GAN at " + arch.resolution() + " px got " + data.size()
           + " images at " + data.resolution() + " px");
     }
-    String resumed = resume(store);
+    resumedFrom = resume(store);
     NDArray gridZ = gridLatents();
-    if (resumed == null) {
+    if (resumedFrom != null) {
+      dropMetricsAfterSnapshot(store);
+    } else {
       int[] first = new int[Math.min(o.gridImages(), data.size())];
       java.util.Arrays.setAll(first, i -> i);
       try (NDScope scope = new NDScope()) {
@@ -404,6 +407,26 @@ public final class GanTrainer implements AutoCloseable {
   private static float mean(List<Losses> window, java.util.function.Function<Losses, Float> f) {
     return (float) window.stream().map(f).filter(java.util.Objects::nonNull).mapToDouble(Float::doubleValue)
         .average().orElse(Double.NaN);
+  }
+
+  /**
+   * A run killed after a tick but before that tick's snapshot left metrics rows the resumed run will
+   * write again; they go, so metrics.jsonl has each tick once.
+   */
+  private void dropMetricsAfterSnapshot(CheckpointStore store) throws IOException {
+    String old = store.read("metrics.jsonl").map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
+    StringBuilder kept = new StringBuilder();
+    old.lines().filter(l -> !l.isBlank()
+        && com.google.gson.JsonParser.parseString(l).getAsJsonObject().get("tick").getAsInt() <= tick)
+        .forEach(l -> kept.append(l).append('\n'));
+    if (!kept.toString().equals(old)) {
+      store.write("metrics.jsonl", kept.toString().getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** The snapshot the last {@link #train} call resumed from, or null when it started afresh. */
+  public String resumedFrom() {
+    return resumedFrom;
   }
 
   private void appendMetrics(CheckpointStore store, Tick t) throws IOException {

@@ -1,0 +1,151 @@
+package io.dermsynth.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * augment submitted to a standalone Master + 2 Workers, one (fake) GPU each, a GPU per executor and per
+ * task: an uninterrupted run is the reference (240 rows: 16 latents × 3 directions × 5 alphas, 8 chunks);
+ * then one executor JVM killed mid-run, and the driver killed mid-run and the command run again, must
+ * each end with the reference's table — the same synth_ids with the same image bytes, each once.
+ */
+class AugmentOnStandaloneClusterIT {
+
+  private static final int PLANNED = 240;
+
+  @TempDir static Path tmp;
+  static Path fixture;
+  static StandaloneCluster cluster;
+  static Map<String, String> reference;
+  static String referenceLog;
+
+  @BeforeAll
+  static void warehouseClusterAndReference() throws Exception {
+    fixture = tmp.resolve("fixture");
+    AugmentFixture.sixteenTrainLatents(tmp, fixture);
+    cluster = StandaloneCluster.start(StandaloneCluster.mavenClasspath(), 2, tmp.resolve("cluster"));
+    Path wh = copy("reference");
+    Process p = cluster.submit("reference", AugmentFixture.augment(wh, 30));
+    referenceLog = finish(p, "reference");
+    reference = imageHashes(wh);
+  }
+
+  @AfterAll
+  static void stopCluster() throws InterruptedException {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void eachTaskRecordsTheGpuSparkGaveItAndRunsOnTheDeviceThatFollows() throws Exception {
+    assertEquals(PLANNED, reference.size(), referenceLog);
+    JobContext ctx = SparkTest.context(tmp.resolve("reference"));
+    List<Row> placements = ctx.tables().read(Tables.SYNTHETIC).groupBy("executor_id", "task_gpu", "device").count()
+        .collectAsList();
+    Map<String, Set<String>> gpusByExecutor = new TreeMap<>();
+    for (Row r : placements) {
+      gpusByExecutor.computeIfAbsent(r.getString(0), k -> new TreeSet<>()).add(r.getString(1));
+      // No CUDA here: the device that follows an assigned GPU on a CPU-only libtorch is the CPU.
+      assertEquals("cpu()", r.getString(2), placements.toString());
+    }
+    // Two executors, one per Worker, each with its Worker's GPU on every one of its tasks.
+    assertEquals(2, gpusByExecutor.size(), placements.toString());
+    gpusByExecutor.values().forEach(g -> assertEquals(1, g.size(), placements.toString()));
+    assertEquals(Set.of("0", "1"), gpusByExecutor.values().stream().flatMap(Set::stream).collect(Collectors.toSet()),
+        placements.toString());
+    String metric = ctx.tables().read(Tables.RUNS).where("command = 'augment'").select("metrics").first()
+        .<String, String>getJavaMap(0).get("task_devices");
+    assertTrue(metric.matches("\\d+:gpu [01]>cpu\\(\\):\\d+,\\d+:gpu [01]>cpu\\(\\):\\d+"), metric);
+  }
+
+  @Test
+  void anExecutorKilledMidRunLeavesExactlyTheReferenceTable() throws Exception {
+    Path wh = copy("executor-killed");
+    Process p = cluster.submit("executor-killed", AugmentFixture.augment(wh, 30));
+    awaitFirstChunk(p, wh, "executor-killed");
+    List<ProcessHandle> executors = cluster.executors();
+    assertEquals(2, executors.size(), "executor JVMs: " + executors);
+    executors.get(0).destroyForcibly();  // SIGKILL: the Worker reports it lost, its tasks run elsewhere
+    String log = finish(p, "executor-killed");
+    assertTrue(log.contains("0 done before, " + PLANNED + " rows added"), log);
+    assertEquals(reference, imageHashes(wh));
+  }
+
+  @Test
+  void aDriverKilledMidRunThenRunAgainLeavesExactlyTheReferenceTable() throws Exception {
+    Path wh = copy("driver-killed");
+    Process p = cluster.submit("driver-killed", AugmentFixture.augment(wh, 30));
+    awaitFirstChunk(p, wh, "driver-killed");
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();  // client mode: the spark-submit JVM is the driver
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    long committed = SparkTest.context(wh).tables().read(Tables.SYNTHETIC).count();
+    assertTrue(committed > 0 && committed < PLANNED, "killed midway: " + committed + " rows committed");
+    String log = finish(cluster.submit("driver-killed-rerun", AugmentFixture.augment(wh, 30)), "driver-killed-rerun");
+    assertTrue(log.contains(committed + " done before, " + (PLANNED - committed) + " rows added"), log);
+    assertEquals(reference, imageHashes(wh));
+  }
+
+  /** synth_id → SHA-256 of the PNG; fails on a duplicate synth_id. */
+  private static Map<String, String> imageHashes(Path wh) {
+    JobContext ctx = SparkTest.context(wh);
+    List<Row> rows = ctx.tables().read(Tables.SYNTHETIC).selectExpr("synth_id", "sha2(png, 256)").collectAsList();
+    Map<String, String> hashes = new TreeMap<>();
+    for (Row r : rows) {
+      assertFalse(hashes.containsKey(r.getString(0)), "duplicate " + r.getString(0));
+      hashes.put(r.getString(0), r.getString(1));
+    }
+    return hashes;
+  }
+
+  /** A fresh copy of the fixture warehouse (Delta logs hold relative paths, so a copy is a warehouse). */
+  private static Path copy(String name) throws IOException {
+    Path to = tmp.resolve(name);
+    try (var files = Files.walk(fixture)) {
+      for (Path f : files.toList()) {
+        Path t = to.resolve(fixture.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(f, t);
+        }
+      }
+    }
+    return to;
+  }
+
+  private static void awaitFirstChunk(Process p, Path wh, String name) throws Exception {
+    Path firstCommit = wh.resolve("synthetic/_delta_log/00000000000000000000.json");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+    while (!Files.exists(firstCommit) && p.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertTrue(Files.exists(firstCommit) && p.isAlive(), "no chunk committed while running:\n" + cluster.log(name));
+  }
+
+  private static String finish(Process p, String name) throws Exception {
+    boolean ended = p.waitFor(400, TimeUnit.SECONDS);
+    String log = cluster.log(name);
+    assertTrue(ended, name + ": spark-submit did not finish in 400 s:\n" + log);
+    assertEquals(0, p.exitValue(), name + ": spark-submit failed:\n" + log);
+    return log;
+  }
+}
