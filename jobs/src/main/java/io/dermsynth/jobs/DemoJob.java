@@ -31,6 +31,27 @@ public final class DemoJob {
 
   private DemoJob() {}
 
+  /**
+   * The directions the demo used without a reviewer, written to direction_reviews as what they were:
+   * approved by the demo, not by a person (the note says so). The review page and the notebooks then show
+   * the demo's warehouse as a reviewed one, and a later `augment` on it uses the same directions.
+   */
+  private static void recordAutomaticApprovals(JobContext ctx, String runId, PrintWriter out) {
+    java.util.List<Double> alphas = ctx.settings().config().getDoubleList("augment.alphas");
+    double min = alphas.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    double max = alphas.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    var used = ctx.tables().read(Tables.SYNTHETIC).select("direction_id").distinct()
+        .join(ctx.tables().read(Tables.DIRECTIONS), "direction_id").select("direction_id", "rank", "generator_version")
+        .orderBy("rank").collectAsList();
+    for (org.apache.spark.sql.Row d : used) {
+      DirectionReviews.append(ctx, new DirectionReviews.Review(d.getString(0), "approved", "demo rank " + d.getInt(1),
+          min, max, "approved automatically by dermsynth demo (augment.directions = all_top_k); no person reviewed it",
+          "dermsynth demo", java.time.Instant.now(), d.getString(2), runId));
+    }
+    out.printf("The %d directions the demo used are recorded in direction_reviews as approved by 'dermsynth demo'"
+        + " (no person reviewed them).%n", used.size());
+  }
+
   public static Result run(JobContext base, PrintWriter out) throws Exception {
     var demo = base.settings().config().getConfig("demo");
     JobContext ctx = new JobContext(base.settings()
@@ -59,6 +80,7 @@ public final class DemoJob {
           phantomCfg.getInt("width"), phantomCfg.getInt("height"), phantomCfg.getLong("seed")));
       String grid = Path.of(demo.getString("work_dir")).toAbsolutePath().resolve("samples.png").toString();
       PipelineJob.Result pipeline = PipelineJob.chain(ctx, runId, data, DatasetFormat.HAM10000, grid, 2, out, false);
+      recordAutomaticApprovals(ctx, runId, out);
       return new Result(runId, phantoms, pipeline);
     });
   }

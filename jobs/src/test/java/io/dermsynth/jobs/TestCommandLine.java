@@ -24,6 +24,14 @@ class TestCommandLine {
     return new Outcome(code, out.toString(), err.toString());
   }
 
+  /** {@code n} phantoms made in tmp/p and ingested at {@code size} px into the warehouse {@code wh}. */
+  static void phantomsIngested(Path tmp, int n, Path wh, int size) {
+    assertEquals(0, cli("make-phantoms", "--out", tmp.resolve("p").toString(), "--n", String.valueOf(n)).code());
+    Outcome ingest = cli("ingest", "--data", tmp.resolve("p").toString(), "--set", "warehouse=" + wh, "--set",
+        "ingest.size=" + size);
+    assertEquals(0, ingest.code(), ingest.err());
+  }
+
   @Test
   void everyCommandHasHelp() {
     for (String cmd : new String[] {"make-phantoms", "ingest", "train-gan", "sample", "train-inverter", "invert", "sql",

@@ -77,6 +77,11 @@ class TestDemo {
       assertEquals(Math.round(evals.get(i).<Double>getAs("balanced_accuracy") * 1e4) / 1e4,
           arms.get(i).<Double>getAs("balanced_accuracy"), 1e-12);
     }
+    // The review cell: the directions the demo used, approved by the demo itself (no person).
+    long used = ctx.tables().read(Tables.SYNTHETIC).select("direction_id").distinct().count();
+    List<Row> reviews = cell(results, "row_number\\(\\) OVER \\(PARTITION BY direction_id");
+    assertEquals(used, reviews.stream().filter(r -> "approved".equals(r.getAs("decision"))
+        && "dermsynth demo".equals(r.getAs("reviewer"))).count(), reviews.toString());
     List<Row> paired = cell(results, "delta_balanced_accuracy");
     assertEquals(1, paired.size());
     assertEquals(evals.get(1).<Double>getAs("balanced_accuracy") - evals.get(0).<Double>getAs("balanced_accuracy"),

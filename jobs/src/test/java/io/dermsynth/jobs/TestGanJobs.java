@@ -22,9 +22,7 @@ class TestGanJobs {
   @Test
   void trainResumeAndSample() throws Exception {
     String wh = "warehouse=" + tmp.resolve("wh");
-    assertEquals(0, cli("make-phantoms", "--out", tmp.resolve("p").toString(), "--n", "40").code());
-    assertEquals(0, cli("ingest", "--data", tmp.resolve("p").toString(), "--set", wh, "--set",
-        "ingest.size=48").code());
+    TestCommandLine.phantomsIngested(tmp, 40, tmp.resolve("wh"), 48);
     Path run = tmp.resolve("run");
     String[] gan = {"--set", wh, "--set", "gan.batch_size=8", "--set", "gan.tick_kimg=0.008",
         "--set", "gan.snapshot_ticks=1", "--set", "gan.keep_snapshots=2", "--set", "gan.grid_images=4",

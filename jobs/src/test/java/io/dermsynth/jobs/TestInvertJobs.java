@@ -23,9 +23,7 @@ class TestInvertJobs {
   void invertWritesOneRowPerImageOnceAndQuarantinesWhatDoesNotDecode() throws Exception {
     Path wh = tmp.resolve("wh");
     String w = "warehouse=" + wh;
-    assertEquals(0, cli("make-phantoms", "--out", tmp.resolve("p").toString(), "--n", "32").code());
-    assertEquals(0, cli("ingest", "--data", tmp.resolve("p").toString(), "--set", w, "--set",
-        "ingest.size=32").code());
+    TestCommandLine.phantomsIngested(tmp, 32, wh, 32);
     Outcome gan = cli("train-gan", "--set", w, "--set", "gan.kimg=0.008", "--set", "gan.batch_size=8",
         "--set", "gan.tick_kimg=0.008", "--set", "gan.grid_images=4");
     assertEquals(0, gan.code(), gan.err());

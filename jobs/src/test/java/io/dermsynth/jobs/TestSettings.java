@@ -33,6 +33,18 @@ class TestSettings {
   }
 
   @Test
+  void aFileTakesOptionalValuesFromTheEnvironmentAndStillChecksTheirTypes() throws Exception {
+    Path f = tmp.resolve("env.conf");
+    Files.writeString(f, "warehouse = ${?HOME}\ningest.size = ${?DERMSYNTH_NOT_SET_ANYWHERE}\n");
+    Settings s = Settings.load(List.of(f), Map.of());
+    assertEquals(System.getenv("HOME"), s.warehouse());
+    assertEquals(128, s.config().getInt("ingest.size"), "an unset optional variable leaves the default");
+    Files.writeString(f, "augment.alphas = ${?HOME}\n");
+    var e = assertThrows(IllegalArgumentException.class, () -> Settings.load(List.of(f), Map.of()));
+    assertTrue(e.getMessage().contains("'augment.alphas' must be of type list"), e.getMessage());
+  }
+
+  @Test
   void setValuesAreTypedAndLaterFilesWin() throws Exception {
     Path a = tmp.resolve("a.conf");
     Path b = tmp.resolve("b.conf");

@@ -27,9 +27,7 @@ class TrainGanKillIT {
   @Test
   void aKilledRunResumesFromItsLastSnapshotToTheUninterruptedResult() throws Exception {
     String wh = "warehouse=" + tmp.resolve("wh");
-    assertEquals(0, cli("make-phantoms", "--out", tmp.resolve("p").toString(), "--n", "40").code());
-    assertEquals(0, cli("ingest", "--data", tmp.resolve("p").toString(), "--set", wh, "--set", "ingest.size=32")
-        .code());
+    TestCommandLine.phantomsIngested(tmp, 40, tmp.resolve("wh"), 32);
     // 8 ticks of one 8-image minibatch, a snapshot every 2 ticks: a kill lands between snapshots.
     String[] gan = {"train-gan", "--set", wh, "--set", "gan.kimg=0.064", "--set", "gan.batch_size=8",
         "--set", "gan.tick_kimg=0.008", "--set", "gan.snapshot_ticks=2", "--set", "gan.keep_snapshots=10",

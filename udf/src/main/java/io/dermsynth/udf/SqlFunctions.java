@@ -44,8 +44,9 @@ public final class SqlFunctions {
   /** Registers the functions on this session, backed by the inverter at {@code inverterPath}. */
   public static void register(SparkSession spark, String inverterPath) {
     Broadcast<Map<String, String>> conf = HadoopConf.broadcast(spark);
+    // alpha as any number: a SQL literal such as 2.0 is a decimal, and Spark does not cast a Java UDF's inputs.
     spark.udf().register(EDIT, (UDF6<byte[], byte[], scala.collection.Seq<String>, scala.collection.Seq<Object>,
-        scala.collection.Seq<Object>, Double, byte[]>) (w, offsets, layers, vector, wIndices, alpha) -> {
+        scala.collection.Seq<Object>, Number, byte[]>) (w, offsets, layers, vector, wIndices, alpha) -> {
           if (w == null || vector == null || wIndices == null || alpha == null) {
             return null;
           }
