@@ -27,9 +27,14 @@ public final class ModelStore {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(key + " must be cpu, gpu or gpu:N, got '" + name + "'");
     }
-    if (d.isGpu() && d.getDeviceId() >= ai.djl.engine.Engine.getInstance().getGpuCount()) {
-      throw new IllegalArgumentException(key + " is " + name + " but libtorch sees "
-          + ai.djl.engine.Engine.getInstance().getGpuCount() + " GPU(s)");
+    if (d.isGpu()) {
+      // "gpu" alone is the first GPU (DJL may give it id -1, which no count check catches).
+      int id = Math.max(0, d.getDeviceId());
+      int count = ai.djl.engine.Engine.getInstance().getGpuCount();
+      if (id >= count) {
+        throw new IllegalArgumentException(key + " is " + name + " but libtorch sees " + count + " GPU(s)");
+      }
+      return Device.gpu(id);
     }
     return d;
   }

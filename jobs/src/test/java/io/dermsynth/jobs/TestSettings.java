@@ -45,6 +45,14 @@ class TestSettings {
   }
 
   @Test
+  void aGpuDeviceOnACpuOnlyLibtorchIsAClearError() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> ModelStore.device(Settings.load(List.of(), Map.of("gan.device", "gpu")), "gan.device"));
+    assertEquals("gan.device is gpu but libtorch sees 0 GPU(s)", e.getMessage());
+    assertEquals(ai.djl.Device.cpu(), ModelStore.device(Settings.load(List.of(), Map.of()), "gan.device"));
+  }
+
+  @Test
   void setValuesAreTypedAndLaterFilesWin() throws Exception {
     Path a = tmp.resolve("a.conf");
     Path b = tmp.resolve("b.conf");

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SeFa edits (augment's per-row work: render, LPIPS to the source, PNG) through DirectionEditor in Spark
+# against the bare DJL loop, and executor memory over many edits, on the real latents and directions of
+# bench/invert-real.sh and bench/augment-real.sh (not part of the tests).
+#   throughput: edits/s, 5 alternating rounds on the same loaded model, median ratio
+#   rss:        N edits through DirectionEditor in one executor (local mode: the bench JVM, heap pinned),
+#               RSS every 2 s (trace in bench/work/edit-rss-trace.csv), growth first → last fifth (medians)
+# Usage: bench/edit-throughput.sh [--edits 256] [--batch 16] [--rss-n 10000] [--rss-warmup 1000]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+edits=256; batch=16; rss_n=10000; rss_warmup=1000
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --edits) edits="$2"; shift 2 ;;
+    --batch) batch="$2"; shift 2 ;;
+    --rss-n) rss_n="$2"; shift 2 ;;
+    --rss-warmup) rss_warmup="$2"; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+inverter="$root/bench/work/invert-real/inverter"
+warehouse="$root/bench/work/gan-real/warehouse"
+[[ -d "$inverter" ]] || { echo "run bench/invert-real.sh and bench/augment-real.sh first" >&2; exit 1; }
+(cd "$root" && mvn -B -q -o -DskipTests package -pl bench -am > /dev/null)
+opens=$(sed -n 's:.*<spark.jvm.opens>\(.*\)</spark.jvm.opens>.*:\1:p' "$root/pom.xml")
+cp="$root/bench/target/dermsynth-bench-0.1.0-SNAPSHOT.jar:$(cat "$root/bench/target/classpath.txt")"
+export MALLOC_ARENA_MAX=2
+if [[ "$edits" -gt 0 ]]; then
+  # shellcheck disable=SC2086
+  java $opens -Xmx4g -cp "$cp" io.dermsynth.bench.EditBench throughput "$inverter" "$warehouse" "$edits" "$batch" \
+    2>/dev/null | grep -E "^throughput"
+fi
+if [[ "$rss_n" -gt 0 ]]; then
+  cd "$root/bench/work"
+  # shellcheck disable=SC2086
+  java $opens -Xms3g -Xmx3g -XX:+AlwaysPreTouch -cp "$cp" io.dermsynth.bench.EditBench rss "$inverter" "$warehouse" \
+    "$((rss_n + rss_warmup))" "$batch" "$rss_warmup" 2>/dev/null | grep -E "^rss"
+fi

@@ -1,0 +1,204 @@
+package io.dermsynth.bench;
+
+import static org.apache.spark.sql.functions.col;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import io.dermsynth.core.ProcessMemory;
+import io.dermsynth.core.factor.EditRenderer;
+import io.dermsynth.core.gan.GanImages;
+import io.dermsynth.core.gan.GanWeights;
+import io.dermsynth.core.gan.SampleGrid;
+import io.dermsynth.core.invert.Inverter;
+import io.dermsynth.core.invert.LatentCodec;
+import io.dermsynth.jobs.JobContext;
+import io.dermsynth.jobs.Settings;
+import io.dermsynth.jobs.Tables;
+import io.dermsynth.udf.DirectionEditor;
+import io.dermsynth.udf.ModelCache;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * SeFa edits on real latents (train split × the top directions × alphas, as augment makes them), two
+ * measurements, each a mode:
+ * <ul>
+ *   <li>{@code throughput INVERTER WAREHOUSE N BATCH}: edits/s of the bare DJL loop (decode the latent and
+ *       the source image, render, LPIPS to the source, PNG encode: what {@link DirectionEditor} does per
+ *       row) against the same N rows through DirectionEditor in local Spark (one task at a time, as one
+ *       executor core), on the same loaded model, 5 alternating rounds after a warm-up; median ratio.</li>
+ *   <li>{@code rss INVERTER WAREHOUSE N BATCH WARMUP}: after WARMUP unmeasured edits, N edits through
+ *       DirectionEditor in this JVM (local mode: the executor), RSS every 2 s, growth from the median of
+ *       the first fifth to the median of the last, the model's live arrays before and after.</li>
+ * </ul>
+ */
+public final class EditBench {
+
+  public static void main(String[] args) throws Exception {
+    String mode = args[0];
+    Path inverterDir = Path.of(args[1]);
+    JobContext ctx = JobContext.of(Settings.load(List.of(), Map.of("warehouse", args[2], "spark.master", "local[1]")));
+    int n = Integer.parseInt(args[3]);
+    int batch = Integer.parseInt(args[4]);
+    DirectionEditor editor = new DirectionEditor().setModelPath(inverterDir.toString()).setBatchSize(batch)
+        .setSourceCol("png").setAlphaCol("w_alpha").setOutputCol("edit");
+    Dataset<Row> rows = edits(ctx, inverterDir, n).persist(StorageLevel.MEMORY_AND_DISK());
+    long staged = rows.count();
+    // Warm-up: loads the model into this JVM's ModelCache (the bare loop uses that same model).
+    editor.transform(rows.limit(2 * batch)).select("edit.png").count();
+    Inverter inv = ModelCache.get(inverterDir.toString(), Device.cpu().toString(), () -> {
+      throw new IllegalStateException("the warm-up did not cache the inverter");
+    });
+    switch (mode) {
+      case "throughput" -> throughput(editor, inv, rows, staged, batch);
+      case "rss" -> rss(editor, inv, rows, staged, Integer.parseInt(args[5]));
+      default -> throw new IllegalArgumentException("mode must be throughput or rss; got " + mode);
+    }
+  }
+
+  /** N rows of augment's shape: a train latent, a top direction, an alpha (× w_std), the source PNG. */
+  static Dataset<Row> edits(JobContext ctx, Path inverterDir, int n) throws Exception {
+    String generator;
+    String version;
+    try (Inverter inv = Inverter.load(io.dermsynth.core.CheckpointStore.directory(inverterDir), Device.cpu())) {
+      generator = GanWeights.contentVersion(inv.generator().namedParameters());
+      version = inv.version();
+    }
+    Dataset<Row> latents = ctx.tables().read(Tables.LATENTS).where(col("inverter_version").equalTo(version)
+        .and(col("split").equalTo("train")));
+    Dataset<Row> dirs = ctx.tables().read(Tables.DIRECTIONS).where(col("generator_version").equalTo(generator)
+        .and(col("rank").lt(8)));
+    Dataset<Row> alphas = ctx.spark().range(4).selectExpr("element_at(array(-6.0D, -3.0D, 3.0D, 6.0D), "
+        + "CAST(id AS INT) + 1) AS alpha");
+    // Keys first (a latent's offsets are ~0.6 MB: never sort those), then the heavy columns for the N kept.
+    Dataset<Row> keys = latents.select("image_id").crossJoin(dirs.select("direction_id")).crossJoin(alphas)
+        .orderBy("image_id", "direction_id", "alpha").limit(n);
+    return keys
+        .join(latents.select(col("image_id").as("lat"), col("w_plus"), col("offsets"), col("offset_layers")),
+            col("image_id").equalTo(col("lat"))).drop("lat")
+        .join(dirs.select(col("direction_id").as("dir"), col("vector"), col("w_indices"), col("w_std")),
+            col("direction_id").equalTo(col("dir"))).drop("dir")
+        .join(ctx.tables().read(Tables.IMAGES).select(col("image_id").as("src"), col("png")),
+            col("image_id").equalTo(col("src"))).drop("src")
+        .withColumn("w_alpha", col("alpha").multiply(col("w_std"))).repartition(4);
+  }
+
+  static void throughput(DirectionEditor editor, Inverter inv, Dataset<Row> rows, long n, int batch) {
+    List<Row> local = rows.collectAsList();
+    int res = inv.generator().architecture().resolution();
+    bareLoop(inv, local.subList(0, Math.min(local.size(), 2 * batch)), res, batch);
+    int rounds = 5;
+    double[] ratios = new double[rounds];
+    double bareSum = 0;
+    double sparkSum = 0;
+    for (int r = 0; r < rounds; r++) {
+      long t0 = System.nanoTime();
+      bareLoop(inv, local, res, batch);
+      double bare = local.size() / ((System.nanoTime() - t0) / 1e9);
+      t0 = System.nanoTime();
+      long count = editor.transform(rows).select("edit.png", "edit.lpips").count();
+      double spark = count / ((System.nanoTime() - t0) / 1e9);
+      ratios[r] = spark / bare;
+      bareSum += bare;
+      sparkSum += spark;
+      System.out.printf(Locale.ROOT, "throughput_round %d bare_edits_per_s=%.2f transformer_edits_per_s=%.2f "
+          + "ratio=%.3f%n", r, bare, spark, ratios[r]);
+    }
+    double[] sorted = ratios.clone();
+    Arrays.sort(sorted);
+    System.out.printf(Locale.ROOT, "throughput edits=%d batch=%d rounds=%d bare_edits_per_s=%.2f "
+        + "transformer_edits_per_s=%.2f median_ratio=%.3f min=%.3f max=%.3f threads=%s rss_mib=%d%n", n, batch,
+        rounds, bareSum / rounds, sparkSum / rounds, sorted[rounds / 2], sorted[0], sorted[rounds - 1],
+        System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), ProcessMemory.rssMiB());
+  }
+
+  /** What DirectionEditor does for a partition, in a plain loop on this thread. */
+  private static void bareLoop(Inverter inv, List<Row> rows, int res, int batch) {
+    for (int s = 0; s < rows.size(); s += batch) {
+      List<EditRenderer.Edit> edits = new ArrayList<>();
+      List<byte[]> sources = new ArrayList<>();
+      for (Row r : rows.subList(s, Math.min(rows.size(), s + batch))) {
+        edits.add(new EditRenderer.Edit(LatentCodec.decode(r.getAs("w_plus")),
+            EditRenderer.offsets(inv, r.isNullAt(r.fieldIndex("offsets")) ? null : r.getAs("offsets"),
+                r.isNullAt(r.fieldIndex("offset_layers")) ? null : r.getList(r.fieldIndex("offset_layers"))),
+            floats(r.getList(r.fieldIndex("vector"))), ints(r.getList(r.fieldIndex("w_indices"))),
+            ((Number) r.getAs("w_alpha")).floatValue()));
+        sources.add(GanImages.decodeOne(r.getAs("png"), res));
+      }
+      synchronized (inv) {
+        try (NDScope scope = new NDScope()) {
+          NDArray img = EditRenderer.render(inv, edits);
+          int[] idx = java.util.stream.IntStream.range(0, sources.size()).toArray();
+          Inverter.toDoubles(inv.losses(img, new GanImages(res, sources).batch(idx, inv.manager())).get(1));
+          for (int j = 0; j < edits.size(); j++) {
+            SampleGrid.png(img.get(j).expandDims(0), 1);
+          }
+        }
+      }
+    }
+  }
+
+  static void rss(DirectionEditor editor, Inverter inv, Dataset<Row> rows, long n, int warmup) throws Exception {
+    if (warmup > 0) {
+      editor.transform(rows.limit(warmup)).select("edit.png").count();
+    }
+    int arraysBefore = inv.manager().getManagedArrays().size();
+    List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+    long start = System.nanoTime();
+    Thread sampler = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        samples.add(new long[] {(System.nanoTime() - start) / 1_000_000, ProcessMemory.rssMiB()});
+        try {
+          Thread.sleep(2000);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    sampler.setDaemon(true);
+    sampler.start();
+    long count = editor.transform(rows).select("edit.png", "edit.lpips").count();
+    sampler.interrupt();
+    sampler.join();
+    int arraysAfter = inv.manager().getManagedArrays().size();
+    long[] rss = samples.stream().mapToLong(s -> s[1]).toArray();
+    int fifth = Math.max(1, rss.length / 5);
+    long first = median(Arrays.copyOfRange(rss, 0, fifth));
+    long last = median(Arrays.copyOfRange(rss, rss.length - fifth, rss.length));
+    long peak = Arrays.stream(rss).max().orElseThrow();
+    System.out.printf(Locale.ROOT, "rss edits=%d of %d seconds=%.0f median_first_fifth_mib=%d median_last_fifth_mib=%d "
+        + "peak_mib=%d growth_pct=%.1f live_model_arrays_before=%d after=%d%n", count, n,
+        (System.nanoTime() - start) / 1e9, first, last, peak, 100.0 * (last - first) / first, arraysBefore,
+        arraysAfter);
+    StringBuilder trace = new StringBuilder("t_ms,rss_mib\n");
+    samples.forEach(s -> trace.append(s[0]).append(',').append(s[1]).append('\n'));
+    Files.writeString(Path.of("edit-rss-trace.csv"), trace);
+  }
+
+  private static float[] floats(List<Object> v) {
+    float[] out = new float[v.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ((Number) v.get(i)).floatValue();
+    }
+    return out;
+  }
+
+  private static int[] ints(List<Object> v) {
+    return v.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
+  }
+
+  private static long median(long[] v) {
+    long[] s = v.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
+  }
+}
