@@ -40,7 +40,8 @@ public final class DemoJob {
     java.util.List<Double> alphas = ctx.settings().config().getDoubleList("augment.alphas");
     double min = alphas.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
     double max = alphas.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-    var used = ctx.tables().read(Tables.SYNTHETIC).select("direction_id").distinct()
+    var used = ctx.tables().read(Tables.SYNTHETIC).where("direction_source = 'all_top_k'").select("direction_id")
+        .distinct()
         .join(ctx.tables().read(Tables.DIRECTIONS), "direction_id").select("direction_id", "rank", "generator_version")
         .orderBy("rank").collectAsList();
     for (org.apache.spark.sql.Row d : used) {
