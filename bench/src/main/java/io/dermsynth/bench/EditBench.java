@@ -17,6 +17,7 @@ import io.dermsynth.jobs.Settings;
 import io.dermsynth.jobs.Tables;
 import io.dermsynth.udf.DirectionEditor;
 import io.dermsynth.udf.ModelCache;
+import io.dermsynth.udf.SqlFunctions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,8 +81,10 @@ public final class EditBench {
     Dataset<Row> alphas = ctx.spark().range(4).selectExpr("element_at(array(-6.0D, -3.0D, 3.0D, 6.0D), "
         + "CAST(id AS INT) + 1) AS alpha");
     // Keys first (a latent's offsets are ~0.6 MB: never sort those), then the heavy columns for the N kept.
+    // Repeated (rep) when the bench's latents × directions × alphas are fewer than N.
     Dataset<Row> keys = latents.select("image_id").crossJoin(dirs.select("direction_id")).crossJoin(alphas)
-        .orderBy("image_id", "direction_id", "alpha").limit(n);
+        .crossJoin(ctx.spark().range(4).toDF("rep")).orderBy("rep", "image_id", "direction_id", "alpha").limit(n)
+        .drop("rep");
     return keys
         .join(latents.select(col("image_id").as("lat"), col("w_plus"), col("offsets"), col("offset_layers")),
             col("image_id").equalTo(col("lat"))).drop("lat")
@@ -130,7 +133,7 @@ public final class EditBench {
         edits.add(new EditRenderer.Edit(LatentCodec.decode(r.getAs("w_plus")),
             EditRenderer.offsets(inv, r.isNullAt(r.fieldIndex("offsets")) ? null : r.getAs("offsets"),
                 r.isNullAt(r.fieldIndex("offset_layers")) ? null : r.getList(r.fieldIndex("offset_layers"))),
-            floats(r.getList(r.fieldIndex("vector"))), ints(r.getList(r.fieldIndex("w_indices"))),
+            SqlFunctions.floats(r.getList(r.fieldIndex("vector"))), SqlFunctions.ints(r.getList(r.fieldIndex("w_indices"))),
             ((Number) r.getAs("w_alpha")).floatValue()));
         sources.add(GanImages.decodeOne(r.getAs("png"), res));
       }
@@ -152,53 +155,13 @@ public final class EditBench {
       editor.transform(rows.limit(warmup)).select("edit.png").count();
     }
     int arraysBefore = inv.manager().getManagedArrays().size();
-    List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
-    long start = System.nanoTime();
-    Thread sampler = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        samples.add(new long[] {(System.nanoTime() - start) / 1_000_000, ProcessMemory.rssMiB()});
-        try {
-          Thread.sleep(2000);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
-    sampler.setDaemon(true);
-    sampler.start();
-    long count = editor.transform(rows).select("edit.png", "edit.lpips").count();
-    sampler.interrupt();
-    sampler.join();
+    Object[] counted = new Object[1];
+    RssTrace trace = RssTrace.during(() -> editor.transform(rows).select("edit.png", "edit.lpips").count(), counted);
     int arraysAfter = inv.manager().getManagedArrays().size();
-    long[] rss = samples.stream().mapToLong(s -> s[1]).toArray();
-    int fifth = Math.max(1, rss.length / 5);
-    long first = median(Arrays.copyOfRange(rss, 0, fifth));
-    long last = median(Arrays.copyOfRange(rss, rss.length - fifth, rss.length));
-    long peak = Arrays.stream(rss).max().orElseThrow();
-    System.out.printf(Locale.ROOT, "rss edits=%d of %d seconds=%.0f median_first_fifth_mib=%d median_last_fifth_mib=%d "
-        + "peak_mib=%d growth_pct=%.1f live_model_arrays_before=%d after=%d%n", count, n,
-        (System.nanoTime() - start) / 1e9, first, last, peak, 100.0 * (last - first) / first, arraysBefore,
+    System.out.printf(Locale.ROOT, "rss edits=%d of %d seconds=%d median_first_fifth_mib=%d median_last_fifth_mib=%d "
+        + "peak_mib=%d growth_pct=%.1f live_model_arrays_before=%d after=%d%n", (Long) counted[0], n, trace.seconds,
+        trace.firstFifthMedian(), trace.lastFifthMedian(), trace.peak(), trace.growthPct(), arraysBefore,
         arraysAfter);
-    StringBuilder trace = new StringBuilder("t_ms,rss_mib\n");
-    samples.forEach(s -> trace.append(s[0]).append(',').append(s[1]).append('\n'));
-    Files.writeString(Path.of("edit-rss-trace.csv"), trace);
-  }
-
-  private static float[] floats(List<Object> v) {
-    float[] out = new float[v.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = ((Number) v.get(i)).floatValue();
-    }
-    return out;
-  }
-
-  private static int[] ints(List<Object> v) {
-    return v.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
-  }
-
-  private static long median(long[] v) {
-    long[] s = v.clone();
-    Arrays.sort(s);
-    return s[s.length / 2];
+    trace.write(Path.of("edit-rss-trace.csv"));
   }
 }

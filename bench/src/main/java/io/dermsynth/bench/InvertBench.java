@@ -199,42 +199,19 @@ public final class InvertBench {
     Dataset<Row> rows = ctx.tables().read(Tables.IMAGES).select("image_id", "png").orderBy("image_id")
         .limit(n).repartition(20).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     rows.count();
-    List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
-    long start = System.nanoTime();
-    Thread sampler = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        samples.add(new long[] {(System.nanoTime() - start) / 1_000_000, ProcessMemory.rssMiB()});
-        try {
-          Thread.sleep(2000);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
-    sampler.setDaemon(true);
-    sampler.start();
-    long count = t.transform(rows).count();
-    sampler.interrupt();
-    sampler.join();
+    Object[] counted = new Object[1];
+    RssTrace trace = RssTrace.during(() -> t.transform(rows).count(), counted);
     int arraysAfter = model.manager().getManagedArrays().size();
     long jvmAfter = jvmCommittedMiB();
-    long[] rss = samples.stream().mapToLong(s -> s[1]).toArray();
-    int fifth = Math.max(1, rss.length / 5);
-    // Medians of the first and last fifth: RSS oscillates with the allocator, single samples mislead.
-    long first = median(java.util.Arrays.copyOfRange(rss, 0, fifth));
-    long last = median(java.util.Arrays.copyOfRange(rss, rss.length - fifth, rss.length));
-    long peak = java.util.Arrays.stream(rss).max().orElseThrow();
-    System.out.printf(Locale.ROOT, "rss method=%s inversions=%d seconds=%.0f median_first_fifth_mib=%d "
+    System.out.printf(Locale.ROOT, "rss method=%s inversions=%d seconds=%d median_first_fifth_mib=%d "
         + "median_last_fifth_mib=%d peak_mib=%d growth_pct=%.1f live_model_arrays_before=%d after=%d%n", method,
-        count, (System.nanoTime() - start) / 1e9, first, last, peak, 100.0 * (last - first) / first,
-        arraysBefore, arraysAfter);
+        (Long) counted[0], trace.seconds, trace.firstFifthMedian(), trace.lastFifthMedian(), trace.peak(),
+        trace.growthPct(), arraysBefore, arraysAfter);
     // What the JVM itself committed (heap, metaspace, threads, code, GC, NIO buffers) against the
     // process: the rest is libtorch and other native libraries.
     System.out.printf(Locale.ROOT, "rss_split jvm_committed_mib_before=%d after=%d rss_end_mib=%d%n", jvmBefore,
-        jvmAfter, rss[rss.length - 1]);
-    StringBuilder trace = new StringBuilder("t_ms,rss_mib\n");
-    samples.forEach(s -> trace.append(s[0]).append(',').append(s[1]).append('\n'));
-    Files.writeString(Path.of("invert-rss-trace.csv"), trace);
+        jvmAfter, trace.last());
+    trace.write(Path.of("invert-rss-trace.csv"));
   }
 
   /** The JVM's own committed memory from Native Memory Tracking (-1 without -XX:NativeMemoryTracking). */
@@ -249,12 +226,6 @@ public final class InvertBench {
     } catch (javax.management.JMException e) {
       return -1;
     }
-  }
-
-  private static long median(long[] v) {
-    long[] s = v.clone();
-    java.util.Arrays.sort(s);
-    return s[s.length / 2];
   }
 
   private static double mean(double[] v) {
