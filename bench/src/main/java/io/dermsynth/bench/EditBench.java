@@ -18,10 +18,8 @@ import io.dermsynth.jobs.Tables;
 import io.dermsynth.udf.DirectionEditor;
 import io.dermsynth.udf.ModelCache;
 import io.dermsynth.udf.SqlFunctions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -99,28 +97,13 @@ public final class EditBench {
     List<Row> local = rows.collectAsList();
     int res = inv.generator().architecture().resolution();
     bareLoop(inv, local.subList(0, Math.min(local.size(), 2 * batch)), res, batch);
-    int rounds = 5;
-    double[] ratios = new double[rounds];
-    double bareSum = 0;
-    double sparkSum = 0;
-    for (int r = 0; r < rounds; r++) {
-      long t0 = System.nanoTime();
+    SideBySide.Summary sum = SideBySide.run(5, "edits", () -> {
       bareLoop(inv, local, res, batch);
-      double bare = local.size() / ((System.nanoTime() - t0) / 1e9);
-      t0 = System.nanoTime();
-      long count = editor.transform(rows).select("edit.png", "edit.lpips").count();
-      double spark = count / ((System.nanoTime() - t0) / 1e9);
-      ratios[r] = spark / bare;
-      bareSum += bare;
-      sparkSum += spark;
-      System.out.printf(Locale.ROOT, "throughput_round %d bare_edits_per_s=%.2f transformer_edits_per_s=%.2f "
-          + "ratio=%.3f%n", r, bare, spark, ratios[r]);
-    }
-    double[] sorted = ratios.clone();
-    Arrays.sort(sorted);
+      return local.size();
+    }, () -> editor.transform(rows).select("edit.png", "edit.lpips").count());
     System.out.printf(Locale.ROOT, "throughput edits=%d batch=%d rounds=%d bare_edits_per_s=%.2f "
         + "transformer_edits_per_s=%.2f median_ratio=%.3f min=%.3f max=%.3f threads=%s rss_mib=%d%n", n, batch,
-        rounds, bareSum / rounds, sparkSum / rounds, sorted[rounds / 2], sorted[0], sorted[rounds - 1],
+        sum.rounds(), sum.bare(), sum.transformer(), sum.medianRatio(), sum.min(), sum.max(),
         System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), ProcessMemory.rssMiB());
   }
 

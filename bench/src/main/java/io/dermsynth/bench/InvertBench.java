@@ -133,28 +133,13 @@ public final class InvertBench {
     });
     int res = inv.generator().architecture().resolution();
     bareLoop(inv, pngs.subList(0, Math.min(pngs.size(), 2 * batch)), res, batch, m);
-    int rounds = 5;
-    double[] ratios = new double[rounds];
-    double bareSum = 0;
-    double sparkSum = 0;
-    for (int r = 0; r < rounds; r++) {
-      long t0 = System.nanoTime();
+    SideBySide.Summary sum = SideBySide.run(5, "img", () -> {
       bareLoop(inv, pngs, res, batch, m);
-      double bare = pngs.size() / ((System.nanoTime() - t0) / 1e9);
-      t0 = System.nanoTime();
-      long count = t.transform(rows).count();
-      double spark = count / ((System.nanoTime() - t0) / 1e9);
-      ratios[r] = spark / bare;
-      bareSum += bare;
-      sparkSum += spark;
-      System.out.printf(Locale.ROOT, "throughput_round %d bare_img_per_s=%.2f transformer_img_per_s=%.2f "
-          + "ratio=%.3f%n", r, bare, spark, ratios[r]);
-    }
-    double[] sorted = ratios.clone();
-    java.util.Arrays.sort(sorted);
+      return pngs.size();
+    }, () -> t.transform(rows).count());
     System.out.printf(Locale.ROOT, "throughput method=%s images=%d batch=%d rounds=%d bare_img_per_s=%.2f "
         + "transformer_img_per_s=%.2f median_ratio=%.3f min=%.3f max=%.3f rss_mib=%d%n", method, pngs.size(),
-        batch, rounds, bareSum / rounds, sparkSum / rounds, sorted[rounds / 2], sorted[0], sorted[rounds - 1],
+        batch, sum.rounds(), sum.bare(), sum.transformer(), sum.medianRatio(), sum.min(), sum.max(),
         ProcessMemory.rssMiB());
   }
 
