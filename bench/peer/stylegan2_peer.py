@@ -3,14 +3,19 @@
 
 The same architecture and step as io.dermsynth.bench.GanBench: NVlabs StyleGAN2 config F structure
 (8-layer mapping, modulated conv as grouped conv, noise, skip ToRGB, resnet D with minibatch std,
-equalised lr), a preset's widths, and one training step = Gmain (non-saturating loss) + Dmain, each with
-Adam(β = (0, 0.99)), style mixing 0.9, no augmentation and no R1 (lazy: 1 step in 16 in training).
-Prints img/s of G forward (no grad) and of the training step.
+equalised lr), a preset's widths, and one training step as NVlabs' training loop takes it: Gmain
+(non-saturating loss) + Dmain, each with Adam(β = (0, 0.99)) after nan_to_num on the gradients, style
+mixing 0.9, w_avg tracking, the G_ema update, no augmentation; train_step_r1 adds Dreg (R1 by double
+backward), which lazy R1 runs on 1 step in 16. Prints, per measurement, the median of the timed runs
+with min and max, the threads and the peak RSS; --profile writes a Chrome trace of two training steps.
 
   /usr/bin/python3 bench/peer/stylegan2_peer.py --preset small64 --batch 16 [--threads 2] [--device cpu|cuda]
 """
 import argparse
+import copy
 import math
+import resource
+import statistics
 import time
 
 import torch
@@ -53,11 +58,14 @@ class Mapping(torch.nn.Module):
         super().__init__()
         self.fcs = torch.nn.ModuleList([FC(z if i == 0 else w, w, True, 0.01) for i in range(layers)])
         self.num_ws = num_ws
+        self.register_buffer("w_avg", torch.zeros(w))
 
-    def forward(self, z):
+    def forward(self, z, track_w_avg=False):
         x = z * (z.square().mean(1, keepdim=True) + 1e-8).rsqrt()
         for f in self.fcs:
             x = f(x)
+        if track_w_avg:
+            self.w_avg.copy_(x.detach().mean(0).lerp(self.w_avg, 0.995))
         return x[:, None].repeat(1, self.num_ws, 1)
 
 
@@ -178,6 +186,15 @@ class Discriminator(torch.nn.Module):
         return self.out(self.fc(x.flatten(1)))
 
 
+def nan_to_num_grads(module):
+    """NVlabs: one flat nan_to_num over all gradients before each optimiser step."""
+    params = [p for p in module.parameters() if p.grad is not None]
+    flat = torch.cat([p.grad.flatten() for p in params])
+    torch.nan_to_num(flat, nan=0, posinf=1e5, neginf=-1e5, out=flat)
+    for p, g in zip(params, flat.split([p.numel() for p in params])):
+        p.grad = g.reshape(p.shape)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--preset", default="small64")
@@ -185,43 +202,71 @@ def main():
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--iters", type=int, default=8)
+    ap.add_argument("--profile", default=None, help="Chrome trace of two training steps")
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     res, cbase, cmax = PRESETS[a.preset]
     G, D = Generator(res, cbase, cmax), Discriminator(res, cbase, cmax)
+    G_ema = copy.deepcopy(G).eval().requires_grad_(False)
     optG = torch.optim.Adam(G.parameters(), lr=0.0025, betas=(0, 0.99))
     optD = torch.optim.Adam(D.parameters(), lr=0.0025 * 16 / 17, betas=(0, 0.99 ** (16 / 17)))
     reals = torch.rand(a.batch, 3, res, res) * 2 - 1
     n = a.batch
+    ema_beta = 0.5 ** (n / (10 * 1000))  # ema_kimg 10, past the ramp-up
 
     def ws_mixed():
-        ws = G.mapping(torch.randn(n, 512))
+        ws = G.mapping(torch.randn(n, 512), track_w_avg=True)
         if torch.rand([]) < 0.9:
             cut = int(torch.randint(1, G.num_ws, []))
             ws = torch.cat([ws[:, :cut], G.mapping(torch.randn(n, 512))[:, cut:]], 1)
         return ws
 
-    def step():
+    def step(r1=False):
         G.requires_grad_(True); D.requires_grad_(False); optG.zero_grad(set_to_none=True)
-        F.softplus(-D(G.synthesis(ws_mixed()))).mean().backward(); optG.step()
+        F.softplus(-D(G.synthesis(ws_mixed()))).mean().backward()
+        nan_to_num_grads(G); optG.step()
         G.requires_grad_(False); D.requires_grad_(True); optD.zero_grad(set_to_none=True)
-        (F.softplus(D(G.synthesis(ws_mixed()))).mean() + F.softplus(-D(reals)).mean()).backward(); optD.step()
+        fake_logits, real_logits = D(G.synthesis(ws_mixed())), D(reals)
+        (F.softplus(fake_logits).mean() + F.softplus(-real_logits).mean()).backward()
+        real_logits.detach().sign().mean().item()  # ADA's r_t statistic
+        nan_to_num_grads(D); optD.step()
+        if r1:
+            optD.zero_grad(set_to_none=True)
+            x = reals.detach().requires_grad_(True)
+            grad, = torch.autograd.grad(D(x).sum(), x, create_graph=True)
+            (grad.square().sum([1, 2, 3]).mean() * (0.0512 / 2 * 16)).backward()
+            nan_to_num_grads(D); optD.step()
+        D.requires_grad_(False)
+        with torch.no_grad():
+            for p_ema, p in zip(G_ema.parameters(), G.parameters()):
+                p_ema.copy_(p.lerp(p_ema, ema_beta))
+            for b_ema, b in zip(G_ema.buffers(), G.buffers()):
+                b_ema.copy_(b)
 
     def forward():
         with torch.no_grad():
-            G.synthesis(G.mapping(torch.randn(n, 512)))
+            G_ema.synthesis(G_ema.mapping(torch.randn(n, 512)))
 
-    for name, fn in (("g_forward", forward), ("train_step", step)):
+    for name, fn in (("g_forward", forward), ("train_step", step), ("train_step_r1", lambda: step(True))):
         for _ in range(a.warmup):
             fn()
-        t0 = time.perf_counter()
+        times = []
         for _ in range(a.iters):
+            t0 = time.perf_counter()
             fn()
-        dt = (time.perf_counter() - t0) / a.iters
-        print(f"{name} preset={a.preset} batch={n} torch={torch.__version__} threads={torch.get_num_threads()} "
-              f"sec_per_batch={dt:.3f} img_per_s={n / dt:.2f}")
+            times.append(time.perf_counter() - t0)
+        med = statistics.median(times)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(f"{name} preset={a.preset} batch={n} threads={torch.get_num_threads()} runs={a.iters} "
+              f"median_s={med:.3f} min_s={min(times):.3f} max_s={max(times):.3f} img_per_s={n / med:.2f} "
+              f"peak_rss_mib={peak} torch={torch.__version__}")
+    if a.profile:
+        with torch.autograd.profiler.profile(record_shapes=True) as prof:
+            step()
+            step()
+        prof.export_chrome_trace(a.profile)
 
 
 if __name__ == "__main__":

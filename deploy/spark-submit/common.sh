@@ -13,6 +13,9 @@ fi
 # Delta and s3a are not part of a plain Spark distribution: spark-submit fetches them (~/.ivy2).
 # Set DERMSYNTH_PACKAGES="" where the distribution or image has them already.
 PACKAGES="${DERMSYNTH_PACKAGES-io.delta:delta-spark_2.13:4.0.1,org.apache.hadoop:hadoop-aws:3.4.1}"
+# The driver in client mode (local, standalone) is this process's child: MKL's reproducible mode for it,
+# as bin/dermsynth sets it; executors get it from spark-defaults.conf.
+export MKL_CBWR="${MKL_CBWR-AUTO}" MKL_DYNAMIC="${MKL_DYNAMIC-FALSE}"
 SUBMIT=("$SPARK_HOME/bin/spark-submit" --properties-file "$root/conf/spark-defaults.conf"
   --class io.dermsynth.jobs.Main)
 [[ -n "$PACKAGES" ]] && SUBMIT+=(--packages "$PACKAGES")

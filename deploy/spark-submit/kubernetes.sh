@@ -24,4 +24,5 @@ exec "${SUBMIT[@]}" --master "$master" --deploy-mode cluster --name dermsynth \
   --conf "spark.kubernetes.authenticate.driver.serviceAccountName=${SERVICE_ACCOUNT:-dermsynth-spark}" \
   --conf "spark.kubernetes.container.image=$image" --conf "spark.executor.instances=${EXECUTORS:-2}" \
   --conf spark.executorEnv.MALLOC_ARENA_MAX=2 \
+  --conf spark.kubernetes.driverEnv.MKL_CBWR=AUTO --conf spark.kubernetes.driverEnv.MKL_DYNAMIC=FALSE \
   "${gpu[@]}" "$APP_JAR" "$@"

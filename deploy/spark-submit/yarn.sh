@@ -11,4 +11,5 @@ exec "${SUBMIT[@]}" --master yarn --deploy-mode cluster --queue "${QUEUE:-defaul
   --executor-memory "${EXECUTOR_MEMORY:-8g}" --driver-memory "${DRIVER_MEMORY:-8g}" \
   --conf spark.yarn.maxAppAttempts=1 \
   --conf spark.executorEnv.MALLOC_ARENA_MAX=2 --conf spark.yarn.appMasterEnv.MALLOC_ARENA_MAX=2 \
+  --conf spark.yarn.appMasterEnv.MKL_CBWR=AUTO --conf spark.yarn.appMasterEnv.MKL_DYNAMIC=FALSE \
   "${GPU_CONF[@]}" "$APP_JAR" "$@"

@@ -4,7 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import io.dermsynth.core.ProcessMemory;
+import ai.djl.pytorch.jni.JniUtils;
 import io.dermsynth.core.gan.GanImages;
 import io.dermsynth.core.gan.GanOptions;
 import io.dermsynth.core.gan.GanPreset;
@@ -12,13 +12,14 @@ import io.dermsynth.core.gan.GanTrainer;
 import io.dermsynth.core.gan.NoiseMode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 
 /**
- * StyleGAN2 throughput at a preset: G forward (no grad) and one training step (Gmain + Dmain, Adam,
- * style mixing, no augmentation, R1 only at step 0 — in training it is 1 step in 16). The PyTorch peer
- * bench/peer/stylegan2_peer.py measures the same two things. Args: preset batch warmup iters.
+ * StyleGAN2 throughput at a preset, the same three things bench/peer/stylegan2_peer.py measures:
+ * G forward (no grad); the training step without R1 (Gmain + Dmain, Adam, style mixing, G_ema,
+ * no augmentation); the step with R1 (Dreg after Dmain, as on every 16th step of lazy R1).
+ * Args: preset batch warmup iters [profile.json] — with a file, two more training steps run under
+ * libtorch's profiler and its Chrome trace goes there (bench/peer/optable.py sums it by op).
  */
 public final class GanBench {
 
@@ -27,10 +28,7 @@ public final class GanBench {
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 16;
     int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     int iters = args.length > 3 ? Integer.parseInt(args[3]) : 8;
-    GanOptions d = GanOptions.defaults(preset, 1);
-    GanOptions o = new GanOptions(d.preset(), batch, d.kimg(), d.lrG(), d.lrD(), d.r1Gamma(), 1_000_000, 0f,
-        d.plInterval(), 0.9f, d.emaKimg(), d.emaRampup(), false, d.adaTarget(), d.adaInterval(), d.adaKimg(),
-        0f, d.tickKimg(), d.snapshotTicks(), d.keepSnapshots(), d.gridImages(), 1);
+    String profile = args.length > 4 ? args[4] : null;
     int res = preset.architecture.resolution();
     Random r = new Random(0);
     List<byte[]> px = new ArrayList<>();
@@ -40,26 +38,31 @@ public final class GanBench {
       px.add(b);
     }
     GanImages data = new GanImages(res, px);
-    try (GanTrainer t = new GanTrainer(o, Device.cpu()); NDManager m = NDManager.newBaseManager()) {
-      Runnable forward = () -> {
+    // R1 never (the interval is beyond the run; step 0 is a warm-up) or on every step.
+    try (GanTrainer plain = new GanTrainer(options(preset, batch, 1_000_000), Device.cpu());
+        GanTrainer withR1 = new GanTrainer(options(preset, batch, 1), Device.cpu());
+        NDManager m = NDManager.newBaseManager()) {
+      Timing.report("g_forward", preset.id(), batch, warmup, iters, () -> {
         try (NDScope scope = new NDScope()) {
-          t.generatorEma().forward(m.randomNormal(new Shape(batch, 512)), 1f, NoiseMode.RANDOM).toFloatArray();
+          plain.generatorEma().forward(m.randomNormal(new Shape(batch, 512)), 1f, NoiseMode.RANDOM).toFloatArray();
         }
-      };
-      Runnable step = () -> t.step(data);
-      for (Object[] job : new Object[][] {{"g_forward", forward}, {"train_step", step}}) {
-        Runnable fn = (Runnable) job[1];
-        for (int i = 0; i < warmup; i++) {
-          fn.run();
+      });
+      Timing.report("train_step", preset.id(), batch, warmup, iters, () -> plain.step(data));
+      Timing.report("train_step_r1", preset.id(), batch, warmup, iters, () -> withR1.step(data));
+      if (profile != null) {
+        JniUtils.startProfile(false, true, false);
+        for (int i = 0; i < 2; i++) {
+          plain.step(data);
         }
-        long t0 = System.nanoTime();
-        for (int i = 0; i < iters; i++) {
-          fn.run();
-        }
-        double dt = (System.nanoTime() - t0) / 1e9 / iters;
-        System.out.printf(Locale.ROOT, "%s preset=%s batch=%d sec_per_batch=%.3f img_per_s=%.2f rss_mib=%d%n",
-            job[0], preset.id(), batch, dt, batch / dt, ProcessMemory.rssMiB());
+        JniUtils.stopProfile(profile);
       }
     }
+  }
+
+  private static GanOptions options(GanPreset preset, int batch, int r1Interval) {
+    GanOptions d = GanOptions.defaults(preset, 1);
+    return new GanOptions(d.preset(), batch, d.kimg(), d.lrG(), d.lrD(), d.r1Gamma(), r1Interval, 0f,
+        d.plInterval(), 0.9f, d.emaKimg(), d.emaRampup(), false, d.adaTarget(), d.adaInterval(), d.adaKimg(),
+        0f, d.tickKimg(), d.snapshotTicks(), d.keepSnapshots(), d.gridImages(), 1);
   }
 }

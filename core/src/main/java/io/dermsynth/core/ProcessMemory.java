@@ -11,9 +11,18 @@ public final class ProcessMemory {
 
   /** VmRSS in MiB from /proc (Linux); -1 where that is not available. */
   public static long rssMiB() {
+    return statusMiB("VmRSS:");
+  }
+
+  /** VmHWM, the peak resident set size so far, in MiB; -1 where that is not available. */
+  public static long peakRssMiB() {
+    return statusMiB("VmHWM:");
+  }
+
+  private static long statusMiB(String key) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
+        if (line.startsWith(key)) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
         }
       }

@@ -30,6 +30,11 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     io.dermsynth.core.Libtorch.configure();
+    if (System.getenv("MKL_CBWR") == null) {
+      org.slf4j.LoggerFactory.getLogger(Main.class).warn("MKL_CBWR is not set: MKL may round differently in "
+          + "another process, so a resumed run can end a few ulps from an uninterrupted one (bin/dermsynth and "
+          + "deploy/ set MKL_CBWR=AUTO, see docs/OPERATIONS.md)");
+    }
     int code = run(args);
     // A Databricks JAR task must return from main (System.exit there is undefined behaviour) and fails
     // the task by throwing; everywhere else the exit code is the answer.

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +34,8 @@ class ChainOnS3aIT {
           .append("\"\n"));
       Path confFile = Files.writeString(tmp.resolve("s3.conf"), conf.append("}\n").toString());
       Path cwd = Files.createDirectories(tmp.resolve("cwd"));
-      List<String> cmd = new ArrayList<>(List.of(Path.of("..", "bin", "dermsynth").toAbsolutePath().normalize()
-          .toString(), "pipeline", "--data", tmp.resolve("phantoms").toString(), "--config", confFile.toString()));
+      List<String> cmd = Launcher.command("pipeline", "--data", tmp.resolve("phantoms").toString(), "--config",
+          confFile.toString());
       for (String set : new String[] {"ingest.size=32", "gan.preset=tiny32", "gan.kimg=0.008", "gan.batch_size=8",
           "gan.tick_kimg=0.008", "gan.grid_images=4", "classifier.epochs=1", "classifier.image_size=32",
           "inverter.encoder_steps=3", "inverter.hyper_steps=2", "inverter.hyper_z=8",

@@ -16,9 +16,8 @@ class LauncherIT {
 
   @Test
   void printsQueryResultsOnStdout() throws Exception {
-    Path launcher = Path.of("..", "bin", "dermsynth").toAbsolutePath().normalize();
-    Process p = new ProcessBuilder(launcher.toString(), "sql", "SELECT 6 * 7 AS answer",
-        "--set", "warehouse=" + tmp.resolve("wh"))
+    Process p = new ProcessBuilder(Launcher.command("sql", "SELECT 6 * 7 AS answer",
+        "--set", "warehouse=" + tmp.resolve("wh")))
         .redirectError(tmp.resolve("stderr.txt").toFile())
         .redirectOutput(tmp.resolve("stdout.txt").toFile())
         .start();

@@ -1,0 +1,26 @@
+package io.dermsynth.jobs;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** bin/dermsynth, the launcher a user types: each call is its own JVM from the packaged jar. */
+final class Launcher {
+
+  static final Path PATH = Path.of("..", "bin", "dermsynth").toAbsolutePath().normalize();
+
+  private Launcher() {}
+
+  /** The command line for {@code args}. */
+  static List<String> command(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(PATH.toString()));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  /** Starts {@code args} with stdout and stderr together in {@code log}. */
+  static Process start(Path log, String... args) throws IOException {
+    return new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+}
