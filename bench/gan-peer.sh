@@ -2,10 +2,11 @@
 # StyleGAN2 throughput, dermsynth (DJL) against a PyTorch eager peer of the same architecture and step,
 # same machine, same threads, one after the other: G forward, the training step, the step with R1, and
 # lazy R1's average (15 plain steps + 1 with R1); then the ratios and each side's self time per operator
-# over two training steps (libtorch's profiler). Usage: bench/gan-peer.sh [preset] [batch] [iters]
+# over two training steps (libtorch's profiler). Usage: bench/gan-peer.sh [preset] [batch] [iters] [forward]
+# ("forward": G forward only, e.g. at batch 64 where a training step takes minutes).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-preset="${1:-small64}"; batch="${2:-16}"; iters="${3:-7}"
+preset="${1:-small64}"; batch="${2:-16}"; iters="${3:-7}"; only="${4:-}"
 threads="$(nproc)"
 out="$(mktemp -d)"
 (cd "$root" && mvn -B -q -DskipTests package)
@@ -14,12 +15,17 @@ echo "# dermsynth (DJL $(ls "$HOME/.m2/repository/ai/djl/api/" | tail -1), libto
 # shellcheck disable=SC2086
 MKL_CBWR="${MKL_CBWR-AUTO}" MKL_DYNAMIC="${MKL_DYNAMIC-FALSE}" java $opens -Xmx4g \
   -cp "$root/bench/target/dermsynth-bench-0.1.0-SNAPSHOT.jar:$(cat "$root/bench/target/classpath.txt")" \
-  io.dermsynth.bench.GanBench "$preset" "$batch" 2 "$iters" "$out/djl.json" 2>/dev/null \
+  io.dermsynth.bench.GanBench "$preset" "$batch" 2 "$iters" "$([[ -n "$only" ]] && echo forward-only || echo "$out/djl.json")" 2>/dev/null \
   | grep -E "^(g_forward|train_step)" | tee "$out/djl.txt"
 echo "# PyTorch eager peer (bench/peer/stylegan2_peer.py)"
 /usr/bin/python3 "$root/bench/peer/stylegan2_peer.py" --preset "$preset" --batch "$batch" --threads "$threads" \
-  --iters "$iters" --profile "$out/peer.json" | tee "$out/peer.txt"
+  --iters "$iters" ${only:+--forward-only} --profile "$out/peer.json" | tee "$out/peer.txt"
 echo "# ratios dermsynth / PyTorch (throughput, from the medians)"
+if [[ -n "$only" ]]; then
+  awk '/^g_forward/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "median_s") t[FILENAME] = kv[2] } }
+    END { printf "g_forward %.3f\n", t[ARGV[2]] / t[ARGV[1]] }' "$out/djl.txt" "$out/peer.txt"
+  exit 0
+fi
 awk '
   { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "median_s") t[FILENAME, $1] = kv[2] } }
   END {

@@ -203,6 +203,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--iters", type=int, default=8)
     ap.add_argument("--profile", default=None, help="Chrome trace of two training steps")
+    ap.add_argument("--forward-only", action="store_true")
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
@@ -249,7 +250,8 @@ def main():
         with torch.no_grad():
             G_ema.synthesis(G_ema.mapping(torch.randn(n, 512)))
 
-    for name, fn in (("g_forward", forward), ("train_step", step), ("train_step_r1", lambda: step(True))):
+    measured = (("g_forward", forward), ("train_step", step), ("train_step_r1", lambda: step(True)))
+    for name, fn in measured[:1] if a.forward_only else measured:
         for _ in range(a.warmup):
             fn()
         times = []
@@ -262,7 +264,7 @@ def main():
         print(f"{name} preset={a.preset} batch={n} threads={torch.get_num_threads()} runs={a.iters} "
               f"median_s={med:.3f} min_s={min(times):.3f} max_s={max(times):.3f} img_per_s={n / med:.2f} "
               f"peak_rss_mib={peak} torch={torch.__version__}")
-    if a.profile:
+    if a.profile and not a.forward_only:
         with torch.autograd.profiler.profile(record_shapes=True) as prof:
             step()
             step()

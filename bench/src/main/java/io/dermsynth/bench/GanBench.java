@@ -18,8 +18,8 @@ import java.util.Random;
  * StyleGAN2 throughput at a preset, the same three things bench/peer/stylegan2_peer.py measures:
  * G forward (no grad); the training step without R1 (Gmain + Dmain, Adam, style mixing, G_ema,
  * no augmentation); the step with R1 (Dreg after Dmain, as on every 16th step of lazy R1).
- * Args: preset batch warmup iters [profile.json] — with a file, two more training steps run under
- * libtorch's profiler and its Chrome trace goes there (bench/peer/optable.py sums it by op).
+ * Args: preset batch warmup iters [profile.json | forward-only] — with a file, two more training steps
+ * run under libtorch's profiler and its Chrome trace goes there (bench/peer/optable.py sums it by op).
  */
 public final class GanBench {
 
@@ -28,7 +28,8 @@ public final class GanBench {
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 16;
     int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     int iters = args.length > 3 ? Integer.parseInt(args[3]) : 8;
-    String profile = args.length > 4 ? args[4] : null;
+    boolean forwardOnly = args.length > 4 && args[4].equals("forward-only");
+    String profile = args.length > 4 && !forwardOnly ? args[4] : null;
     int res = preset.architecture.resolution();
     Random r = new Random(0);
     List<byte[]> px = new ArrayList<>();
@@ -42,13 +43,16 @@ public final class GanBench {
     try (GanTrainer plain = new GanTrainer(options(preset, batch, 1_000_000), Device.cpu());
         GanTrainer withR1 = new GanTrainer(options(preset, batch, 1), Device.cpu());
         NDManager m = NDManager.newBaseManager()) {
-      Timing.report("g_forward", preset.id(), batch, warmup, iters, () -> {
+      Timing.report("g_forward", preset.id(), batch, batch, warmup, iters, () -> {
         try (NDScope scope = new NDScope()) {
           plain.generatorEma().forward(m.randomNormal(new Shape(batch, 512)), 1f, NoiseMode.RANDOM).toFloatArray();
         }
       });
-      Timing.report("train_step", preset.id(), batch, warmup, iters, () -> plain.step(data));
-      Timing.report("train_step_r1", preset.id(), batch, warmup, iters, () -> withR1.step(data));
+      if (forwardOnly) {
+        return;
+      }
+      Timing.report("train_step", preset.id(), batch, batch, warmup, iters, () -> plain.step(data));
+      Timing.report("train_step_r1", preset.id(), batch, batch, warmup, iters, () -> withR1.step(data));
       if (profile != null) {
         JniUtils.startProfile(false, true, false);
         for (int i = 0; i < 2; i++) {

@@ -13,7 +13,8 @@ final class Timing {
 
   private Timing() {}
 
-  static void report(String what, String preset, int batch, int warmup, int iters, Runnable run) {
+  /** Times {@code run}, which processes {@code items} images per call (a batch, or an epoch). */
+  static void report(String what, String preset, int batch, int items, int warmup, int iters, Runnable run) {
     for (int i = 0; i < warmup; i++) {
       run.run();
     }
@@ -23,12 +24,19 @@ final class Timing {
       run.run();
       s[i] = (System.nanoTime() - t0) / 1e9;
     }
+    report(what, preset, batch, items, s);
+  }
+
+  /** Prints the line for runs already timed (seconds per run, {@code items} images each). */
+  static void report(String what, String preset, int batch, int items, double[] seconds) {
+    double[] s = seconds.clone();
+    int iters = s.length;
     Arrays.sort(s);
     double median = iters % 2 == 1 ? s[iters / 2] : (s[iters / 2 - 1] + s[iters / 2]) / 2;
     System.out.printf(Locale.ROOT,
         "%s preset=%s batch=%d threads=%d runs=%d median_s=%.3f min_s=%.3f max_s=%.3f img_per_s=%.2f "
             + "peak_rss_mib=%d%n",
-        what, preset, batch, JniUtils.getNumThreads(), iters, median, s[0], s[iters - 1], batch / median,
+        what, preset, batch, JniUtils.getNumThreads(), iters, median, s[0], s[iters - 1], items / median,
         ProcessMemory.peakRssMiB());
   }
 }

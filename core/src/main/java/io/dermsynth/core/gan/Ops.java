@@ -12,9 +12,15 @@ public final class Ops {
 
   private Ops() {}
 
-  /** Leaky ReLU (slope 0.2) times {@code gain}: NVlabs bias_act's 'lrelu' after the bias. */
+  /**
+   * Leaky ReLU (slope 0.2) times {@code gain}: NVlabs bias_act's 'lrelu' after the bias. libtorch's own
+   * leaky_relu: as max(x, 0.2x) it took 5 ops forward and backward (where, eq, masked_fill, div) and
+   * ~0.4 s of a 5.5 s small64 training step (bench/RESULTS.md, operator profile).
+   */
   public static NDArray lrelu(NDArray x, float gain) {
-    return x.maximum(x.mul(0.2f)).mul(gain);
+    try (NDArray y = x.getNDArrayInternal().leakyRelu(0.2f)) {
+      return y.mul(gain);
+    }
   }
 
   /** x + b per channel: x [N, C, H, W], b [C]. */
