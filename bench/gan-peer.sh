@@ -9,28 +9,20 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 preset="${1:-small64}"; batch="${2:-16}"; iters="${3:-7}"; only="${4:-}"
 threads="$(nproc)"
 out="$(mktemp -d)"
-(cd "$root" && mvn -B -q -DskipTests package)
-opens=$(sed -n 's:.*<spark.jvm.opens>\(.*\)</spark.jvm.opens>.*:\1:p' "$root/pom.xml")
-echo "# dermsynth (DJL $(ls "$HOME/.m2/repository/ai/djl/api/" | tail -1), libtorch 2.7.1), MKL_CBWR=${MKL_CBWR-AUTO}"
-# shellcheck disable=SC2086
-MKL_CBWR="${MKL_CBWR-AUTO}" MKL_DYNAMIC="${MKL_DYNAMIC-FALSE}" java $opens -Xmx4g \
-  -cp "$root/bench/target/dermsynth-bench-0.1.0-SNAPSHOT.jar:$(cat "$root/bench/target/classpath.txt")" \
-  io.dermsynth.bench.GanBench "$preset" "$batch" 2 "$iters" "$([[ -n "$only" ]] && echo forward-only || echo "$out/djl.json")" 2>/dev/null \
+source "$root/bench/lib.sh"
+bench_build
+bench_java GanBench "$preset" "$batch" 2 "$iters" "$([[ -n "$only" ]] && echo forward-only || echo "$out/djl.json")" \
   | grep -E "^(g_forward|train_step)" | tee "$out/djl.txt"
 echo "# PyTorch eager peer (bench/peer/stylegan2_peer.py)"
 /usr/bin/python3 "$root/bench/peer/stylegan2_peer.py" --preset "$preset" --batch "$batch" --threads "$threads" \
   --iters "$iters" ${only:+--forward-only} --profile "$out/peer.json" | tee "$out/peer.txt"
-echo "# ratios dermsynth / PyTorch (throughput, from the medians)"
 if [[ -n "$only" ]]; then
-  awk '/^g_forward/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "median_s") t[FILENAME] = kv[2] } }
-    END { printf "g_forward %.3f\n", t[ARGV[2]] / t[ARGV[1]] }' "$out/djl.txt" "$out/peer.txt"
+  bench_ratio "$out/djl.txt" "$out/peer.txt" g_forward
   exit 0
 fi
-awk '
-  { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "median_s") t[FILENAME, $1] = kv[2] } }
+bench_ratio "$out/djl.txt" "$out/peer.txt" g_forward train_step train_step_r1
+awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "median_s") t[FILENAME, $1] = kv[2] } }
   END {
-    split("g_forward train_step train_step_r1", names, " ")
-    for (j = 1; j <= 3; j++) printf "%s %.3f\n", names[j], t[ARGV[2], names[j]] / t[ARGV[1], names[j]]
     lazy_d = (15 * t[ARGV[1], "train_step"] + t[ARGV[1], "train_step_r1"]) / 16
     lazy_p = (15 * t[ARGV[2], "train_step"] + t[ARGV[2], "train_step_r1"]) / 16
     printf "train_step_lazy_r1 %.3f (DJL %.3f s, PyTorch %.3f s per step)\n", lazy_p / lazy_d, lazy_d, lazy_p

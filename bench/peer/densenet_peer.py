@@ -11,12 +11,14 @@ eval-mode forward over the validation images. Each timed run is one epoch; print
   /usr/bin/python3 bench/peer/densenet_peer.py --preset small --size 64 --batch 32 --train 256 --val 64
 """
 import argparse
-import resource
-import statistics
-import time
+import os
+import sys
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import report  # noqa: E402
 
 PRESETS = {"small": (12, (4, 8, 6), 24, 4, 0.5), "densenet121": (32, (6, 12, 24, 16), 64, 4, 0.5)}
 
@@ -98,18 +100,8 @@ def main():
             for s in range(0, a.val, max(16, a.batch)):
                 F.softmax(net((xv[s:s + max(16, a.batch)] - mean) / std), 1).argmax(1).tolist()
 
-    for _ in range(a.warmup):
-        epoch()
-    times = []
-    for _ in range(a.iters):
-        t0 = time.perf_counter()
-        epoch()
-        times.append(time.perf_counter() - t0)
-    med = statistics.median(times)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    print(f"densenet_epoch preset={a.preset}@{a.size}px/{a.train}img batch={a.batch} threads={torch.get_num_threads()} "
-          f"runs={a.iters} median_s={med:.3f} min_s={min(times):.3f} max_s={max(times):.3f} "
-          f"img_per_s={(a.train + a.val) / med:.2f} peak_rss_mib={peak} torch={torch.__version__}")
+    report("densenet_epoch", f"{a.preset}@{a.size}px/{a.train}img", a.batch, a.train + a.val, epoch, a.warmup,
+           a.iters)
     if a.profile:
         with torch.autograd.profiler.profile(record_shapes=True) as prof:
             epoch()

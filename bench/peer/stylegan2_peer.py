@@ -14,12 +14,14 @@ with min and max, the threads and the peak RSS; --profile writes a Chrome trace 
 import argparse
 import copy
 import math
-import resource
-import statistics
-import time
+import os
+import sys
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import report  # noqa: E402
 
 PRESETS = {"tiny32": (32, 4096, 64), "small64": (64, 8192, 128), "paper256": (256, 32768, 512),
            "paper512": (512, 32768, 512)}
@@ -70,9 +72,10 @@ class Mapping(torch.nn.Module):
 
 
 def modconv(x, weight, s, demod, up=False):
+    """weight [O, I, k, k], or per sample [N, O, I, k, k] (HyperStyle's offset weights)."""
     n, i, h, w = x.shape
-    o = weight.shape[0]
-    wt = weight[None] * s[:, None, :, None, None]
+    o = weight.shape[-4]
+    wt = (weight if weight.dim() == 5 else weight[None]) * s[:, None, :, None, None]
     if demod:
         wt = wt * (wt.square().sum([2, 3, 4]) + 1e-8).rsqrt()[:, :, None, None, None]
     k = weight.shape[-1]
@@ -92,11 +95,15 @@ class SynLayer(torch.nn.Module):
         self.weight = torch.nn.Parameter(torch.randn(o, i, 3, 3))
         self.bias = torch.nn.Parameter(torch.zeros(o))
         self.noise_strength = torch.nn.Parameter(torch.zeros([]))
+        self.register_buffer("noise_const", torch.randn(res, res))
         self.up, self.res = up, res
 
-    def forward(self, x, w):
-        y = modconv(x, self.weight, self.affine(w), True, self.up)
-        y = y + torch.randn(y.shape[0], 1, self.res, self.res) * self.noise_strength
+    def forward(self, x, w, delta=None, const_noise=False):
+        """delta [N, O, I, 1, 1]: HyperStyle's weight offsets, W ⊙ (1 + Δ)."""
+        weight = self.weight if delta is None else self.weight[None] * (1 + delta)
+        y = modconv(x, weight, self.affine(w), True, self.up)
+        noise = self.noise_const if const_noise else torch.randn(y.shape[0], 1, self.res, self.res)
+        y = y + noise * self.noise_strength
         return F.leaky_relu(y + self.bias[None, :, None, None], 0.2) * SQRT2
 
 
@@ -128,12 +135,13 @@ class Generator(torch.nn.Module):
             self.convs.append(SynLayer(ch(r), ch(r), wdim, r, False))
             self.torgbs.append(ToRGB(ch(r), wdim))
 
-    def synthesis(self, ws):
+    def synthesis(self, ws, deltas=None, const_noise=False):
+        """deltas: one weight offset per conv layer (self.convs), or None."""
         x = self.const[None].repeat(ws.shape[0], 1, 1, 1)
         img, ci, wi = None, 0, 0
         for bi, r in enumerate(self.resolutions):
             for _ in range(1 if r == 4 else 2):
-                x = self.convs[ci](x, ws[:, wi])
+                x = self.convs[ci](x, ws[:, wi], None if deltas is None else deltas[ci], const_noise)
                 ci, wi = ci + 1, wi + 1
             y = self.torgbs[bi](x, ws[:, wi])
             img = y if img is None else upsample(img) + y
@@ -252,18 +260,7 @@ def main():
 
     measured = (("g_forward", forward), ("train_step", step), ("train_step_r1", lambda: step(True)))
     for name, fn in measured[:1] if a.forward_only else measured:
-        for _ in range(a.warmup):
-            fn()
-        times = []
-        for _ in range(a.iters):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        med = statistics.median(times)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-        print(f"{name} preset={a.preset} batch={n} threads={torch.get_num_threads()} runs={a.iters} "
-              f"median_s={med:.3f} min_s={min(times):.3f} max_s={max(times):.3f} img_per_s={n / med:.2f} "
-              f"peak_rss_mib={peak} torch={torch.__version__}")
+        report(name, a.preset, n, n, fn, a.warmup, a.iters)
     if a.profile and not a.forward_only:
         with torch.autograd.profiler.profile(record_shapes=True) as prof:
             step()

@@ -207,18 +207,22 @@ public final class Inverter implements AutoCloseable {
     return generator.synthesis().forward(wPlus, NoiseMode.CONST, deltas);
   }
 
+  /** HyperStyle's result: the summed weight offsets, and the generator's image with them. */
+  public record Refinement(Map<String, NDArray> deltas, NDArray reconstruction) {}
+
   /**
    * HyperStyle: {@code refinementIterations} rounds of offsets predicted from the image and the current
-   * reconstruction, accumulated. Returns the summed offsets.
+   * reconstruction, accumulated. The last round's image is the result's reconstruction (rendering it
+   * again cost one generator pass in 7 at 5 rounds).
    */
-  public Map<String, NDArray> refine(NDArray real, NDArray wPlus) {
+  public Refinement refine(NDArray real, NDArray wPlus) {
     NDArray y = synthesize(wPlus, Map.of());
     Map<String, NDArray> acc = new LinkedHashMap<>();
     for (int t = 0; t < options.refinementIterations(); t++) {
       acc = accumulate(acc, hyper.forward(real, y));
       y = synthesize(wPlus, acc);
     }
-    return acc;
+    return new Refinement(acc, y);
   }
 
   static Map<String, NDArray> accumulate(Map<String, NDArray> acc, Map<String, NDArray> step) {
@@ -244,12 +248,19 @@ public final class Inverter implements AutoCloseable {
   public Inversion invert(NDArray real, Method method) {
     NDArray w = encode(real);
     Map<String, NDArray> deltas = Map.of();
+    NDArray y;
     switch (method) {
-      case ENCODER -> { }
-      case HYPERSTYLE -> deltas = refine(real, w);
-      case OPTIMISED -> w = new LatentOptimizer(this).optimise(real, w, options.optSteps(), options.optLr());
+      case HYPERSTYLE -> {
+        Refinement r = refine(real, w);
+        deltas = r.deltas();
+        y = r.reconstruction();
+      }
+      case OPTIMISED -> {
+        w = new LatentOptimizer(this).optimise(real, w, options.optSteps(), options.optLr());
+        y = synthesize(w, deltas);
+      }
+      default -> y = synthesize(w, deltas);
     }
-    NDArray y = synthesize(w, deltas);
     NDList l = losses(y, real);
     return new Inversion(w, deltas, y, toDoubles(l.get(0)), toDoubles(l.get(1)));
   }

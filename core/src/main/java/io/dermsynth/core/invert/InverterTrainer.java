@@ -139,7 +139,7 @@ public final class InverterTrainer implements AutoCloseable {
   private byte[] grid(NDArray real) {
     NDArray w = model.encode(real);
     NDArray enc = model.synthesize(w, Map.of());
-    NDArray hyp = model.synthesize(w, model.refine(real, w));
+    NDArray hyp = model.refine(real, w).reconstruction();
     return SampleGrid.png(NDArrays.concat(new NDList(real, enc, hyp), 0), (int) real.getShape().get(0));
   }
 

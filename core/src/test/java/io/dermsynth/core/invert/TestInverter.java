@@ -135,7 +135,10 @@ class TestInverter {
         NDArray real = data.batch(new int[] {0, 1}, gm);
         NDArray w = model.encode(real);
         NDArray a = model.synthesize(w, Map.of());
-        NDArray b = model.synthesize(w, model.refine(real, w));
+        Inverter.Refinement refined = model.refine(real, w);
+        NDArray b = refined.reconstruction();
+        assertEquals(0f, model.synthesize(w, refined.deltas()).sub(b).abs().max().getFloat(), 0f,
+            "the reconstruction is the generator's image with the summed offsets");
         assertEquals(0f, a.sub(b).abs().max().getFloat(), 1e-6f);
       }
       before = objective(model, data.batch(all, gm), Inverter.Method.ENCODER);
