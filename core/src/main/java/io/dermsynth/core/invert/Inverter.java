@@ -9,6 +9,7 @@ import ai.djl.nn.Parameter;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.dermsynth.core.CheckpointStore;
+import io.dermsynth.core.Scopes;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.gan.GanArchitecture;
 import io.dermsynth.core.gan.GanBlock;
@@ -199,12 +200,13 @@ public final class Inverter implements AutoCloseable {
 
   /** e4e: real [N, 3, R, R] in [−1, 1] → W+ [N, numWs, wDim], every offset on. */
   public NDArray encode(NDArray real) {
-    return Encoder4Editing.wPlus(encoder.forward(real, encoder.numWs() - 1), generator.mapping().wAvg());
+    return Scopes.only(() -> Encoder4Editing.wPlus(encoder.forward(real, encoder.numWs() - 1),
+        generator.mapping().wAvg()));
   }
 
   /** The generator's image for W+ with weight offsets (empty map = the generator as trained). */
   public NDArray synthesize(NDArray wPlus, Map<String, NDArray> deltas) {
-    return generator.synthesis().forward(wPlus, NoiseMode.CONST, deltas);
+    return Scopes.only(() -> generator.synthesis().forward(wPlus, NoiseMode.CONST, deltas));
   }
 
   /** HyperStyle's result: the summed weight offsets, and the generator's image with them. */
@@ -219,7 +221,8 @@ public final class Inverter implements AutoCloseable {
     NDArray y = synthesize(wPlus, Map.of());
     Map<String, NDArray> acc = new LinkedHashMap<>();
     for (int t = 0; t < options.refinementIterations(); t++) {
-      acc = accumulate(acc, hyper.forward(real, y));
+      NDArray image = y;
+      acc = accumulate(acc, Scopes.onlyAll(() -> hyper.forward(real, image)));
       y = synthesize(wPlus, acc);
     }
     return new Refinement(acc, y);

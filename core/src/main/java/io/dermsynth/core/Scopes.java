@@ -1,0 +1,40 @@
+package io.dermsynth.core;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Frees a computation's intermediates when it returns. DJL frees an array only when its scope (or
+ * manager) closes — unlike Python, nothing goes when the last reference does — so a chain of network
+ * passes in one scope holds every activation of every pass until the end (an e4e + 5-round HyperStyle
+ * inversion of 16 images peaked at 9.2 GB that way). Autograd keeps what backward needs by itself, so
+ * this is safe under a gradient collector too.
+ */
+public final class Scopes {
+
+  private Scopes() {}
+
+  /** {@code f}'s result, now in the caller's scope; everything else {@code f} made is closed. */
+  public static NDArray only(Supplier<NDArray> f) {
+    NDArray out;
+    try (NDScope scope = new NDScope()) {
+      out = f.get();
+      NDScope.unregister(out);
+    }
+    NDScope.register(out);
+    return out;
+  }
+
+  /** As {@link #only(Supplier)} for a result of named arrays. */
+  public static Map<String, NDArray> onlyAll(Supplier<Map<String, NDArray>> f) {
+    Map<String, NDArray> out;
+    try (NDScope scope = new NDScope()) {
+      out = f.get();
+      out.values().forEach(NDScope::unregister);
+    }
+    out.values().forEach(NDScope::register);
+    return out;
+  }
+}
