@@ -102,9 +102,9 @@ public final class EditBench {
       return local.size();
     }, () -> editor.transform(rows).select("edit.png", "edit.lpips").count());
     System.out.printf(Locale.ROOT, "throughput edits=%d batch=%d rounds=%d bare_edits_per_s=%.2f "
-        + "transformer_edits_per_s=%.2f median_ratio=%.3f min=%.3f max=%.3f threads=%s rss_mib=%d%n", n, batch,
-        sum.rounds(), sum.bare(), sum.transformer(), sum.medianRatio(), sum.min(), sum.max(),
-        System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), ProcessMemory.rssMiB());
+        + "transformer_edits_per_s=%.2f median_ratio=%.3f min=%.3f max=%.3f threads=%d rss_mib=%d peak_rss_mib=%d%n", n,
+        batch, sum.rounds(), sum.bare(), sum.transformer(), sum.medianRatio(), sum.min(), sum.max(),
+        ai.djl.pytorch.jni.JniUtils.getNumThreads(), ProcessMemory.rssMiB(), ProcessMemory.peakRssMiB());
   }
 
   /** What DirectionEditor does for a partition, in a plain loop on this thread. */

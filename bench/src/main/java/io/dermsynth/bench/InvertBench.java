@@ -138,9 +138,9 @@ public final class InvertBench {
       return pngs.size();
     }, () -> t.transform(rows).count());
     System.out.printf(Locale.ROOT, "throughput method=%s images=%d batch=%d rounds=%d bare_img_per_s=%.2f "
-        + "transformer_img_per_s=%.2f median_ratio=%.3f min=%.3f max=%.3f rss_mib=%d%n", method, pngs.size(),
-        batch, sum.rounds(), sum.bare(), sum.transformer(), sum.medianRatio(), sum.min(), sum.max(),
-        ProcessMemory.rssMiB());
+        + "transformer_img_per_s=%.2f median_ratio=%.3f min=%.3f max=%.3f threads=%d rss_mib=%d peak_rss_mib=%d%n",
+        method, pngs.size(), batch, sum.rounds(), sum.bare(), sum.transformer(), sum.medianRatio(), sum.min(),
+        sum.max(), ai.djl.pytorch.jni.JniUtils.getNumThreads(), ProcessMemory.rssMiB(), ProcessMemory.peakRssMiB());
   }
 
   private static void bareLoop(Inverter inv, List<byte[]> pngs, int res, int batch, Inverter.Method m) {
