@@ -21,9 +21,9 @@ done
 inverter="$root/bench/work/invert-real/inverter"
 warehouse="$root/bench/work/gan-real/warehouse"
 [[ -d "$inverter" ]] || { echo "run bench/invert-real.sh and bench/augment-real.sh first" >&2; exit 1; }
-(cd "$root" && mvn -B -q -o -DskipTests package -pl bench -am > /dev/null)
-opens=$(sed -n 's:.*<spark.jvm.opens>\(.*\)</spark.jvm.opens>.*:\1:p' "$root/pom.xml")
-cp="$root/bench/target/dermsynth-bench-0.1.0-SNAPSHOT.jar:$(cat "$root/bench/target/classpath.txt")"
+source "$root/bench/lib.sh"
+bench_build > /dev/null
+bench_env
 export MALLOC_ARENA_MAX=2
 if [[ "$edits" -gt 0 ]]; then
   # shellcheck disable=SC2086

@@ -28,9 +28,9 @@ done
 inverter="$root/bench/work/invert-real/inverter"
 warehouse="$root/bench/work/gan-real/warehouse"
 [[ -d "$inverter" ]] || { echo "run bench/invert-real.sh first" >&2; exit 1; }
-(cd "$root" && mvn -B -q -o -DskipTests package -pl bench -am > /dev/null)
-opens=$(sed -n 's:.*<spark.jvm.opens>\(.*\)</spark.jvm.opens>.*:\1:p' "$root/pom.xml")
-cp="$root/bench/target/dermsynth-bench-0.1.0-SNAPSHOT.jar:$(cat "$root/bench/target/classpath.txt")"
+source "$root/bench/lib.sh"
+bench_build > /dev/null
+bench_env
 if [[ "$images" -gt 0 ]]; then
   # shellcheck disable=SC2086
   java $opens -Xmx4g -cp "$cp" io.dermsynth.bench.InvertBench throughput "$inverter" "$warehouse" "$images" \

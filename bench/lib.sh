@@ -1,21 +1,25 @@
-# Sourced by the bench scripts that put dermsynth beside a PyTorch peer: the build, dermsynth's JVM
-# with the project's flags and its default MKL mode, and the ratio of two harness outputs. Needs $root.
+# Sourced by the bench scripts: the build, dermsynth's JVM with the project's flags and its default MKL
+# mode, and the ratio of two harness outputs (the PyTorch peer scripts). Needs $root.
 
 # Builds the jars (offline-safe when they are current).
 bench_build() {
   (cd "$root" && mvn -B -q -DskipTests package)
 }
 
-# Runs a bench class with Spark's JVM flags and MKL's reproducible mode (as bin/dermsynth does),
-# harness lines only on stdout.
-bench_java() {
-  local opens
+# Sets opens (Spark's JVM flags, from the pom) and cp (the bench jar and its classpath), and exports MKL's
+# reproducible mode as bin/dermsynth does (an empty value leaves MKL's default).
+bench_env() {
   opens=$(sed -n 's:.*<spark.jvm.opens>\(.*\)</spark.jvm.opens>.*:\1:p' "$root/pom.xml")
-  echo "# dermsynth (DJL $(ls "$HOME/.m2/repository/ai/djl/api/" | tail -1), libtorch 2.7.1), MKL_CBWR=${MKL_CBWR-AUTO}" >&2
+  cp="$root/bench/target/dermsynth-bench-0.1.0-SNAPSHOT.jar:$(cat "$root/bench/target/classpath.txt")"
+  export MKL_CBWR="${MKL_CBWR-AUTO}" MKL_DYNAMIC="${MKL_DYNAMIC-FALSE}"
+}
+
+# Runs a bench class with a 4 GB heap in that environment, harness lines only on stdout.
+bench_java() {
+  bench_env
+  echo "# dermsynth (DJL $(ls "$HOME/.m2/repository/ai/djl/api/" | tail -1), libtorch 2.7.1), MKL_CBWR=$MKL_CBWR" >&2
   # shellcheck disable=SC2086
-  MKL_CBWR="${MKL_CBWR-AUTO}" MKL_DYNAMIC="${MKL_DYNAMIC-FALSE}" java $opens -Xmx4g \
-    -cp "$root/bench/target/dermsynth-bench-0.1.0-SNAPSHOT.jar:$(cat "$root/bench/target/classpath.txt")" \
-    "io.dermsynth.bench.$1" "${@:2}" 2>/dev/null
+  java $opens -Xmx4g -cp "$cp" "io.dermsynth.bench.$1" "${@:2}" 2>/dev/null
 }
 
 # bench_ratio DJL.txt PEER.txt NAME...: peer median / dermsynth median for each named measurement,
