@@ -19,6 +19,8 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
 import com.typesafe.config.Config;
 import io.dermsynth.core.classify.ClassifierModel;
+import io.dermsynth.core.classify.SyntheticAllocation;
+import io.dermsynth.core.factor.EditRenderer;
 import io.dermsynth.core.gan.GanModels;
 import io.dermsynth.core.gan.GanWeights;
 import io.dermsynth.core.invert.Inverter;
@@ -56,7 +58,10 @@ public final class AugmentJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(AugmentJob.class);
   private static final List<String> DIRECTION_SOURCES = List.of("approved", "all_top_k");
-  private static final List<String> BALANCE = List.of("inverse_frequency", "none");
+  private static final List<String> BALANCE = java.util.Arrays.stream(SyntheticAllocation.Policy.values())
+      .map(SyntheticAllocation.Policy::id).toList();
+  private static final List<String> RENDERS = java.util.Arrays.stream(EditRenderer.Render.values())
+      .map(EditRenderer.Render::id).toList();
   private static final List<String> ALPHA_UNITS = List.of("w_std", "raw");
 
   /** What augmentation wrote. */
@@ -91,6 +96,7 @@ public final class AugmentJob {
     Config c = ctx.settings().config().getConfig("augment");
     String source = oneOf(c, "directions", DIRECTION_SOURCES);
     String balance = oneOf(c, "balance", BALANCE);
+    EditRenderer.Render render = EditRenderer.Render.parse(oneOf(c, "render", RENDERS));
     // The edit moves W by alpha × w_std (or alpha) along the unit direction; synthetic keeps alpha.
     String alphaUnit = oneOf(c, "alpha_unit", ALPHA_UNITS);
     Column step = alphaUnit.equals("w_std") ? col("alpha").multiply(col("w_std")) : col("alpha");
@@ -117,13 +123,21 @@ public final class AugmentJob {
     // The plan is keys only: a latent's offsets are up to MBs (590 KB at small64), so heavy columns are
     // joined in per chunk, for the rows of that chunk alone, after the plan is cut.
     // An approved direction is used only at the alphas of its reviewed range.
-    Dataset<Row> plan = sourceKeys.crossJoin(directions.select("direction_id", "alpha_min", "alpha_max"))
+    // α = 0 is the same image along every direction: one row per source, with its first direction.
+    int firstRank = directions.agg(org.apache.spark.sql.functions.min("rank")).first().getInt(0);
+    // The generator render's ids are those of the runs before renders had a choice, so reruns stay
+    // idempotent; other renders add their name.
+    Column idParts = render == EditRenderer.Render.GENERATOR
+        ? concat_ws("|", col("image_id"), lit(inverterVersion), col("direction_id"), col("alpha").cast("string"))
+        : concat_ws("|", col("image_id"), lit(inverterVersion), col("direction_id"), col("alpha").cast("string"),
+            lit(render.id()));
+    Dataset<Row> plan = sourceKeys.crossJoin(directions.select("direction_id", "rank", "alpha_min", "alpha_max"))
         .crossJoin(alphas)
         .where(col("alpha_min").isNull().or(col("alpha").between(col("alpha_min"), col("alpha_max"))))
-        .drop("alpha_min", "alpha_max")
-        .withColumn("synth_id", concat(lit("syn-"), substring(sha2(concat_ws("|", col("image_id"),
-            lit(inverterVersion), col("direction_id"), col("alpha").cast("string")), 256), 1, 24)));
-    plan = target(ctx, plan, c.getInt("target"), balance);
+        .where(col("alpha").notEqual(0).or(col("rank").equalTo(firstRank)))
+        .drop("alpha_min", "alpha_max", "rank")
+        .withColumn("synth_id", concat(lit("syn-"), substring(sha2(idParts, 256), 1, 24)));
+    plan = target(ctx, plan, c.getInt("target"), SyntheticAllocation.Policy.parse(balance), c.getDouble("cap"));
     // Render batches fixed by the plan alone (consecutive synth_ids), so that an image is rendered in
     // the same batch by every run: libtorch's output depends on the batch, and a resumed or retried run
     // must write the same bytes. Chunks and partitions take whole batches. The plan is keys only, so the
@@ -144,7 +158,7 @@ public final class AugmentJob {
     Dataset<Row> heavy = latents.select(col("image_id").as("lat_id"), col("w_plus"), col("offsets"),
         col("offset_layers"));
     Dataset<Row> sources = ctx.tables().read(Tables.IMAGES).select(col("image_id").as("src_id"), col("png"));
-    Dataset<Row> vectors = directions.drop("alpha_min", "alpha_max").withColumnRenamed("direction_id", "dir_id");
+    Dataset<Row> vectors = directions.drop("alpha_min", "alpha_max", "rank").withColumnRenamed("direction_id", "dir_id");
     double threshold = c.getDouble("lpips_threshold");
     Column classNames = org.apache.spark.sql.functions.array(classes.stream().map(org.apache.spark.sql.functions::lit)
         .toArray(Column[]::new));
@@ -159,6 +173,7 @@ public final class AugmentJob {
           .repartition(c.getInt("partitions"), col("render_batch"))
           .sortWithinPartitions("render_batch", "synth_id");
       Dataset<Row> edited = new DirectionEditor().setModelPath(model).setBatchSize(c.getInt("batch_size"))
+          .setRender(render.id())
           .setBatchCol("render_batch").setSourceCol("png").setAlphaCol("w_alpha").setOutputCol("edit")
           .transform(chunk)
           .drop("png", "w_plus", "offsets", "offset_layers", "vector", "w_indices", "w_std", "w_alpha");
@@ -172,8 +187,8 @@ public final class AugmentJob {
           col("direction_id"), col("alpha"), lit(alphaUnit).as("alpha_unit"),
           lit(generatorVersion).as("generator_version"),
           lit(inverterVersion).as("inverter_version"), lit(model).as("inverter_path"),
-          col("synthetic_png").as("png"), col("edit.lpips").as("lpips"),
-          col("edit.lpips").leq(threshold).as("lpips_ok"),
+          lit(render.id()).as("render"), col("synthetic_png").as("png"), col("edit.lpips").as("lpips"),
+          col("edit.lpips").leq(threshold).as("lpips_ok"), col("edit.lpips_recon").as("lpips_recon"),
           element_at(col("probability"), array_position(classNames, col("dx")).cast("int")).as("label_probability"),
           col("predicted_dx").equalTo(col("dx")).as("label_kept"), col("predicted_dx"),
           lit(classifier).as("classifier_path"), lit(source).as("direction_source"), lit(runId).as("run_id"),
@@ -230,7 +245,7 @@ public final class AugmentJob {
       Dataset<Row> approved = DirectionReviews.currentlyApproved(ctx).withColumnRenamed("direction_id", "ok");
       chosen = all.join(approved, col("direction_id").equalTo(col("ok"))).drop("ok");
     }
-    chosen = chosen.select("direction_id", "vector", "w_indices", "w_std", "alpha_min", "alpha_max");
+    chosen = chosen.select("direction_id", "rank", "vector", "w_indices", "w_std", "alpha_min", "alpha_max");
     if (chosen.isEmpty()) {
       throw new IllegalStateException("no " + source + " directions for generator " + generatorVersion);
     }
@@ -238,12 +253,13 @@ public final class AugmentJob {
   }
 
   /**
-   * Keeps {@code target} of the planned rows (all when 0). inverse_frequency gives class c a share
-   * ∝ 1/n_c (n_c its train latents), capped by what it has, the rest passed on to the next rarest
-   * classes; none takes a share ∝ n_c. Within a class, the rows with the smallest synth_id are kept, so
-   * the choice is deterministic and a resumed run plans the same rows.
+   * Keeps {@code target} of the planned rows (all when 0), spread over classes by {@code policy} with
+   * the classes' train latents as their sizes (capped: synthetic at most {@code cap} of a class's draws).
+   * Within a class, the rows with the smallest synth_id are kept, so the choice is deterministic and a
+   * resumed run plans the same rows.
    */
-  static Dataset<Row> target(JobContext ctx, Dataset<Row> plan, int target, String balance) {
+  static Dataset<Row> target(JobContext ctx, Dataset<Row> plan, int target, SyntheticAllocation.Policy policy,
+      double cap) {
     if (target <= 0) {
       return plan;
     }
@@ -254,47 +270,17 @@ public final class AugmentJob {
           available.put(r.getString(0), r.getLong(1));
           sourcesPerClass.put(r.getString(0), r.getLong(2));
         });
-    Map<String, Long> quota = quotas(available, sourcesPerClass, target, balance.equals("inverse_frequency"));
+    return keepQuotas(ctx, plan, SyntheticAllocation.quotas(policy, sourcesPerClass, available, target, cap, 1));
+  }
+
+  /** The first {@code quota.get(dx)} rows of each class in synth_id order. */
+  static Dataset<Row> keepQuotas(JobContext ctx, Dataset<Row> rows, Map<String, Long> quota) {
     List<Row> q = new ArrayList<>();
     quota.forEach((dx, n) -> q.add(org.apache.spark.sql.RowFactory.create(dx, n)));
     Dataset<Row> quotas = ctx.spark().createDataFrame(q, new org.apache.spark.sql.types.StructType()
         .add("quota_dx", "string").add("quota", "long"));
-    return plan.withColumn("class_rank", row_number().over(Window.partitionBy("dx").orderBy("synth_id")))
+    return rows.withColumn("class_rank", row_number().over(Window.partitionBy("dx").orderBy("synth_id")))
         .join(quotas, col("dx").equalTo(col("quota_dx")))
         .where(col("class_rank").leq(col("quota"))).drop("class_rank", "quota_dx", "quota");
-  }
-
-  /** Per-class counts summing to min(target, Σ available), by weight 1/n_c (or n_c), capped. */
-  static Map<String, Long> quotas(Map<String, Long> available, Map<String, Long> sources, long target,
-      boolean inverse) {
-    Map<String, Long> out = new TreeMap<>();
-    available.keySet().forEach(k -> out.put(k, 0L));
-    long left = Math.min(target, available.values().stream().mapToLong(Long::longValue).sum());
-    while (left > 0) {
-      List<String> open = available.keySet().stream().filter(k -> out.get(k) < available.get(k)).toList();
-      double total = open.stream().mapToDouble(k -> weight(sources.get(k), inverse)).sum();
-      long given = 0;
-      for (String k : open) {
-        long share = (long) Math.floor(left * weight(sources.get(k), inverse) / total);
-        long take = Math.min(share, available.get(k) - out.get(k));
-        out.merge(k, take, Long::sum);
-        given += take;
-      }
-      if (given == 0) {
-        // Rounding left a remainder: one each to the open classes, rarest first.
-        for (String k : open.stream().sorted(java.util.Comparator.comparingLong(sources::get)).toList()) {
-          if (left - given > 0) {
-            out.merge(k, 1L, Long::sum);
-            given++;
-          }
-        }
-      }
-      left -= given;
-    }
-    return out;
-  }
-
-  private static double weight(long n, boolean inverse) {
-    return inverse ? 1.0 / n : n;
   }
 }

@@ -64,7 +64,9 @@ public final class EvaluateJob {
       .add("evaluated_at", DataTypes.TimestampType, false)
       // Set when an experiment made the model: which one, and the arm's training seed.
       .add("experiment_id", DataTypes.StringType, true)
-      .add("seed", DataTypes.LongType, true);
+      .add("seed", DataTypes.LongType, true)
+      // The arm's training set in words: which synthetic images, render, gate and allocation.
+      .add("arm_policy", DataTypes.StringType, true);
 
   /**
    * The test set's labels, the model's class probabilities and arg-max predictions, and each image's
@@ -96,17 +98,18 @@ public final class EvaluateJob {
    * @param testData a labelled folder in any supported layout, or null for the test split of `images`
    */
   public static Result run(JobContext ctx, String modelPath, Path testData) throws Exception {
-    return run(ctx, modelPath, testData, null, null);
+    return run(ctx, modelPath, testData, null, null, null);
   }
 
   /** As {@link #run(JobContext, String, Path)}, for an experiment's arm trained with {@code seed}. */
-  static Result run(JobContext ctx, String modelPath, Path testData, String experimentId, Long seed)
-      throws Exception {
-    return Runs.record(ctx, "evaluate", runId -> evaluate(ctx, runId, modelPath, testData, experimentId, seed));
+  static Result run(JobContext ctx, String modelPath, Path testData, String experimentId, Long seed,
+      String armPolicy) throws Exception {
+    return Runs.record(ctx, "evaluate", runId -> evaluate(ctx, runId, modelPath, testData, experimentId, seed,
+        armPolicy));
   }
 
   private static Result evaluate(JobContext ctx, String runId, String modelPath, Path testData,
-      String experimentId, Long seed) throws Exception {
+      String experimentId, Long seed, String armPolicy) throws Exception {
     Config c = ctx.settings().config();
     try (ClassifierModel model = ModelStore.loadClassifier(ctx.spark(), modelPath, ModelStore.device(ctx.settings()))) {
       int size = model.manifest().imageSize();
@@ -162,8 +165,8 @@ public final class EvaluateJob {
           m.accuracy(), byClass(names, k -> m.recall()[k]), byClass(names, k -> m.precision()[k]),
           byClass(names, k -> m.f1()[k]), byClass(names, k -> m.aucPerClass()[k]),
           byClass(names, k -> m.support()[k]),
-          confusion(m.confusion()), Timestamp.from(Instant.now()), experimentId, seed);
-      // Tables from before experiment_id/seed existed gain the columns.
+          confusion(m.confusion()), Timestamp.from(Instant.now()), experimentId, seed, armPolicy);
+      // Tables from before experiment_id/seed/arm_policy existed gain the columns.
       ctx.spark().createDataFrame(List.of(row), SCHEMA).write().format("delta").mode("append")
           .option("mergeSchema", "true").save(ctx.tables().path(Tables.EVALUATIONS));
       String reportDir = c.getString("evaluate.report_dir").isEmpty()

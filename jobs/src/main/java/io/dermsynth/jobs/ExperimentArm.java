@@ -1,5 +1,7 @@
 package io.dermsynth.jobs;
 
+import io.dermsynth.core.classify.SyntheticAllocation;
+import io.dermsynth.core.factor.EditRenderer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,35 +15,90 @@ import java.util.regex.Pattern;
  * @param lpipsMax synthetic images used have LPIPS to their source ≤ this
  * @param directionId only edits along this direction (per-direction arms), or null
  * @param withReal whether the real train split is in the training set (false: synthetic-only)
+ * @param reconOnly the control arm: α = 0 renders only (the render without any edit)
+ * @param policy which pool rows it may use and how they are spread over classes
  */
-public record ExperimentArm(String name, int synthetic, double lpipsMax, String directionId, boolean withReal) {
+public record ExperimentArm(String name, int synthetic, double lpipsMax, String directionId, boolean withReal,
+    boolean reconOnly, Policy policy) {
 
   /** The arm specs experiment.arms accepts. */
-  public static final String GRAMMAR = "baseline | sa<N> or sa<N>k (e.g. sa2k, sa300) | per-direction | lpips-sweep "
-      + "| synthetic-only";
-  private static final Pattern SA = Pattern.compile("sa([0-9]+)(k?)");
+  public static final String GRAMMAR = "baseline | sa<N> or sa<N>k (e.g. sa2k, sa300) | recon<N> or recon<N>k "
+      + "(α = 0 renders) | per-direction | lpips-sweep | synthetic-only; sa and recon arms may add ':'-separated "
+      + "policy words: " + Policy.WORDS;
+  private static final Pattern COUNTED = Pattern.compile("(sa|recon)([0-9]+)(k?)((?::[a-z_]+)*)");
+
+  /**
+   * The pool policy of an arm.
+   *
+   * @param render the render its synthetic images were made with
+   * @param gated only images the label judge still gives their source's class (label_kept), with at least
+   *     experiment.min_label_probability
+   * @param allocation how its images are spread over classes
+   */
+  public record Policy(EditRenderer.Render render, boolean gated, SyntheticAllocation.Policy allocation) {
+
+    static final String WORDS = "generator | residual, gated | ungated, proportional | capped | inverse_frequency "
+        + "| none";
+
+    /** The default policy with the words of {@code spec} (e.g. ":generator:ungated") applied. */
+    Policy with(String spec, String arm) {
+      Policy p = this;
+      for (String w : spec.split(":")) {
+        if (w.isEmpty()) {
+          continue;
+        }
+        switch (w) {
+          case "generator", "residual" -> p = new Policy(EditRenderer.Render.parse(w), p.gated, p.allocation);
+          case "gated", "ungated" -> p = new Policy(p.render, w.equals("gated"), p.allocation);
+          case "proportional", "capped", "inverse_frequency", "none" ->
+              p = new Policy(p.render, p.gated, SyntheticAllocation.Policy.parse(w));
+          default -> throw new IllegalArgumentException("experiment.arms: '" + arm + "' has policy word '" + w
+              + "'; allowed: " + WORDS);
+        }
+      }
+      return p;
+    }
+
+    /** As written in the report and in `evaluations`. */
+    public String describe() {
+      return "render=" + render.id() + " gate=" + (gated ? "label" : "none") + " allocation=" + allocation.id();
+    }
+  }
 
   /** A direction in the synthetic pool, for per-direction arms. */
   public record Direction(String id, int rank, String name) {}
 
+  /** What the arm's training set is, in words (report, `evaluations.arm_policy`). */
+  public String describe() {
+    if (synthetic == 0) {
+      return "real train split only";
+    }
+    return (reconOnly ? "α = 0 renders" : "edits") + (directionId == null ? "" : " along " + directionId)
+        + String.format(Locale.ROOT, ", LPIPS ≤ %.2f, ", lpipsMax) + policy.describe()
+        + (withReal ? "" : ", no real images");
+  }
+
   /**
    * Expands the configured specs into arms; the baseline comes first (every difference is taken against
    * it), and there must be one.
+   *
+   * @param defaults the policy of arms whose spec does not say otherwise
    */
   public static List<ExperimentArm> expand(List<String> specs, int synthetic, double lpipsMax,
-      List<Double> lpipsThresholds, java.util.function.Supplier<List<Direction>> directions) {
+      List<Double> lpipsThresholds, Policy defaults, java.util.function.Supplier<List<Direction>> directions) {
     List<ExperimentArm> arms = new ArrayList<>();
     for (String raw : specs) {
       String spec = raw.trim().toLowerCase(Locale.ROOT);
-      Matcher sa = SA.matcher(spec);
+      Matcher counted = COUNTED.matcher(spec);
       if (spec.equals("baseline")) {
-        arms.add(0, new ExperimentArm("baseline", 0, lpipsMax, null, true));
-      } else if (sa.matches()) {
-        int n = Integer.parseInt(sa.group(1)) * (sa.group(2).isEmpty() ? 1 : 1000);
+        arms.add(0, new ExperimentArm("baseline", 0, lpipsMax, null, true, false, defaults));
+      } else if (counted.matches()) {
+        int n = Integer.parseInt(counted.group(2)) * (counted.group(3).isEmpty() ? 1 : 1000);
         if (n <= 0) {
           throw new IllegalArgumentException("experiment.arms: '" + raw + "' adds no synthetic images");
         }
-        arms.add(new ExperimentArm(spec, n, lpipsMax, null, true));
+        arms.add(new ExperimentArm(spec, n, lpipsMax, null, true, counted.group(1).equals("recon"),
+            defaults.with(counted.group(4), raw)));
       } else if (spec.equals("per-direction")) {
         List<Direction> ds = directions.get();
         if (ds.isEmpty()) {
@@ -49,14 +106,15 @@ public record ExperimentArm(String name, int synthetic, double lpipsMax, String 
         }
         for (Direction d : ds) {
           arms.add(new ExperimentArm("dir" + d.rank() + (d.name() == null ? "" : "-" + slug(d.name())), synthetic,
-              lpipsMax, d.id(), true));
+              lpipsMax, d.id(), true, false, defaults));
         }
       } else if (spec.equals("lpips-sweep")) {
         for (double t : lpipsThresholds) {
-          arms.add(new ExperimentArm(String.format(Locale.ROOT, "lpips%.2f", t), synthetic, t, null, true));
+          arms.add(new ExperimentArm(String.format(Locale.ROOT, "lpips%.2f", t), synthetic, t, null, true, false,
+              defaults));
         }
       } else if (spec.equals("synthetic-only")) {
-        arms.add(new ExperimentArm("synthetic-only", synthetic, lpipsMax, null, false));
+        arms.add(new ExperimentArm("synthetic-only", synthetic, lpipsMax, null, false, false, defaults));
       } else {
         throw new IllegalArgumentException("experiment.arms: unknown arm '" + raw + "'; allowed: " + GRAMMAR);
       }

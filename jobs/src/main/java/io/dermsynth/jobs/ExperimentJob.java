@@ -1,9 +1,13 @@
 package io.dermsynth.jobs;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
 import com.typesafe.config.Config;
+import io.dermsynth.core.classify.SyntheticAllocation;
+import io.dermsynth.core.factor.EditRenderer;
 import io.dermsynth.core.metrics.Bootstrap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,7 +61,8 @@ public final class ExperimentJob {
         lines.add(String.format(Locale.ROOT, "%-16s %5d synthetic  balanced accuracy %.4f [%.4f, %.4f]  macro AUC %.4f%s",
             a.arm(), arms.get(i).syntheticUsed(), a.balancedAccuracy().estimate(), a.balancedAccuracy().lower(),
             a.balancedAccuracy().upper(), a.aucMacro().estimate(), d == null ? ""
-                : String.format(Locale.ROOT, "  Δ BA %+.4f [%+.4f, %+.4f]", d.estimate(), d.lower(), d.upper())));
+                : String.format(Locale.ROOT, "  Δ BA %+.4f [%+.4f, %+.4f]: %s", d.estimate(), d.lower(), d.upper(),
+                    a.verdict())));
       }
       return lines;
     }
@@ -73,8 +78,14 @@ public final class ExperimentJob {
     Config c = ctx.settings().config().getConfig("experiment");
     String experimentId = c.getString("id").isBlank() ? runId : c.getString("id");
     Dataset<Row> pool = pool(ctx, c.getString("pool"));
+    ExperimentArm.Policy defaults = new ExperimentArm.Policy(EditRenderer.Render.parse(c.getString("render")),
+        c.getBoolean("gate"), SyntheticAllocation.Policy.parse(c.getString("allocation")));
     List<ExperimentArm> arms = ExperimentArm.expand(c.getStringList("arms"), c.getInt("synthetic"),
-        c.getDouble("lpips_threshold"), c.getDoubleList("lpips_thresholds"), () -> poolDirections(ctx, pool));
+        c.getDouble("lpips_threshold"), c.getDoubleList("lpips_thresholds"), defaults, () -> poolDirections(ctx, pool));
+    String budget = c.getString("budget");
+    if (!List.of("steps", "epochs").contains(budget)) {
+      throw new IllegalArgumentException("experiment.budget = '" + budget + "'; allowed: [steps, epochs]");
+    }
     List<Long> seeds = c.getLongList("seeds");
     if (seeds.isEmpty()) {
       throw new IllegalArgumentException("experiment.seeds is empty; give at least one classifier seed");
@@ -83,7 +94,7 @@ public final class ExperimentJob {
     // Every arm's images are chosen (and a short pool refused) before the first model trains.
     List<Dataset<Row>> chosen = new ArrayList<>();
     for (ExperimentArm arm : arms) {
-      chosen.add(arm.synthetic() == 0 ? null : select(ctx, pool, arm, realPerClass, c.getBoolean("allow_fewer")));
+      chosen.add(arm.synthetic() == 0 ? null : select(ctx, pool, arm, realPerClass, c));
     }
     List<ArmRun> runs = new ArrayList<>();
     for (int a = 0; a < arms.size(); a++) {
@@ -93,13 +104,16 @@ public final class ExperimentJob {
       List<TrainClassifierJob.Result> models = new ArrayList<>();
       List<EvaluateJob.Result> evals = new ArrayList<>();
       for (long seed : seeds) {
+        // budget = steps: an epoch is as many draws as real images in every arm, so every arm takes the
+        // baseline's optimizer steps and extra images cannot win by extra training.
         JobContext armCtx = new JobContext(ctx.settings().with("classifier.seed", String.valueOf(seed))
-            .with("classifier.arm", arm.name()), ctx.spark(), ctx.tables());
+            .with("classifier.arm", arm.name())
+            .with("classifier.epoch_draws", budget.equals("steps") ? "real" : "all"), ctx.spark(), ctx.tables());
         LOG.info("experiment {}: arm {} seed {}: {} real train images + {} synthetic", experimentId, arm.name(), seed,
             arm.withReal() ? "the" : "no", used);
         TrainClassifierJob.Result model = TrainClassifierJob.run(armCtx, synthetic, arm.withReal());
         models.add(model);
-        evals.add(EvaluateJob.run(armCtx, model.modelPath(), null, experimentId, seed));
+        evals.add(EvaluateJob.run(armCtx, model.modelPath(), null, experimentId, seed, arm.describe()));
       }
       runs.add(new ArmRun(arm, used, seeds, models, evals));
     }
@@ -119,6 +133,13 @@ public final class ExperimentJob {
       return null;
     }
     Dataset<Row> all = ctx.tables().read(Tables.SYNTHETIC);
+    // Tables written before renders had a choice lack these columns: their rows are generator renders
+    // without an LPIPS to the reconstruction.
+    for (String column : List.of("render", "lpips_recon")) {
+      if (!List.of(all.columns()).contains(column)) {
+        all = all.withColumn(column, lit(null).cast(column.equals("render") ? "string" : "double"));
+      }
+    }
     return where.isBlank() ? all : all.where(where);
   }
 
@@ -145,46 +166,58 @@ public final class ExperimentJob {
   }
 
   /**
-   * The arm's synthetic images: pool rows within its LPIPS limit (and direction), spread over classes
-   * by inverse frequency of the real train split (as augment.target), the smallest synth_ids of each
-   * class, so every seed and every rerun uses the same images.
+   * The arm's synthetic images: pool rows of its render within its LPIPS limits (to the source, and to
+   * the α = 0 render), edits (α ≠ 0) or, for a recon arm, α = 0 renders, label-gated when its policy
+   * says so, spread over classes by its allocation with the real train counts as class sizes; the
+   * smallest synth_ids of each class, so every seed and every rerun uses the same images.
    */
   static Dataset<Row> select(JobContext ctx, Dataset<Row> pool, ExperimentArm arm, Map<String, Long> realPerClass,
-      boolean allowFewer) {
+      Config c) {
     if (pool == null) {
       throw new IllegalStateException("arm " + arm.name() + " needs synthetic images and there is no `synthetic` "
           + "table: run `dermsynth augment` first");
     }
-    Column ok = col("lpips").leq(arm.lpipsMax());
-    if (arm.directionId() != null) {
-      ok = ok.and(col("direction_id").equalTo(arm.directionId()));
-    }
-    Dataset<Row> rows = pool.where(ok);
+    Dataset<Row> rows = pool.where(admits(arm, c.getDouble("lpips_recon_threshold"),
+        c.getDouble("min_label_probability")));
     Map<String, Long> available = new TreeMap<>();
     rows.groupBy("dx").count().collectAsList().forEach(r -> available.put(r.getString(0), r.getLong(1)));
     long total = available.values().stream().mapToLong(Long::longValue).sum();
+    double weight = ctx.settings().config().getDouble("classifier.synthetic_weight");
+    Map<String, Long> quota = SyntheticAllocation.quotas(arm.policy().allocation(), realPerClass, available,
+        arm.synthetic(), c.getDouble("cap"), weight);
+    long given = quota.values().stream().mapToLong(Long::longValue).sum();
     boolean perDirection = arm.directionId() != null;
-    if (total < arm.synthetic() && !allowFewer && !perDirection) {
-      throw new IllegalStateException(String.format(Locale.ROOT, "arm %s needs %d synthetic images with LPIPS ≤ %.2f; "
-          + "the pool has %d: run `dermsynth augment` with a larger augment.target, widen experiment.pool, or set "
-          + "experiment.allow_fewer = true", arm.name(), arm.synthetic(), arm.lpipsMax(), total));
+    if (given < arm.synthetic() && !c.getBoolean("allow_fewer") && !perDirection) {
+      throw new IllegalStateException(String.format(Locale.ROOT, "arm %s needs %d synthetic images (%s); the pool "
+          + "has %d that pass (by class %s), and its allocation can use %d of them (by class %s): run `dermsynth "
+          + "augment` with a larger augment.target or this render, widen experiment.pool, or set "
+          + "experiment.allow_fewer = true", arm.name(), arm.synthetic(), arm.describe(), total, available, given,
+          quota));
     }
-    Map<String, Long> weights = new TreeMap<>();
-    available.keySet().forEach(dx -> weights.put(dx, realPerClass.getOrDefault(dx, 1L)));
-    Map<String, Long> quota = AugmentJob.quotas(available, weights, arm.synthetic(), true);
-    List<Row> q = new ArrayList<>();
-    quota.forEach((dx, n) -> q.add(org.apache.spark.sql.RowFactory.create(dx, n)));
-    Dataset<Row> quotas = ctx.spark().createDataFrame(q, new org.apache.spark.sql.types.StructType()
-        .add("quota_dx", "string").add("quota", "long"));
-    return rows.withColumn("k", row_number().over(Window.partitionBy("dx").orderBy("synth_id")))
-        .join(quotas, col("dx").equalTo(col("quota_dx"))).where(col("k").leq(col("quota")))
+    return AugmentJob.keepQuotas(ctx, rows, quota)
         .select("synth_id", "image_id", "lesion_id", "dx", "direction_id", "alpha", "lpips", "png");
+  }
+
+  /** The pool rows an arm may use. Rows from before renders and lpips_recon existed are generator renders. */
+  static Column admits(ExperimentArm arm, double lpipsReconMax, double minLabelProbability) {
+    Column ok = col("lpips").leq(arm.lpipsMax())
+        .and(coalesce(col("lpips_recon").leq(lpipsReconMax), lit(true)))
+        .and(coalesce(col("render"), lit(EditRenderer.Render.GENERATOR.id())).equalTo(arm.policy().render().id()))
+        .and(arm.reconOnly() ? col("alpha").equalTo(0) : col("alpha").notEqual(0));
+    if (arm.policy().gated()) {
+      ok = ok.and(coalesce(col("label_kept"), lit(false)))
+          .and(coalesce(col("label_probability"), lit(0.0)).geq(minLabelProbability));
+    }
+    if (arm.directionId() != null) {
+      ok = ok.and(col("direction_id").equalTo(arm.directionId()));
+    }
+    return ok;
   }
 
   /**
    * Per arm: balanced accuracy, macro AUC and per-class recall averaged over seeds, with 95% bootstrap
-   * intervals (lesions resampled), and the paired-bootstrap difference to the baseline (the same
-   * resampled lesions for both arms).
+   * intervals that resample the test lesions and the seeds, and the paired-bootstrap differences to the
+   * baseline (the same resampled lesions, and the same seeds: arm A's seed-k model against the baseline's).
    */
   private static List<ExperimentReport.Summary> summarise(JobContext ctx, List<ArmRun> runs) {
     Config e = ctx.settings().config().getConfig("evaluate");
@@ -194,38 +227,45 @@ public final class ExperimentJob {
     List<ExperimentReport.Summary> out = new ArrayList<>();
     ArmRun base = runs.get(0);
     for (ArmRun r : runs) {
-      java.util.function.ToDoubleFunction<int[]> ba = idx -> meanOver(r, idx, m -> m.balancedAccuracy());
-      java.util.function.ToDoubleFunction<int[]> auc = idx -> meanOver(r, idx, m -> m.aucMacro());
+      int seeds = r.evaluations().size();
+      Bootstrap.SeededStatistic ba = (idx, s) -> meanOver(r, idx, s, m -> m.balancedAccuracy());
+      Bootstrap.SeededStatistic auc = (idx, s) -> meanOver(r, idx, s, m -> m.aucMacro());
+      boolean paired = r != base && base.evaluations().size() == seeds;
       List<Bootstrap.Interval> recall = new ArrayList<>();
+      List<Bootstrap.Interval> dRecall = new ArrayList<>();
       for (int k = 0; k < classes; k++) {
         int cls = k;
-        recall.add(boot.interval(idx -> meanRecall(r, idx, cls)));
+        recall.add(boot.intervalOverSeeds(seeds, (idx, s) -> meanRecall(r, idx, s, cls)));
+        dRecall.add(paired ? boot.pairedDifferenceOverSeeds(seeds, (idx, s) -> meanRecall(r, idx, s, cls),
+            (idx, s) -> meanRecall(base, idx, s, cls)) : null);
       }
-      Bootstrap.Interval dBa = r == base ? null
-          : boot.pairedDifference(ba, idx -> meanOver(base, idx, m -> m.balancedAccuracy()));
-      Bootstrap.Interval dAuc = r == base ? null
-          : boot.pairedDifference(auc, idx -> meanOver(base, idx, m -> m.aucMacro()));
-      out.add(new ExperimentReport.Summary(r.arm().name(), boot.interval(ba), boot.interval(auc), recall, dBa, dAuc));
+      Bootstrap.Interval dBa = paired ? boot.pairedDifferenceOverSeeds(seeds, ba,
+          (idx, s) -> meanOver(base, idx, s, m -> m.balancedAccuracy())) : null;
+      Bootstrap.Interval dAuc = paired ? boot.pairedDifferenceOverSeeds(seeds, auc,
+          (idx, s) -> meanOver(base, idx, s, m -> m.aucMacro())) : null;
+      out.add(new ExperimentReport.Summary(r.arm().name(), boot.intervalOverSeeds(seeds, ba),
+          boot.intervalOverSeeds(seeds, auc), recall, dBa, dAuc, dRecall));
     }
     return out;
   }
 
-  private static double meanOver(ArmRun r, int[] idx,
+  /** The metric averaged over the models of the drawn seeds, on the resampled test images. */
+  private static double meanOver(ArmRun r, int[] idx, int[] seeds,
       java.util.function.ToDoubleFunction<io.dermsynth.core.metrics.ClassificationMetrics> metric) {
     double sum = 0;
-    for (EvaluateJob.Result ev : r.evaluations()) {
-      EvaluateJob.Predictions p = ev.predictions();
+    for (int k : seeds) {
+      EvaluateJob.Predictions p = r.evaluations().get(k).predictions();
       sum += metric.applyAsDouble(EvaluateJob.subset(p.labels(), p.predicted(), p.proba(), idx,
           p.proba()[0].length));
     }
-    return sum / r.evaluations().size();
+    return sum / seeds.length;
   }
 
-  /** Recall of class k on the resampled images, averaged over seeds; NaN when k is absent. */
-  private static double meanRecall(ArmRun r, int[] idx, int k) {
+  /** Recall of class k on the resampled images, averaged over the drawn seeds; NaN when k is absent. */
+  private static double meanRecall(ArmRun r, int[] idx, int[] seeds, int k) {
     double sum = 0;
-    for (EvaluateJob.Result ev : r.evaluations()) {
-      EvaluateJob.Predictions p = ev.predictions();
+    for (int s : seeds) {
+      EvaluateJob.Predictions p = r.evaluations().get(s).predictions();
       long tp = 0;
       long n = 0;
       for (int i : idx) {
@@ -238,7 +278,7 @@ public final class ExperimentJob {
       }
       sum += n == 0 ? Double.NaN : (double) tp / n;
     }
-    return sum / r.evaluations().size();
+    return sum / seeds.length;
   }
 
   /** Synthetic examples per class for the report: from the arm with the most synthetic images. */

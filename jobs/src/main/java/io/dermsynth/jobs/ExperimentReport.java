@@ -26,7 +26,18 @@ public final class ExperimentReport {
 
   /** One arm's figures over its seeds; the differences are null for the baseline. */
   public record Summary(String arm, Bootstrap.Interval balancedAccuracy, Bootstrap.Interval aucMacro,
-      List<Bootstrap.Interval> recall, Bootstrap.Interval deltaBalancedAccuracy, Bootstrap.Interval deltaAucMacro) {}
+      List<Bootstrap.Interval> recall, Bootstrap.Interval deltaBalancedAccuracy, Bootstrap.Interval deltaAucMacro,
+      List<Bootstrap.Interval> deltaRecall) {
+
+    /** What the paired 95% interval of Δ balanced accuracy says: helped, hurt, or cannot tell. */
+    public String verdict() {
+      Bootstrap.Interval d = deltaBalancedAccuracy;
+      if (d == null) {
+        return "the reference";
+      }
+      return d.lower() > 0 ? "helped" : d.upper() < 0 ? "hurt" : "cannot tell at 95%";
+    }
+  }
 
   private ExperimentReport() {}
 
@@ -45,8 +56,21 @@ public final class ExperimentReport {
     h.append("<p>Every arm: the same classifier settings, epochs and seeds ").append(esc(base.seeds()))
         .append(", the same real validation split, evaluated on the same real test set (")
         .append(esc(firstEval.testSet())).append(", ").append(firstEval.predictions().labels().length)
-        .append(" images). Figures are means over seeds with 95% bootstrap intervals (lesions resampled); ")
-        .append("Δ is the paired-bootstrap difference to the baseline (the same resampled lesions for both).</p>");
+        .append(" images). Figures are means over seeds with 95% bootstrap intervals (test lesions and seeds ")
+        .append("resampled); Δ is the paired-bootstrap difference to the baseline (the same resampled lesions and ")
+        .append("seeds for both).</p>");
+    h.append("<h2>What each arm showed</h2><ul id=\"verdicts\">");
+    for (int a = 1; a < runs.size(); a++) {
+      Summary s = summaries.get(a);
+      Bootstrap.Interval d = s.deltaBalancedAccuracy();
+      h.append("<li data-arm=\"").append(esc(s.arm())).append("\"><b>").append(esc(s.arm())).append("</b> (")
+          .append(esc(runs.get(a).arm().describe())).append("): ")
+          .append(d == null ? "no paired difference (its seeds differ from the baseline's)" : String.format(Locale.ROOT,
+              "%s — Δ balanced accuracy %+.4f [%+.4f, %+.4f] over %d seeds.", verdictText(s.verdict()),
+              d.estimate(), d.lower(), d.upper(), runs.get(a).seeds().size()))
+          .append("</li>");
+    }
+    h.append("</ul>");
     h.append("<h2>Arms side by side</h2><table id=\"arms\"><tr><th class=l>arm</th><th>real train</th>")
         .append("<th>synthetic</th><th>balanced accuracy [95% CI]</th><th>Δ vs baseline [95% CI]</th>")
         .append("<th>macro AUC [95% CI]</th><th>Δ vs baseline [95% CI]</th>");
@@ -67,6 +91,20 @@ public final class ExperimentReport {
       for (int k = 0; k < classes.size(); k++) {
         h.append("<td>").append(ci(s.recall().get(k), "recall_" + classes.get(k))).append("</td>");
       }
+      h.append("</tr>");
+    }
+    h.append("</table>");
+
+    h.append("<h2>Per-class recall, difference to the baseline</h2><p>Paired bootstrap over lesions and seeds.</p>")
+        .append("<table id=\"recall-deltas\"><tr><th class=l>arm</th>");
+    classes.forEach(c -> h.append("<th>Δ recall ").append(esc(c)).append("</th>"));
+    h.append("</tr>");
+    for (Summary s : summaries) {
+      if (s.deltaRecall() == null || s.deltaRecall().isEmpty() || s.deltaRecall().get(0) == null) {
+        continue;
+      }
+      h.append("<tr data-arm=\"").append(esc(s.arm())).append("\"><td class=l>").append(esc(s.arm())).append("</td>");
+      s.deltaRecall().forEach(d -> h.append("<td>").append(delta(d)).append("</td>"));
       h.append("</tr>");
     }
     h.append("</table>");
@@ -163,6 +201,14 @@ public final class ExperimentReport {
     String cls = d.lower() > 0 ? "up" : d.upper() < 0 ? "down" : "";
     return String.format(Locale.ROOT, "<span class=\"%s\" data-metric=\"delta\">%+.4f</span> [%+.4f, %+.4f]", cls,
         d.estimate(), d.lower(), d.upper());
+  }
+
+  private static String verdictText(String verdict) {
+    return switch (verdict) {
+      case "helped" -> "<span class=up>helped</span>: the whole interval is above 0";
+      case "hurt" -> "<span class=down>hurt</span>: the whole interval is below 0";
+      default -> "cannot tell at 95%: the interval contains 0";
+    };
   }
 
   private static String esc(Object s) {

@@ -53,7 +53,10 @@ public final class Tables {
     return spark.read().format("delta").load(path(table));
   }
 
-  /** Inserts the rows whose key is not in the table yet (creating it when absent); returns how many. */
+  /**
+   * Inserts the rows whose key is not in the table yet (creating it when absent); returns how many. Rows
+   * with columns the table lacks add them (older rows read null there).
+   */
   public long insertNew(String table, Dataset<Row> rows, String... keys) {
     if (!exists(table)) {
       rows.write().format("delta").mode("errorifexists").save(path(table));
@@ -64,7 +67,7 @@ public final class Tables {
       on.append(on.isEmpty() ? "" : " AND ").append("t.").append(k).append(" <=> s.").append(k);
     }
     DeltaTable.forPath(spark, path(table)).as("t")
-        .merge(rows.as("s"), on.toString()).whenNotMatched().insertAll().execute();
+        .merge(rows.as("s"), on.toString()).withSchemaEvolution().whenNotMatched().insertAll().execute();
     return lastCommitMetric(table, "numTargetRowsInserted");
   }
 

@@ -58,9 +58,18 @@ public final class TrainClassifierJob {
       throw new IllegalArgumentException("classifier.sampling must be oversample, weighted_loss or none, got '"
           + c.getString("sampling") + "'");
     }
+    String draws = c.getString("epoch_draws");
+    if (!List.of("all", "real").contains(draws)) {
+      throw new IllegalArgumentException("classifier.epoch_draws must be all or real, got '" + draws + "'");
+    }
+    double syntheticWeight = c.getDouble("synthetic_weight");
+    if (!(syntheticWeight >= 0)) {
+      throw new IllegalArgumentException("classifier.synthetic_weight must be ≥ 0, got " + syntheticWeight);
+    }
     return new ClassifierTrainer.Options(c.getInt("epochs"), c.getInt("batch_size"),
         c.getDouble("learning_rate"), c.getDouble("weight_decay"), s, c.getInt("patience"),
-        Math.round(c.getDouble("max_minutes") * 60), c.getBoolean("augment"), c.getLong("seed"));
+        Math.round(c.getDouble("max_minutes") * 60), c.getBoolean("augment"), c.getLong("seed"), syntheticWeight,
+        draws.equals("real"));
   }
 
   public static Result run(JobContext ctx) throws Exception {
@@ -96,6 +105,7 @@ public final class TrainClassifierJob {
       rows = ctx.tables().read(Tables.SYNTHETIC).where(c.getString("synthetic"));
     }
     int synthetic = 0;
+    int real = train.size();
     if (rows != null) {
       LeakageGuard.requireTrainLesions(ctx, rows, "synthetic rows");
       LabelledImages s = LabelledImages.of(rows.select("synth_id", "lesion_id", "dx", "png").orderBy("synth_id")
@@ -125,7 +135,10 @@ public final class TrainClassifierJob {
         }
       }
       String dir = resumeDir != null ? resumeDir : ModelStore.classifierDir(ctx.settings(), runId);
-      ClassifierTrainer.Result r = trainer.train(model, train.data(), val.data(),
+      boolean[] isSynthetic = new boolean[train.size()];
+      java.util.Arrays.fill(isSynthetic, real, train.size(), true);
+      ClassifierTrainer.Result r = trainer.train(model,
+          new ClassifierTrainer.Data(train.pixels(), train.labels(), isSynthetic), val.data(),
           ModelStore.store(ctx.spark(), dir + "/checkpoint"));
       ModelStore.save(ctx.spark(), r.model(), dir);
       double imgPerSec = r.history().stream().mapToDouble(ClassifierTrainer.Epoch::imagesPerSecond)

@@ -43,9 +43,13 @@ final class AugmentFixture {
     return keep;
   }
 
-  /** augment's settings for 16 latents × 3 directions × 5 alphas = 240 rows. */
+  /**
+   * augment's settings for 16 latents × 3 directions × 4 non-zero alphas + 16 α = 0 renders (one per
+   * latent) = 208 rows, rendered by the generator.
+   */
   static String[] augment(Path wh, int chunkRows) {
     return new String[] {"augment", "--set", "warehouse=" + wh, "--set", "augment.directions=all_top_k", "--set",
+        "augment.render=generator", "--set",
         "augment.top_k=3", "--set", "augment.alphas=[-2.0,-1.0,0.0,1.0,2.0]", "--set", "augment.partitions=3",
         "--set", "augment.batch_size=7", "--set", "augment.chunk_rows=" + chunkRows};
   }

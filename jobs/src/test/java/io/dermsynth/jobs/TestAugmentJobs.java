@@ -42,28 +42,32 @@ class TestAugmentJobs {
 
     Outcome a = cli(augment);
     assertEquals(0, a.code(), a.err());
-    assertTrue(a.out().contains("unattended") && a.out().contains("240 planned from 3 directions")
-        && a.out().contains("240 rows added to synthetic in 3 chunks"), a.out());
+    assertTrue(a.out().contains("unattended") && a.out().contains("208 planned from 3 directions")
+        && a.out().contains("208 rows added to synthetic in 3 chunks"), a.out());
     Outcome again = cli(augment);
     assertEquals(0, again.code(), again.err());
-    assertTrue(again.out().contains("240 done before, 0 rows added"), again.out());
+    assertTrue(again.out().contains("208 done before, 0 rows added"), again.out());
 
     var synth = ctx.tables().read(Tables.SYNTHETIC);
-    assertEquals(240, synth.count());
-    assertEquals(240, synth.select("synth_id").distinct().count());
+    assertEquals(208, synth.count());
+    assertEquals(208, synth.select("synth_id").distinct().count());
+    // α = 0 is the same image along every direction: one row per source, with the first direction.
+    assertEquals(16, synth.where("alpha = 0").select("image_id").distinct().count());
+    assertEquals(1, synth.where("alpha = 0").select("direction_id").distinct().count());
     // Lineage: every row's dx and lesion are its source image's; sources are the 16 kept train latents.
     var images = ctx.tables().read(Tables.IMAGES).select(col("image_id").as("i"), col("dx").as("d"),
         col("lesion_id").as("l"), col("split").as("s"));
     var joined = synth.join(images, col("image_id").equalTo(col("i")));
-    assertEquals(240, joined.where("dx = d AND lesion_id = l AND s = 'train'").count());
+    assertEquals(208, joined.where("dx = d AND lesion_id = l AND s = 'train'").count());
     assertEquals(16, synth.select("image_id").distinct().count());
     assertEquals(0, synth.where("lpips_ok <> (lpips <= 0.2) OR label_probability < 0 OR label_probability > 1"
-        + " OR png IS NULL OR direction_source <> 'all_top_k' OR alpha_unit <> 'w_std'").count());
+        + " OR png IS NULL OR direction_source <> 'all_top_k' OR alpha_unit <> 'w_std' OR render <> 'generator'"
+        + " OR lpips_recon IS NULL OR (alpha = 0 AND lpips_recon > 1e-6)").count());
     // alpha 0 is the inversion: LPIPS to the source equals the one invert measured.
     List<Row> zero = synth.where("alpha = 0").join(ctx.tables().read(Tables.LATENTS).select(col("image_id")
         .as("li"), col("lpips").as("inv_lpips")), col("image_id").equalTo(col("li")))
         .select("lpips", "inv_lpips", "png").collectAsList();
-    assertEquals(48, zero.size());
+    assertEquals(16, zero.size());
     for (Row r : zero) {
       assertEquals(r.getDouble(1), r.getDouble(0), 1e-4, "alpha-0 LPIPS = inversion LPIPS");
       assertEquals(32 * 32 * 3, GanImages.decodeOne((byte[]) r.get(2), 32).length);
@@ -98,8 +102,37 @@ class TestAugmentJobs {
     DeltaTable.forPath(ctx.spark(), ctx.tables().path(Tables.SYNTHETIC)).delete("alpha > 0");
     Outcome resumed = cli(augment);
     assertEquals(0, resumed.code(), resumed.err());
-    assertTrue(resumed.out().contains("144 done before, 96 rows added"), resumed.out());
-    assertEquals(240, ctx.tables().read(Tables.SYNTHETIC).count());
+    assertTrue(resumed.out().contains("112 done before, 96 rows added"), resumed.out());
+    assertEquals(208, ctx.tables().read(Tables.SYNTHETIC).count());
+
+    // The residual render: the source plus the edit's change, new rows beside the generator's; at α = 0
+    // the stored image is the source's pixels exactly, and LPIPS to the source is LPIPS to the α = 0 image.
+    String[] residual = java.util.Arrays.copyOf(augment, augment.length + 2);
+    residual[residual.length - 2] = "--set";
+    residual[residual.length - 1] = "augment.render=residual";
+    Outcome r = cli(residual);
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("208 planned from 3 directions") && r.out().contains("0 done before, 208 rows added"),
+        r.out());
+    var res = ctx.tables().read(Tables.SYNTHETIC).where("render = 'residual'");
+    assertEquals(208, res.count());
+    assertEquals(0, res.where("abs(lpips - lpips_recon) > 1e-9").count());
+    List<Row> sources = res.join(ctx.tables().read(Tables.IMAGES).select(col("image_id").as("src"),
+        col("png").as("source_png")), col("image_id").equalTo(col("src"))).select("alpha", "png", "source_png", "lpips")
+        .collectAsList();
+    int exact = 0;
+    for (Row row : sources) {
+      byte[] mine = GanImages.decodeOne((byte[]) row.get(1), 32);
+      byte[] source = GanImages.decodeOne((byte[]) row.get(2), 32);
+      if (row.getDouble(0) == 0) {
+        assertTrue(java.util.Arrays.equals(source, mine), "α = 0 residual render is the source");
+        assertEquals(0, row.getDouble(3), 1e-6);
+        exact++;
+      }
+    }
+    assertEquals(16, exact);
+    assertTrue(res.where("alpha <> 0").agg(org.apache.spark.sql.functions.avg("lpips")).first().getDouble(0) > 0);
+    DeltaTable.forPath(ctx.spark(), ctx.tables().path(Tables.SYNTHETIC)).delete("render = 'residual'");
 
     // train-classifier takes the synthetic rows a filter selects, on top of the real train split.
     long realTrain = ctx.tables().read(Tables.IMAGES).where("split = 'train'").count();

@@ -19,24 +19,33 @@ class TestExperimentJob {
 
   @TempDir Path tmp;
 
+  static final ExperimentArm.Policy DEFAULTS = new ExperimentArm.Policy(
+      io.dermsynth.core.factor.EditRenderer.Render.RESIDUAL, true,
+      io.dermsynth.core.classify.SyntheticAllocation.Policy.PROPORTIONAL);
+
   @Test
   void armSpecsExpandWithTheBaselineFirst() {
     List<ExperimentArm.Direction> dirs = List.of(new ExperimentArm.Direction("d-a", 0, null),
         new ExperimentArm.Direction("d-b", 3, "Lesion Size!"));
     List<ExperimentArm> arms = ExperimentArm.expand(List.of("sa2k", "SA300", "per-direction", "lpips-sweep",
-        "synthetic-only", "baseline"), 50, 0.2, List.of(0.1, 0.3), () -> dirs);
+        "synthetic-only", "baseline", "recon300", "sa1k:generator:ungated:capped"), 50, 0.2, List.of(0.1, 0.3),
+        DEFAULTS, () -> dirs);
     assertEquals(List.of("baseline", "sa2k", "sa300", "dir0", "dir3-lesion-size", "lpips0.10", "lpips0.30",
-        "synthetic-only"), arms.stream().map(ExperimentArm::name).toList());
-    assertEquals(new ExperimentArm("sa2k", 2000, 0.2, null, true), arms.get(1));
-    assertEquals(new ExperimentArm("dir3-lesion-size", 50, 0.2, "d-b", true), arms.get(4));
-    assertEquals(new ExperimentArm("lpips0.30", 50, 0.3, null, true), arms.get(6));
-    assertEquals(new ExperimentArm("synthetic-only", 50, 0.2, null, false), arms.get(7));
+        "synthetic-only", "recon300", "sa1k:generator:ungated:capped"),
+        arms.stream().map(ExperimentArm::name).toList());
+    assertEquals(new ExperimentArm("sa2k", 2000, 0.2, null, true, false, DEFAULTS), arms.get(1));
+    assertEquals(new ExperimentArm("dir3-lesion-size", 50, 0.2, "d-b", true, false, DEFAULTS), arms.get(4));
+    assertEquals(new ExperimentArm("lpips0.30", 50, 0.3, null, true, false, DEFAULTS), arms.get(6));
+    assertEquals(new ExperimentArm("synthetic-only", 50, 0.2, null, false, false, DEFAULTS), arms.get(7));
+    assertEquals(new ExperimentArm("recon300", 300, 0.2, null, true, true, DEFAULTS), arms.get(8));
+    assertEquals(new ExperimentArm.Policy(io.dermsynth.core.factor.EditRenderer.Render.GENERATOR, false,
+        io.dermsynth.core.classify.SyntheticAllocation.Policy.CAPPED), arms.get(9).policy());
     assertTrue(assertThrows(IllegalArgumentException.class, () -> ExperimentArm.expand(List.of("sa2k"), 1, 0.2,
-        List.of(), List::of)).getMessage().contains("must include baseline"));
+        List.of(), DEFAULTS, List::of)).getMessage().contains("must include baseline"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> ExperimentArm.expand(List.of("baseline", "sb2"),
-        1, 0.2, List.of(), List::of)).getMessage().contains("unknown arm 'sb2'; allowed: baseline | sa<N>"));
+        1, 0.2, List.of(), DEFAULTS, List::of)).getMessage().contains("unknown arm 'sb2'; allowed: baseline | sa<N>"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> ExperimentArm.expand(List.of("baseline", "sa2",
-        "sa2"), 1, 0.2, List.of(), List::of)).getMessage().contains("twice"));
+        "sa2"), 1, 0.2, List.of(), DEFAULTS, List::of)).getMessage().contains("twice"));
   }
 
   @Test
@@ -47,15 +56,18 @@ class TestExperimentJob {
     assertEquals(0, a.code(), a.err());
     String[] common = {"--set", "warehouse=" + wh, "--set", "classifier.epochs=1", "--set", "classifier.image_size=32",
         "--set", "evaluate.bootstrap=200", "--set", "experiment.id=t1", "--set", "experiment.seeds=[1, 2]",
-        "--set", "experiment.synthetic=30", "--set", "experiment.lpips_thresholds=[0.15, 1.0]"};
+        "--set", "experiment.synthetic=30", "--set", "experiment.lpips_thresholds=[0.15, 1.0]",
+        // The fixture's pool is generator renders; the arms take them as the paper did (no gate).
+        "--set", "experiment.render=generator", "--set", "experiment.gate=false", "--set",
+        "experiment.allocation=inverse_frequency", "--set", "experiment.lpips_recon_threshold=100"};
     Outcome tooFew = cli(concat(new String[] {"experiment", "--set", "experiment.arms=[baseline, sa5k]"}, common));
     assertEquals(2, tooFew.code());
-    assertTrue(tooFew.err().contains("arm sa5k needs 5000 synthetic images with LPIPS ≤ 0.20; the pool has"),
-        tooFew.err());
+    assertTrue(tooFew.err().contains("arm sa5k needs 5000 synthetic images (edits, LPIPS ≤ 0.20, render=generator "
+        + "gate=none allocation=inverse_frequency); the pool has"), tooFew.err());
 
     Outcome sweep = cli(concat(new String[] {"experiment", "--set", "experiment.arms=[baseline, lpips-sweep]"}, common));
     assertEquals(2, sweep.code());
-    assertTrue(sweep.err().contains("arm lpips0.15 needs 30 synthetic images with LPIPS ≤ 0.15"), sweep.err());
+    assertTrue(sweep.err().contains("arm lpips0.15 needs 30 synthetic images (edits, LPIPS ≤ 0.15"), sweep.err());
     assertTrue(!SparkTest.context(wh).tables().exists(Tables.EVALUATIONS), "refused before any training");
 
     Outcome e = cli(concat(new String[] {"experiment", "--set", "experiment.lpips_threshold=1.0", "--set",
@@ -84,10 +96,10 @@ class TestExperimentJob {
     assertEquals(0L, synth.get("baseline"));
     assertEquals(40L, synth.get("sa40"));
     assertEquals(realTrain + 40, trainImages.get("sa40"));
-    assertEquals(30L, synth.get("dir0"), "16 latents × 5 alphas per direction: 30 of 80");
+    assertEquals(30L, synth.get("dir0"), "16 latents × 4 non-zero alphas per direction: 30 of 64");
     assertEquals(30L, synth.get("synthetic-only"));
     assertEquals(30L, trainImages.get("synthetic-only"), "no real images");
-    long under015 = ctx.tables().read(Tables.SYNTHETIC).where("lpips <= 0.15").count();
+    long under015 = ctx.tables().read(Tables.SYNTHETIC).where("lpips <= 0.15 AND alpha <> 0").count();
     assertEquals(Math.min(30, under015), synth.get("lpips0.15"));
 
     // The report: every arm; a single-seed-free check of the figures: arm = mean over its seeds' rows.

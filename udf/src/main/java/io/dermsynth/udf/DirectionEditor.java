@@ -27,7 +27,9 @@ import org.apache.spark.sql.types.StructType;
  * Applies SeFa directions to inverted images on the executors: per row a latent (W+ bytes, HyperStyle
  * offsets and their layer names, as in `latents`), a direction (vector and W+ rows, as in `directions`)
  * and an alpha → the edited image as PNG, and, when a source-image column is given, its LPIPS to that
- * image. The inverter the latents came from renders the edit (loaded once per executor, shared with
+ * image and to the α = 0 image of the same render ({@code lpips_recon}). The render is the generator's
+ * image, or {@code residual}: the source plus the edit's change, at the source's size (needs the source
+ * column; see {@link EditRenderer.Render}). The inverter the latents came from renders the edit (loaded once per executor, shared with
  * {@link LatentInverter}); rows go through in batches. A row whose latent or source does not decode gets
  * {@code error_code}/{@code error_message} instead of failing the task.
  *
@@ -44,6 +46,7 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
   public static final StructType OUTPUT_TYPE = TaskDevice.Placement.addTo(new StructType()
       .add("png", DataTypes.BinaryType, true)
       .add("lpips", DataTypes.DoubleType, true)
+      .add("lpips_recon", DataTypes.DoubleType, true)
       .add("error_code", DataTypes.StringType, true)
       .add("error_message", DataTypes.StringType, true));
 
@@ -53,6 +56,7 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
   private final Param<String> wIndicesCol;
   private final Param<String> alphaCol;
   private final Param<String> sourceCol;
+  private final Param<String> render;
 
   public DirectionEditor() {
     this("directionEditor_" + UUID.randomUUID().toString().substring(0, 12));
@@ -72,7 +76,9 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
     setDefault(directionCol, "vector");
     setDefault(wIndicesCol, "w_indices");
     setDefault(alphaCol, "alpha");
+    render = new Param<>(this, "render", "generator | residual (source + the edit's change; needs sourceCol)");
     setDefault(sourceCol, "");
+    setDefault(render, EditRenderer.Render.GENERATOR.id());
   }
 
   public Param<String> offsetsCol() {
@@ -104,6 +110,16 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
     return this;
   }
 
+  public Param<String> render() {
+    return render;
+  }
+
+  public DirectionEditor setRender(String v) {
+    EditRenderer.Render.parse(v);
+    set(render, v);
+    return this;
+  }
+
   public DirectionEditor setSourceCol(String v) {
     set(sourceCol, v);
     return this;
@@ -124,6 +140,10 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
         throw new IllegalArgumentException(p.name() + " '" + $(p) + "' not found; columns: " + String.join(", ", names));
       }
     }
+    if (EditRenderer.Render.parse($(render)) == EditRenderer.Render.RESIDUAL && $(sourceCol).isEmpty()) {
+      throw new IllegalArgumentException("render 'residual' adds the edit's change to the source image: set "
+          + "sourceCol");
+    }
     if (!$(sourceCol).isEmpty() && !names.contains($(sourceCol))) {
       throw new IllegalArgumentException("sourceCol '" + $(sourceCol) + "' not found; columns: "
           + String.join(", ", names));
@@ -139,12 +159,12 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
         in.fieldIndex($(directionCol)), in.fieldIndex($(wIndicesCol)), in.fieldIndex($(alphaCol)),
         $(sourceCol).isEmpty() ? -1 : in.fieldIndex($(sourceCol))};
     return dataset.toDF().mapPartitions(new EditPartition(HadoopConf.broadcast(dataset.sparkSession()),
-        requiredModelPath(), cols, batch(), batchKey(in)), Encoders.row(out));
+        requiredModelPath(), cols, batch(), batchKey(in), EditRenderer.Render.parse($(render))), Encoders.row(out));
   }
 
   /** Renders a partition's edits batch by batch with this executor's inverter. */
   private record EditPartition(Broadcast<Map<String, String>> conf, String modelPath, int[] cols, int batchSize,
-      int batchKey) implements MapPartitionsFunction<Row, Row> {
+      int batchKey, EditRenderer.Render mode) implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
@@ -162,24 +182,33 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
 
     private Row[] edit(Inverter inv, List<Row> batch, TaskDevice.Placement placement) {
       int res = inv.generator().architecture().resolution();
+      boolean residual = mode == EditRenderer.Render.RESIDUAL;
       Row[] out = new Row[batch.size()];
       List<Integer> good = new ArrayList<>();
       List<EditRenderer.Edit> edits = new ArrayList<>();
       List<byte[]> sources = new ArrayList<>();
+      // The generator render is compared with its source at the generator's resolution; the residual
+      // render is made and compared at the source's own size (the first good row's; others scaled to it).
+      int side = res;
       for (int i = 0; i < batch.size(); i++) {
         Row r = batch.get(i);
         try {
-          edits.add(new EditRenderer.Edit(LatentCodec.decode(r.getAs(cols[0])),
+          EditRenderer.Edit e = new EditRenderer.Edit(LatentCodec.decode(r.getAs(cols[0])),
               EditRenderer.offsets(inv, r.isNullAt(cols[1]) ? null : r.getAs(cols[1]),
                   r.isNullAt(cols[2]) ? null : r.getList(cols[2])),
-              SqlFunctions.floats(r.getList(cols[3])), SqlFunctions.ints(r.getList(cols[4])), ((Number) r.get(cols[5])).floatValue()));
+              SqlFunctions.floats(r.getList(cols[3])), SqlFunctions.ints(r.getList(cols[4])),
+              ((Number) r.get(cols[5])).floatValue());
           if (cols[6] >= 0) {
-            sources.add(GanImages.decodeOne(r.getAs(cols[6]), res));
+            byte[] png = r.getAs(cols[6]);
+            if (residual && sources.isEmpty()) {
+              side = GanImages.squareSide(png);
+            }
+            sources.add(GanImages.decodeOne(png, side));
           }
+          edits.add(e);
           good.add(i);
         } catch (IllegalArgumentException | UncheckedIOException | NullPointerException | ClassCastException e) {
-          edits.subList(good.size(), edits.size()).clear();
-          out[i] = placement.row(null, null, QuarantineReason.CORRUPT_IMAGE.name(),
+          out[i] = placement.row(null, null, null, QuarantineReason.CORRUPT_IMAGE.name(),
               "cannot edit this row: " + e);
         }
       }
@@ -188,15 +217,18 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
       }
       synchronized (inv) {
         try (NDScope scope = new NDScope()) {
-          NDArray img = EditRenderer.render(inv, edits);
+          int[] idx = java.util.stream.IntStream.range(0, sources.size()).toArray();
+          NDArray src = cols[6] < 0 ? null : new GanImages(side, sources).batch(idx, inv.manager());
+          EditRenderer.Rendered img = EditRenderer.render(inv, edits, mode, src);
           double[] lpips = null;
-          if (cols[6] >= 0) {
-            int[] idx = java.util.stream.IntStream.range(0, sources.size()).toArray();
-            lpips = Inverter.toDoubles(inv.losses(img, new GanImages(res, sources).batch(idx, inv.manager())).get(1));
+          double[] lpipsRecon = null;
+          if (src != null) {
+            lpips = Inverter.toDoubles(inv.losses(img.images(), src).get(1));
+            lpipsRecon = residual ? lpips : Inverter.toDoubles(inv.losses(img.images(), img.reconstructions()).get(1));
           }
           for (int j = 0; j < good.size(); j++) {
-            out[good.get(j)] = placement.row(SampleGrid.png(img.get(j).expandDims(0), 1),
-                lpips == null ? null : lpips[j], null, null);
+            out[good.get(j)] = placement.row(SampleGrid.png(img.images().get(j).expandDims(0), 1),
+                lpips == null ? null : lpips[j], lpipsRecon == null ? null : lpipsRecon[j], null, null);
           }
         }
       }

@@ -46,16 +46,44 @@ public final class ClassifierTrainer {
    * @param maxSeconds wall-clock budget; training stops after the epoch that crosses it (0 = none)
    * @param augment whether to augment training images
    * @param seed seed of sampling and augmentation
+   * @param syntheticWeight a synthetic image's sampling weight relative to a real one of its class
+   * @param realDrawsPerEpoch an epoch draws as many images as there are real ones (so that arms with and
+   *     without synthetic images take the same optimizer steps), instead of as many as there are images
    */
   public record Options(int epochs, int batchSize, double learningRate, double weightDecay,
-      Sampling sampling, int patience, long maxSeconds, boolean augment, long seed) {}
+      Sampling sampling, int patience, long maxSeconds, boolean augment, long seed, double syntheticWeight,
+      boolean realDrawsPerEpoch) {
 
-  /** One labelled set: CHW images in [0, 1] at the model's size, and their class indices. */
-  public record Data(List<float[]> images, int[] labels) {
+    /** Synthetic images weigh as real ones, and an epoch is as many draws as images. */
+    public Options(int epochs, int batchSize, double learningRate, double weightDecay, Sampling sampling,
+        int patience, long maxSeconds, boolean augment, long seed) {
+      this(epochs, batchSize, learningRate, weightDecay, sampling, patience, maxSeconds, augment, seed, 1, false);
+    }
+  }
+
+  /**
+   * One labelled set: CHW images in [0, 1] at the model's size, their class indices, and which are
+   * synthetic (sampled by {@link WeightedSampler}'s real-count weights).
+   */
+  public record Data(List<float[]> images, int[] labels, boolean[] synthetic) {
     public Data {
-      if (images.size() != labels.length) {
-        throw new IllegalArgumentException(images.size() + " images but " + labels.length + " labels");
+      if (images.size() != labels.length || synthetic.length != labels.length) {
+        throw new IllegalArgumentException(images.size() + " images, " + labels.length + " labels, "
+            + synthetic.length + " synthetic flags");
       }
+    }
+
+    /** Real images only. */
+    public Data(List<float[]> images, int[] labels) {
+      this(images, labels, new boolean[labels.length]);
+    }
+
+    int realCount() {
+      int n = 0;
+      for (boolean s : synthetic) {
+        n += s ? 0 : 1;
+      }
+      return n;
     }
   }
 
@@ -95,7 +123,9 @@ public final class ClassifierTrainer {
       throws IOException {
     int classes = model.manifest().classes().size();
     int size = model.manifest().imageSize();
-    WeightedSampler sampler = new WeightedSampler(train.labels(), classes);
+    WeightedSampler sampler = new WeightedSampler(train.labels(), train.synthetic(), classes,
+        options.syntheticWeight());
+    int draws = options.realDrawsPerEpoch() && train.realCount() > 0 ? train.realCount() : train.labels().length;
     double[] lossWeights = options.sampling() == Sampling.WEIGHTED_LOSS
         ? sampler.classWeights() : ones(classes);
     Augmenter augmenter = new Augmenter(Augmenter.Options.defaults());
@@ -134,7 +164,7 @@ public final class ClassifierTrainer {
           // One random stream per epoch: a resumed run samples and augments as an unbroken one would.
           SplittableRandom rnd = new SplittableRandom(options.seed() * 1_000_003L + epoch);
           int[] order = options.sampling() == Sampling.OVERSAMPLE
-              ? sampler.draw(train.labels().length, rnd) : permutation(train.labels().length, rnd);
+              ? sampler.draw(draws, rnd) : java.util.Arrays.copyOf(permutation(train.labels().length, rnd), draws);
           double lossSum = 0;
           int steps = (order.length + options.batchSize() - 1) / options.batchSize();
           try (ProgressBar bar = progressBar ? new ProgressBarBuilder()

@@ -51,7 +51,13 @@ public final class GanImages {
     return centreSquare(encoded, size, 0);
   }
 
-  private static byte[] centreSquare(byte[] bytes, int size, int index) {
+  /** The side of an encoded image's centre square (its shorter side), read from the decoded image. */
+  public static int squareSide(byte[] encoded) {
+    BufferedImage img = read(encoded, 0);
+    return Math.min(img.getWidth(), img.getHeight());
+  }
+
+  private static BufferedImage read(byte[] bytes, int index) {
     BufferedImage img;
     try {
       img = ImageIO.read(new ByteArrayInputStream(bytes));
@@ -61,6 +67,11 @@ public final class GanImages {
     if (img == null) {
       throw new IllegalArgumentException("image " + index + " is not decodable (" + bytes.length + " bytes)");
     }
+    return img;
+  }
+
+  private static byte[] centreSquare(byte[] bytes, int size, int index) {
+    BufferedImage img = read(bytes, index);
     int side = Math.min(img.getWidth(), img.getHeight());
     int x0 = (img.getWidth() - side) / 2;
     int y0 = (img.getHeight() - side) / 2;

@@ -47,20 +47,47 @@ public final class Bootstrap {
     this.level = level;
   }
 
+  /**
+   * A statistic of models trained with several seeds on one resample: the sample indices, and the seed
+   * indices drawn (with repeats) for it.
+   */
+  public interface SeededStatistic {
+    double apply(int[] samples, int[] seeds);
+  }
+
   /** The statistic on all samples, and its interval; it receives the indices of one resample. */
   public Interval interval(ToDoubleFunction<int[]> statistic) {
-    return run(statistic, null);
+    return run(0, (idx, s) -> statistic.applyAsDouble(idx), null);
   }
 
   /** Interval of statistic A − statistic B computed on the same resamples (paired). */
   public Interval pairedDifference(ToDoubleFunction<int[]> a, ToDoubleFunction<int[]> b) {
-    return run(a, b);
+    return run(0, (idx, s) -> a.applyAsDouble(idx), (idx, s) -> b.applyAsDouble(idx));
   }
 
-  private Interval run(ToDoubleFunction<int[]> a, ToDoubleFunction<int[]> b) {
+  /**
+   * As {@link #interval}, for a statistic over {@code seeds} models: each resample draws the groups
+   * and, independently, {@code seeds} seed indices with replacement, so the interval holds the
+   * seed-to-seed spread of training as well as the test set's.
+   */
+  public Interval intervalOverSeeds(int seeds, SeededStatistic statistic) {
+    return run(seeds, statistic, null);
+  }
+
+  /**
+   * A − B with both resampled alike: the same groups and the same seed indices (arm A's model of seed
+   * k is paired with arm B's model of seed k).
+   */
+  public Interval pairedDifferenceOverSeeds(int seeds, SeededStatistic a, SeededStatistic b) {
+    return run(seeds, a, b);
+  }
+
+  private Interval run(int seeds, SeededStatistic a, SeededStatistic b) {
     int[] all = new int[samples];
     Arrays.setAll(all, i -> i);
-    double estimate = value(a, b, all);
+    int[] allSeeds = new int[seeds];
+    Arrays.setAll(allSeeds, i -> i);
+    double estimate = value(a, b, all, allSeeds);
     SplittableRandom rnd = new SplittableRandom(seed);
     double[] values = new double[resamples];
     int defined = 0;
@@ -75,7 +102,11 @@ public final class Bootstrap {
         System.arraycopy(group, 0, buf, n, group.length);
         n += group.length;
       }
-      double v = value(a, b, Arrays.copyOf(buf, n));
+      int[] drawnSeeds = new int[seeds];
+      for (int k = 0; k < seeds; k++) {
+        drawnSeeds[k] = rnd.nextInt(seeds);
+      }
+      double v = value(a, b, Arrays.copyOf(buf, n), drawnSeeds);
       if (!Double.isNaN(v)) {
         values[defined++] = v;
       }
@@ -89,8 +120,8 @@ public final class Bootstrap {
     return new Interval(estimate, quantile(sorted, alpha), quantile(sorted, 1 - alpha), defined);
   }
 
-  private static double value(ToDoubleFunction<int[]> a, ToDoubleFunction<int[]> b, int[] idx) {
-    return b == null ? a.applyAsDouble(idx) : a.applyAsDouble(idx) - b.applyAsDouble(idx);
+  private static double value(SeededStatistic a, SeededStatistic b, int[] idx, int[] seeds) {
+    return b == null ? a.apply(idx, seeds) : a.apply(idx, seeds) - b.apply(idx, seeds);
   }
 
   /** Linear interpolation between order statistics (numpy's default). */

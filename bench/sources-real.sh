@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The real-data sources of the synthetic-image experiment (issue 18), not part of the tests: HAM10000 from
+# ../shared ingested at 64 px, StyleGAN2 (gan.preset, tiny32 by default: with the residual render the
+# generator only supplies the edit's low-frequency change, and tiny32 trains ~15x faster per kimg than
+# small64 on a CPU), the baseline classifier (LPIPS network and label judge), the e4e + HyperStyle
+# inverter, every train image inverted, SeFa directions. Each stage runs once: a stage whose marker file
+# exists is skipped, so the script is re-run to go on. Two stages train side by side at one libtorch
+# thread each (OMP_NUM_THREADS=1), as two libtorch processes on 2 cores must.
+# Usage: bench/sources-real.sh [--work DIR] [--gan-minutes 40] [--set key=value ...]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+data="${DERMSYNTH_HAM10000:-$root/../shared/data/ham10000-200x150}"
+work="$root/bench/work/real"; gan_minutes=40; extra=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --work) work="$2"; shift 2 ;;
+    --gan-minutes) gan_minutes="$2"; shift 2 ;;
+    --set) extra+=(--set "$2"); shift 2 ;;
+    *) echo "unknown option $1; usage: $0 [--work DIR] [--gan-minutes N] [--set key=value ...]" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$work/done"
+ds=("$root/bin/dermsynth")
+sets=(--set "warehouse=$work/warehouse" --set ingest.size=64 --set gan.preset=tiny32 --set gan.progress=false
+      --set classifier.image_size=64 --set classifier.progress=false "${extra[@]}")
+# stage NAME COMMAND...: runs once, its output in $work/NAME.txt
+stage() {
+  local name="$1"; shift
+  [[ -f "$work/done/$name" ]] && { echo "[$name] done before"; return 0; }
+  echo "[$name] $(date -u +%H:%M:%S) start"
+  /usr/bin/time -v "$@" "${sets[@]}" > "$work/$name.txt" 2> "$work/$name.stderr"
+  grep -E "Maximum resident|Elapsed" "$work/$name.stderr" | sed "s/^/[$name] /" || true
+  touch "$work/done/$name"; echo "[$name] $(date -u +%H:%M:%S) end"; tail -3 "$work/$name.txt"
+}
+stage ingest "${ds[@]}" ingest --data "$data"
+export OMP_NUM_THREADS=1
+stage train-gan "${ds[@]}" train-gan --set gan.kimg=400 --set gan.tick_kimg=4 --set "gan.max_minutes=$gan_minutes" &
+stage train-classifier "${ds[@]}" train-classifier --set classifier.epochs=30 --set classifier.patience=8 &
+wait
+stage train-inverter "${ds[@]}" train-inverter --set inverter.encoder_steps=800 --set inverter.hyper_steps=300 \
+  --set inverter.batch_size=4 --set inverter.refinement_iterations=3 --set inverter.max_minutes=25
+export OMP_NUM_THREADS=2
+stage invert "${ds[@]}" invert --set "invert.where=split = 'train'" --set invert.partitions=8
+stage factorize "${ds[@]}" factorize --set factorize.top_k=10
