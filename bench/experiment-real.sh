@@ -1,50 +1,89 @@
 #!/usr/bin/env bash
-# The paper's comparison on real HAM10000 (not part of the tests): baseline vs real + synthetic (sa2k by
-# default) on the ../shared split, every arm the same small DenseNet, seeds and epochs, evaluated on the
-# real test split (evaluations + report/experiments/<id>/). Uses the real-data warehouse of
-# bench/gan-real.sh with the synthetic images of bench/augment-real.sh (run those first); tops the
-# synthetic pool up with augment-real.sh --target so the largest arm has enough images within LPIPS 0.2.
-# With --test-data DIR, every arm's models are also evaluated on that labelled folder.
-# Models stay under the warehouse's models/classifier/, so `dermsynth evaluate --model M --test-data D`
-# can be re-run on any other folder later.
-# --evaluate-only skips the experiment (its models exist) and only evaluates them on --test-data.
-# Usage: bench/experiment-real.sh [--arms baseline,sa2k] [--seeds 42] [--epochs 30] [--pool-target 3000]
-#                                 [--id real-sa2k] [--test-data DIR] [--evaluate-only]
+# The synthetic-image experiment on real HAM10000 (issue 18; not part of the tests): arms × seeds on the
+# ../shared split, every arm the same small DenseNet, seeds and optimizer steps (experiment.budget =
+# steps), evaluated on the real test split with a paired bootstrap over lesions and seeds. Needs the
+# warehouse of bench/sources-real.sh (latents of every train image, directions). Makes the synthetic
+# pools first (augment, unattended: the top directions, said in the run rows): residual edits, residual
+# α = 0 renders (the recon control) and generator edits, each spread proportionally over the classes.
+# Commits-ready outputs under bench/experiment-real/: experiment.txt, report.html and every arm's model
+# as models/<arm>-s<seed>/ (weights + manifest, < 1 MB each; ':' in arm names becomes '-').
+#
+# --evaluate-only --test-data DIR scores the committed models on any labelled folder (no training, no
+# warehouse needed) and prints one line per arm: arm <name> seeds <n> balanced_accuracy <mean> auc_macro <mean>.
+# Usage: bench/experiment-real.sh [--arms baseline,recon2k,sa2k,sa2k:generator] [--seeds 1,2,3] [--epochs 15]
+#          [--alphas -6,-3,3,6] [--pool-target 4000] [--id real-protocol] [--work DIR] [--set key=value ...]
+#        bench/experiment-real.sh --evaluate-only --test-data DIR [--models DIR]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-arms="baseline,sa2k"; seeds="42"; epochs=30; pool_target=3000; id="real-sa2k"; test_data=""; evaluate_only=0
+arms="baseline,recon2k,sa2k,sa2k:generator"; seeds="1,2,3"; epochs=15; alphas="-6.0,-3.0,3.0,6.0"
+pool_target=4000; id="real-protocol"; work="$root/bench/work/real"; test_data=""; evaluate_only=0
+out="$root/bench/experiment-real"; models="$out/models"; extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --arms) arms="$2"; shift 2 ;;
     --seeds) seeds="$2"; shift 2 ;;
     --epochs) epochs="$2"; shift 2 ;;
+    --alphas) alphas="$2"; shift 2 ;;
     --pool-target) pool_target="$2"; shift 2 ;;
     --id) id="$2"; shift 2 ;;
+    --work) work="$2"; shift 2 ;;
+    --models) models="$2"; shift 2 ;;
+    --set) extra+=(--set "$2"); shift 2 ;;
     --test-data) test_data="$2"; shift 2 ;;
     --evaluate-only) evaluate_only=1; shift ;;
     *) echo "unknown option $1; see the usage at the top of $0" >&2; exit 2 ;;
   esac
 done
-warehouse="$root/bench/work/gan-real/warehouse"
-[[ -d "$warehouse/synthetic" ]] || { echo "run bench/gan-real.sh, bench/invert-real.sh and bench/augment-real.sh first" >&2; exit 1; }
 ds="$root/bin/dermsynth"
-out="$root/bench/experiment-real"
+
+if [[ $evaluate_only -eq 1 ]]; then
+  [[ -n "$test_data" ]] || { echo "--evaluate-only needs --test-data DIR" >&2; exit 2; }
+  compgen -G "$models/*/manifest.json" > /dev/null || { echo "no models under $models" >&2; exit 1; }
+  scratch="$(mktemp -d "${TMPDIR:-/tmp}/dermsynth-evaluate-XXXXXX")"
+  trap 'rm -rf "$scratch"' EXIT
+  args=()
+  for m in "$models"/*/; do args+=(--model "${m%/}"); done
+  "$ds" evaluate "${args[@]}" --test-data "$test_data" --set "warehouse=$scratch/warehouse" "${extra[@]}" \
+    > "$scratch/evaluate.txt"
+  # One line per arm: the means over its seeds (folders <arm>-s<seed>).
+  sed -n 's/^run .*, model \(.*\)): balanced accuracy \([0-9.]*\) .*macro AUC \([0-9.NaN]*\) .*/\1 \2 \3/p' \
+      "$scratch/evaluate.txt" | awk '{ n = split($1, p, "/"); arm = p[n]; sub(/-s[0-9]+$/, "", arm);
+        if (!(arm in seen)) { order[++k] = arm; seen[arm] = 1 }
+        c[arm]++; ba[arm] += $2; auc[arm] += $3 }
+      END { for (i = 1; i <= k; i++) { a = order[i];
+        printf "arm %s seeds %d balanced_accuracy %.4f auc_macro %.4f\n", a, c[a], ba[a] / c[a], auc[a] / c[a] } }'
+  exit 0
+fi
+
+warehouse="$work/warehouse"
+[[ -f "$work/done/factorize" ]] || { echo "run bench/sources-real.sh first (no $work/done/factorize)" >&2; exit 1; }
 mkdir -p "$out"
-sets=(--set "warehouse=$warehouse" --set classifier.image_size=64 --set "classifier.epochs=$epochs"
-      --set classifier.patience=0 --set classifier.progress=false --set "experiment.id=$id"
-      --set "experiment.arms=[${arms}]" --set "experiment.seeds=[${seeds}]")
-if [[ $evaluate_only -eq 0 ]]; then
-  "$root/bench/augment-real.sh" --target "$pool_target" >&2
-  /usr/bin/time -v "$ds" experiment "${sets[@]}" 2> >(tee "$root/bench/work/experiment-real.stderr" \
-    | grep -E "ERROR|Exception" >&2) | tee "$out/experiment.txt"
-  grep -E "Maximum resident|Elapsed" "$root/bench/work/experiment-real.stderr" || true
-  cp "$warehouse/report/experiments/$id/index.html" "$out/report.html"
-fi
-if [[ -n "$test_data" ]]; then
-  "$ds" sql "SELECT concat(arm, ' ', model_path) AS m FROM evaluations WHERE experiment_id = '$id' AND
-      test_set = 'images:test'" --set "warehouse=$warehouse" --max-rows 1000 | tail -n +3 | while read -r arm model; do
-    [[ -n "$model" ]] && "$ds" evaluate --model "$model" --test-data "$test_data" --set "warehouse=$warehouse" \
-        --set "classifier.arm=$arm" | tee -a "$out/evaluate-test-data.txt"
+sets=(--set "warehouse=$warehouse" --set classifier.image_size=64 --set classifier.progress=false "${extra[@]}")
+pool() {  # pool NAME render alphas target
+  [[ -f "$work/done/pool-$1" ]] && return 0
+  echo "[pool $1] $(date -u +%H:%M:%S): render $2, alphas [$3], target $4"
+  "$ds" augment "${sets[@]}" --set augment.directions=all_top_k --set augment.top_k=10 --set "augment.render=$2" \
+    --set "augment.alphas=[$3]" --set "augment.target=$4" --set augment.balance=proportional \
+    | tee "$work/pool-$1.txt"
+  touch "$work/done/pool-$1"
+}
+pool residual-edits residual "$alphas" "$pool_target"
+pool residual-recon residual "0.0" "$pool_target"
+pool generator-edits generator "$alphas" "$pool_target"
+
+/usr/bin/time -v "$ds" experiment "${sets[@]}" --set "classifier.epochs=$epochs" --set classifier.patience=0 \
+  --set "experiment.id=$id" --set "experiment.arms=[${arms}]" --set "experiment.seeds=[${seeds}]" \
+  --set experiment.budget=steps --set experiment.allow_fewer=true \
+  2> >(tee "$work/experiment-$id.stderr" | grep -E "ERROR|Exception" >&2) | tee "$out/experiment.txt"
+grep -E "Maximum resident|Elapsed" "$work/experiment-$id.stderr" || true
+cp "$warehouse/report/experiments/$id/index.html" "$out/report.html"
+# Every arm's models, as <arm>-s<seed>/ with the weights and manifest only.
+"$ds" sql "SELECT concat(arm, ' ', seed, ' ', model_path) AS m FROM evaluations WHERE experiment_id = '$id'
+    AND test_set = 'images:test'" --set "warehouse=$warehouse" --max-rows 1000 | tail -n +3 \
+  | while read -r arm seed model; do
+    [[ -n "$model" ]] || continue
+    dir="$models/${arm//:/-}-s$seed"
+    mkdir -p "$dir"
+    cp "$model"/manifest.json "$model"/*.safetensors "$dir"/
   done
-fi
-echo "report: $out/report.html"
+echo "report: $out/report.html; models: $models"

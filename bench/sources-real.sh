@@ -4,8 +4,9 @@
 # generator only supplies the edit's low-frequency change, and tiny32 trains ~15x faster per kimg than
 # small64 on a CPU), the baseline classifier (LPIPS network and label judge), the e4e + HyperStyle
 # inverter, every train image inverted, SeFa directions. Each stage runs once: a stage whose marker file
-# exists is skipped, so the script is re-run to go on. Two stages train side by side at one libtorch
-# thread each (OMP_NUM_THREADS=1), as two libtorch processes on 2 cores must.
+# exists is skipped, so the script is re-run to go on. StyleGAN2 and the classifier train side by side at
+# one libtorch thread each (OMP_NUM_THREADS=1), as two libtorch processes on 2 cores must; the later
+# stages run alone with two.
 # Usage: bench/sources-real.sh [--work DIR] [--gan-minutes 40] [--set key=value ...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,8 +38,8 @@ export OMP_NUM_THREADS=1
 stage train-gan "${ds[@]}" train-gan --set gan.kimg=400 --set gan.tick_kimg=4 --set "gan.max_minutes=$gan_minutes" &
 stage train-classifier "${ds[@]}" train-classifier --set classifier.epochs=30 --set classifier.patience=8 &
 wait
+export OMP_NUM_THREADS=2
 stage train-inverter "${ds[@]}" train-inverter --set inverter.encoder_steps=800 --set inverter.hyper_steps=300 \
   --set inverter.batch_size=4 --set inverter.refinement_iterations=3 --set inverter.max_minutes=25
-export OMP_NUM_THREADS=2
 stage invert "${ds[@]}" invert --set "invert.where=split = 'train'" --set invert.partitions=8
 stage factorize "${ds[@]}" factorize --set factorize.top_k=10

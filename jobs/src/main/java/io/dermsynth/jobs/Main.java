@@ -365,8 +365,9 @@ public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "DIR",
-        description = "model folder (default: the newest train-classifier run's model)")
-    String model;
+        description = "model folder; repeat it to score several models in one run (default: the newest "
+            + "train-classifier run's model)")
+    List<String> models;
 
     @Option(names = "--test-data", paramLabel = "DIR",
         description = "a labelled folder in any supported layout instead of the test split")
@@ -375,12 +376,14 @@ public final class Main implements Runnable {
     @Override
     public Integer call() throws Exception {
       JobContext ctx = JobContext.of(config.settings());
-      var r = EvaluateJob.run(ctx, model != null ? model : Runs.latestModelPath(ctx, "train-classifier"), testData);
-      spec.commandLine().getOut().printf(java.util.Locale.ROOT,
-          "run %s (%s on %s): balanced accuracy %.4f [%.4f, %.4f], macro AUC %.4f [%.4f, %.4f]%nreport: %s%n",
-          r.runId(), r.arm(), r.testSet(), r.scores().balancedAccuracy(), r.balancedAccuracy().lower(),
-          r.balancedAccuracy().upper(), r.scores().aucMacro(), r.aucMacro().lower(), r.aucMacro().upper(),
-          r.reportPath());
+      for (String model : models != null ? models : List.of(Runs.latestModelPath(ctx, "train-classifier"))) {
+        var r = EvaluateJob.run(ctx, model, testData);
+        spec.commandLine().getOut().printf(java.util.Locale.ROOT,
+            "run %s (%s on %s, model %s): balanced accuracy %.4f [%.4f, %.4f], macro AUC %.4f [%.4f, %.4f]%n"
+                + "report: %s%n", r.runId(), r.arm(), r.testSet(), model, r.scores().balancedAccuracy(),
+            r.balancedAccuracy().lower(), r.balancedAccuracy().upper(), r.scores().aucMacro(), r.aucMacro().lower(),
+            r.aucMacro().upper(), r.reportPath());
+      }
       return 0;
     }
   }

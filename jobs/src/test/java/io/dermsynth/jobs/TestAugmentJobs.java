@@ -131,6 +131,20 @@ class TestAugmentJobs {
       }
     }
     assertEquals(16, exact);
+    // dermsynth_edit_render gives the job's residual renders (within one level of PNG rounding).
+    ctx.tables().registerViews();
+    List<Row> viaSql = ctx.spark().sql("SELECT s.png, dermsynth_edit_render(l.w_plus, l.offsets, l.offset_layers, "
+        + "d.vector, d.w_indices, s.alpha * d.w_std, 'residual', i.png) FROM synthetic s JOIN latents l ON "
+        + "s.image_id = l.image_id JOIN directions d ON s.direction_id = d.direction_id JOIN images i ON s.image_id "
+        + "= i.image_id WHERE s.render = 'residual' ORDER BY s.synth_id LIMIT 4").collectAsList();
+    assertEquals(4, viaSql.size());
+    for (Row row : viaSql) {
+      byte[] job = GanImages.decodeOne((byte[]) row.get(0), 32);
+      byte[] udf = GanImages.decodeOne((byte[]) row.get(1), 32);
+      for (int i = 0; i < job.length; i++) {
+        assertTrue(Math.abs((job[i] & 0xff) - (udf[i] & 0xff)) <= 1, "residual via SQL differs at " + i);
+      }
+    }
     assertTrue(res.where("alpha <> 0").agg(org.apache.spark.sql.functions.avg("lpips")).first().getDouble(0) > 0);
     DeltaTable.forPath(ctx.spark(), ctx.tables().path(Tables.SYNTHETIC)).delete("render = 'residual'");
 

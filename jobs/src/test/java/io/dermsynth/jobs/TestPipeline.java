@@ -31,6 +31,8 @@ class TestPipeline {
         "--set", "inverter.refinement_iterations=2", "--set", "inverter.tick_steps=5", "--set", "factorize.top_k=3",
         "--set", "augment.alphas=[-1.0, 1.0]", "--set", "augment.target=0", "--set", "augment.partitions=2",
         "--set", "experiment.arms=[baseline, sa20]", "--set", "experiment.lpips_threshold=1.0",
+        // One-epoch models: no label gate or reconstruction limit, or the pool would be empty.
+        "--set", "experiment.gate=false", "--set", "experiment.lpips_recon_threshold=1.0",
         "--set", "evaluate.bootstrap=100"};
     Outcome first = cli(run);
     assertEquals(0, first.code(), first.err());

@@ -14,6 +14,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.api.java.UDF6;
+import org.apache.spark.sql.api.java.UDF8;
 import org.apache.spark.sql.types.DataTypes;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -23,6 +24,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * <ul>
  *   <li>{@code dermsynth_edit(w_plus, offsets, offset_layers, vector, w_indices, alpha)} → the edited
  *       image as PNG: a `latents` row's columns, a `directions` row's columns and a strength;</li>
+ *   <li>{@code dermsynth_edit_render(w_plus, offsets, offset_layers, vector, w_indices, alpha, render, source_png)}
+ *       → the same edit in either render: 'generator' (as dermsynth_edit) or 'residual' (the source image plus
+ *       the edit's change, at the source's size; see {@link EditRenderer.Render});</li>
  *   <li>{@code dermsynth_lpips(png_a, png_b)} → LPIPS between two images at the generator's resolution,
  *       with the inverter's LPIPS network.</li>
  * </ul>
@@ -37,6 +41,7 @@ import scala.jdk.javaapi.CollectionConverters;
 public final class SqlFunctions {
 
   public static final String EDIT = "dermsynth_edit";
+  public static final String EDIT_RENDER = "dermsynth_edit_render";
   public static final String LPIPS = "dermsynth_lpips";
 
   private SqlFunctions() {}
@@ -56,6 +61,29 @@ public final class SqlFunctions {
                 floats(CollectionConverters.asJava(vector)), ints(CollectionConverters.asJava(wIndices)),
                 alpha.floatValue());
             return SampleGrid.png(EditRenderer.render(inv, List.of(e)), 1);
+          });
+        }, DataTypes.BinaryType);
+    spark.udf().register(EDIT_RENDER, (UDF8<byte[], byte[], scala.collection.Seq<String>, scala.collection.Seq<Object>,
+        scala.collection.Seq<Object>, Number, String, byte[], byte[]>) (w, offsets, layers, vector, wIndices, alpha,
+            render, source) -> {
+          if (w == null || vector == null || wIndices == null || alpha == null || render == null) {
+            return null;
+          }
+          EditRenderer.Render mode = EditRenderer.Render.parse(render);
+          if (mode == EditRenderer.Render.RESIDUAL && source == null) {
+            return null;
+          }
+          return withInverter(conf, inverterPath, inv -> {
+            EditRenderer.Edit e = new EditRenderer.Edit(LatentCodec.decode(w),
+                EditRenderer.offsets(inv, offsets, layers == null ? null : CollectionConverters.asJava(layers)),
+                floats(CollectionConverters.asJava(vector)), ints(CollectionConverters.asJava(wIndices)),
+                alpha.floatValue());
+            NDArray src = null;
+            if (source != null && mode == EditRenderer.Render.RESIDUAL) {
+              int side = GanImages.squareSide(source);
+              src = new GanImages(side, List.of(GanImages.decodeOne(source, side))).batch(new int[] {0}, inv.manager());
+            }
+            return SampleGrid.png(EditRenderer.render(inv, List.of(e), mode, src).images(), 1);
           });
         }, DataTypes.BinaryType);
     spark.udf().register(LPIPS, (UDF2<byte[], byte[], Double>) (a, b) -> {

@@ -42,8 +42,11 @@ final class EditStrips implements AutoCloseable {
     }
     this.inverter = inverter;
     this.samples = List.copyOf(samples);
-    int res = inverter.generator().architecture().resolution();
-    this.sources = new GanImages(res, samples.stream().map(s -> GanImages.decodeOne(s.png(), res)).toList());
+    // The generator render is compared with its source at the generator's resolution, the residual render
+    // is made and compared at the stored image's size.
+    int side = settings.render() == EditRenderer.Render.RESIDUAL ? GanImages.squareSide(samples.get(0).png())
+        : inverter.generator().architecture().resolution();
+    this.sources = new GanImages(side, samples.stream().map(s -> GanImages.decodeOne(s.png(), side)).toList());
     this.settings = settings;
   }
 
@@ -89,8 +92,9 @@ final class EditStrips implements AutoCloseable {
         sourceIndex[k - from] = k / alphas.size();
       }
       try (NDScope scope = new NDScope()) {
-        NDArray img = EditRenderer.render(inverter, edits);
-        double[] lp = Inverter.toDoubles(inverter.losses(img, sources.batch(sourceIndex, inverter.manager())).get(1));
+        NDArray src = sources.batch(sourceIndex, inverter.manager());
+        NDArray img = EditRenderer.render(inverter, edits, settings.render(), src).images();
+        double[] lp = Inverter.toDoubles(inverter.losses(img, src).get(1));
         for (int k = from; k < to; k++) {
           png[k / alphas.size()][k % alphas.size()] = SampleGrid.png(img.get(k - from).expandDims(0), 1);
           lpips[k / alphas.size()][k % alphas.size()] = lp[k - from];

@@ -1,6 +1,7 @@
 package io.dermsynth.jobs.review;
 
 import com.typesafe.config.Config;
+import io.dermsynth.core.factor.EditRenderer;
 import io.dermsynth.jobs.Settings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -14,9 +15,10 @@ import java.util.List;
  * @param alphas the strip's steps, ascending, in augment.alpha_unit units
  * @param alphaUnit w_std (alphas in standard deviations of W along the direction) or raw
  * @param lpipsThreshold the auto-flag threshold, augment's lpips_threshold
+ * @param render how the strips render edits: augment's render, so a reviewer sees what augment will write
  */
 public record ReviewSettings(String host, int port, String token, String reviewer, int samples, List<Double> alphas,
-    String alphaUnit, double lpipsThreshold, int batchSize) {
+    String alphaUnit, double lpipsThreshold, int batchSize, EditRenderer.Render render) {
 
   /** Tokens shorter than this are refused: the token is the page's only lock. */
   static final int MIN_TOKEN_LENGTH = 16;
@@ -62,7 +64,8 @@ public record ReviewSettings(String host, int port, String token, String reviewe
     return new ReviewSettings(h, port != null ? port : c.getInt("port"),
         c.getString("token").isEmpty() ? null : c.getString("token"), reviewer, c.getInt("samples"),
         c.getDoubleList("alphas"), settings.config().getString("augment.alpha_unit"),
-        settings.config().getDouble("augment.lpips_threshold"), c.getInt("batch_size"));
+        settings.config().getDouble("augment.lpips_threshold"), c.getInt("batch_size"),
+        EditRenderer.Render.parse(settings.config().getString("augment.render")));
   }
 
   private static boolean isLoopback(String host) {
