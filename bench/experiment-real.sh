@@ -5,7 +5,8 @@
 # warehouse of bench/sources-real.sh (latents of every train image, directions). Makes the synthetic
 # pools first (augment, unattended: the top directions, said in the run rows): residual edits, residual
 # α = 0 renders (the recon control) and generator edits, each spread proportionally over the classes.
-# Commits-ready outputs under bench/experiment-real/: experiment.txt, report.html and every arm's model
+# Commits-ready outputs under bench/experiment-real/: experiment.txt, report.html, renders.png (per class:
+# source | generator render | residual render of the same edits) and every arm's model
 # as models/<arm>-s<seed>/ (weights + manifest, < 1 MB each; ':' in arm names becomes '-').
 #
 # --evaluate-only --test-data DIR scores the committed models on any labelled folder (no training, no
@@ -71,12 +72,15 @@ pool residual-edits residual "$alphas" "$pool_target"
 pool residual-recon residual "0.0" "$pool_target"
 pool generator-edits generator "$alphas" "$pool_target"
 
+# HOCON list of quoted arm specs (policy words contain ':').
+arm_list="$(echo "$arms" | awk -F, '{ for (i = 1; i <= NF; i++) printf "%s\"%s\"", (i > 1 ? "," : ""), $i }')"
 /usr/bin/time -v "$ds" experiment "${sets[@]}" --set "classifier.epochs=$epochs" --set classifier.patience=0 \
-  --set "experiment.id=$id" --set "experiment.arms=[${arms}]" --set "experiment.seeds=[${seeds}]" \
+  --set "experiment.id=$id" --set "experiment.arms=[${arm_list}]" --set "experiment.seeds=[${seeds}]" \
   --set experiment.budget=steps --set experiment.allow_fewer=true \
   2> >(tee "$work/experiment-$id.stderr" | grep -E "ERROR|Exception" >&2) | tee "$out/experiment.txt"
 grep -E "Maximum resident|Elapsed" "$work/experiment-$id.stderr" || true
 cp "$warehouse/report/experiments/$id/index.html" "$out/report.html"
+cp "$warehouse/report/experiments/$id/renders.png" "$out/renders.png" 2>/dev/null || true
 # Every arm's models, as <arm>-s<seed>/ with the weights and manifest only.
 "$ds" sql "SELECT concat(arm, ' ', seed, ' ', model_path) AS m FROM evaluations WHERE experiment_id = '$id'
     AND test_set = 'images:test'" --set "warehouse=$warehouse" --max-rows 1000 | tail -n +3 \

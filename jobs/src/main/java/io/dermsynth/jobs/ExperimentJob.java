@@ -122,7 +122,7 @@ public final class ExperimentJob {
         ? ctx.tables().warehouse() + "/report" : ctx.settings().config().getString("evaluate.report_dir"))
         + "/experiments/" + experimentId;
     String report = ExperimentReport.write(ctx, dir, experimentId, runs, summaries, examples(ctx, runs, chosen,
-        c.getInt("examples_per_class")));
+        c.getInt("examples_per_class")), renders(ctx, pool, c.getInt("examples_per_class")));
     LOG.info("experiment {}: {} arms × {} seeds → {}", experimentId, runs.size(), seeds.size(), report);
     return new Result(runId, experimentId, runs, summaries, report);
   }
@@ -279,6 +279,27 @@ public final class ExperimentJob {
       sum += n == 0 ? Double.NaN : (double) tp / n;
     }
     return sum / seeds.length;
+  }
+
+  /**
+   * The same edits in both renders, per class: (dx, alpha, source PNG, generator render, residual render)
+   * for up to {@code perClass} edits per class that the pool holds in both, smallest synth_id first.
+   */
+  private static List<Row> renders(JobContext ctx, Dataset<Row> pool, int perClass) {
+    if (pool == null || perClass <= 0) {
+      return List.of();
+    }
+    Dataset<Row> generator = pool.where(coalesce(col("render"), lit("generator")).equalTo("generator")
+        .and(col("alpha").notEqual(0))).select(col("image_id").as("g_image"), col("direction_id").as("g_dir"),
+        col("alpha").as("g_alpha"), col("inverter_version").as("g_inv"), col("png").as("generator_png"));
+    return pool.where(col("render").equalTo("residual").and(col("alpha").notEqual(0)))
+        .join(generator, col("image_id").equalTo(col("g_image")).and(col("direction_id").equalTo(col("g_dir")))
+            .and(col("alpha").equalTo(col("g_alpha"))).and(col("inverter_version").equalTo(col("g_inv"))))
+        .withColumn("e", row_number().over(Window.partitionBy("dx").orderBy("synth_id")))
+        .where(col("e").leq(perClass))
+        .join(ctx.tables().read(Tables.IMAGES).select(col("image_id").as("src"), col("png").as("source_png")),
+            col("image_id").equalTo(col("src")))
+        .orderBy("dx", "synth_id").select("dx", "alpha", "source_png", "generator_png", "png").collectAsList();
   }
 
   /** Synthetic examples per class for the report: from the arm with the most synthetic images. */

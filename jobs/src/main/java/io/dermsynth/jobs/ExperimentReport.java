@@ -41,8 +41,12 @@ public final class ExperimentReport {
 
   private ExperimentReport() {}
 
+  /**
+   * @param renders (dx, alpha, source PNG, generator render, residual render) rows: the same edits in both
+   *     renders, written beside the report as {@code renders.png} too (one row per class)
+   */
   static String write(JobContext ctx, String dir, String experimentId, List<ExperimentJob.ArmRun> runs,
-      List<Summary> summaries, List<Row> examples) throws IOException {
+      List<Summary> summaries, List<Row> examples, List<Row> renders) throws IOException {
     List<String> classes = LabelledImages.classNames();
     ExperimentJob.ArmRun base = runs.get(0);
     StringBuilder h = new StringBuilder();
@@ -164,10 +168,48 @@ public final class ExperimentReport {
       }
       h.append("</table>");
     }
+    if (!renders.isEmpty()) {
+      byte[] grid = rendersGrid(renders);
+      HadoopFiles.write(ctx.spark(), dir + "/renders.png", grid);
+      h.append("<h2>The same edits in both renders</h2><p>Per class (rows: ")
+          .append(esc(String.join(", ", renders.stream().map(r -> r.getString(0)).distinct().toList())))
+          .append("), triples of source | generator render | residual render (the source plus the edit's ")
+          .append("change), each at 64 px (<code>renders.png</code> beside this report).</p>")
+          .append("<img id=\"renders\" alt=\"renders\" src=\"data:image/png;base64,")
+          .append(Base64.getEncoder().encodeToString(grid)).append("\">");
+    }
     h.append("</body></html>");
     String path = dir + "/index.html";
     HadoopFiles.write(ctx.spark(), path, h.toString().getBytes(StandardCharsets.UTF_8));
     return path;
+  }
+
+  /** One row per class of source | generator | residual triples, each image at 64 px. */
+  private static byte[] rendersGrid(List<Row> rows) throws IOException {
+    Map<String, List<Row>> byClass = new LinkedHashMap<>();
+    rows.forEach(r -> byClass.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r));
+    int side = 64;
+    int gap = 8;
+    int perRow = byClass.values().stream().mapToInt(List::size).max().orElse(0);
+    BufferedImage grid = new BufferedImage(perRow * (3 * side + gap), byClass.size() * (side + gap),
+        BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = grid.createGraphics();
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, grid.getWidth(), grid.getHeight());
+    int y = 0;
+    for (List<Row> cls : byClass.values()) {
+      for (int i = 0; i < cls.size(); i++) {
+        for (int k = 0; k < 3; k++) {
+          g.drawImage(ImageIO.read(new ByteArrayInputStream((byte[]) cls.get(i).get(2 + k))),
+              i * (3 * side + gap) + k * side, y, side, side, null);
+        }
+      }
+      y += side + gap;
+    }
+    g.dispose();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(grid, "png", out);
+    return out.toByteArray();
   }
 
   /** Source | synthetic pairs in one row, each image at 64 px. */

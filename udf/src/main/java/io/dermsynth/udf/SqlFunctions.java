@@ -55,13 +55,8 @@ public final class SqlFunctions {
           if (w == null || vector == null || wIndices == null || alpha == null) {
             return null;
           }
-          return withInverter(conf, inverterPath, inv -> {
-            EditRenderer.Edit e = new EditRenderer.Edit(LatentCodec.decode(w),
-                EditRenderer.offsets(inv, offsets, layers == null ? null : CollectionConverters.asJava(layers)),
-                floats(CollectionConverters.asJava(vector)), ints(CollectionConverters.asJava(wIndices)),
-                alpha.floatValue());
-            return SampleGrid.png(EditRenderer.render(inv, List.of(e)), 1);
-          });
+          return withInverter(conf, inverterPath, inv -> SampleGrid.png(EditRenderer.render(inv,
+              List.of(edit(inv, w, offsets, layers, vector, wIndices, alpha))), 1));
         }, DataTypes.BinaryType);
     spark.udf().register(EDIT_RENDER, (UDF8<byte[], byte[], scala.collection.Seq<String>, scala.collection.Seq<Object>,
         scala.collection.Seq<Object>, Number, String, byte[], byte[]>) (w, offsets, layers, vector, wIndices, alpha,
@@ -74,10 +69,7 @@ public final class SqlFunctions {
             return null;
           }
           return withInverter(conf, inverterPath, inv -> {
-            EditRenderer.Edit e = new EditRenderer.Edit(LatentCodec.decode(w),
-                EditRenderer.offsets(inv, offsets, layers == null ? null : CollectionConverters.asJava(layers)),
-                floats(CollectionConverters.asJava(vector)), ints(CollectionConverters.asJava(wIndices)),
-                alpha.floatValue());
+            EditRenderer.Edit e = edit(inv, w, offsets, layers, vector, wIndices, alpha);
             NDArray src = null;
             if (source != null && mode == EditRenderer.Render.RESIDUAL) {
               int side = GanImages.squareSide(source);
@@ -97,6 +89,14 @@ public final class SqlFunctions {
         return Inverter.toDoubles(inv.losses(x.get("0:1"), x.get("1:2")).get(1))[0];
       });
     }, DataTypes.DoubleType);
+  }
+
+  /** One edit from a latents row's and a directions row's columns. */
+  private static EditRenderer.Edit edit(Inverter inv, byte[] w, byte[] offsets, scala.collection.Seq<String> layers,
+      scala.collection.Seq<Object> vector, scala.collection.Seq<Object> wIndices, Number alpha) {
+    return new EditRenderer.Edit(LatentCodec.decode(w),
+        EditRenderer.offsets(inv, offsets, layers == null ? null : CollectionConverters.asJava(layers)),
+        floats(CollectionConverters.asJava(vector)), ints(CollectionConverters.asJava(wIndices)), alpha.floatValue());
   }
 
   private static <R> R withInverter(Broadcast<Map<String, String>> conf, String path, Function<Inverter, R> body)

@@ -45,7 +45,6 @@ class TestEditInvertedImages {
       }
       NDArray inverted = inv.synthesize(w, deltas);
       float[] wFlat = w.toFloatArray();
-      int per = wFlat.length / n;
       List<StyleLayer> layers = StyleLayers.select(TestInverter.TINY, "all", false);
       SemanticDirections sefa = ClosedFormFactorization.factorize(g, layers, 3);
       int[] rows = layers.stream().mapToInt(StyleLayer::wIndex).toArray();
@@ -56,12 +55,7 @@ class TestEditInvertedImages {
         for (int d = 0; d < sefa.size(); d++) {
           List<EditRenderer.Edit> edits = new ArrayList<>();
           for (int i = 0; i < n; i++) {
-            Map<String, float[]> mine = new LinkedHashMap<>();
-            for (var e : deltas.entrySet()) {
-              mine.put(e.getKey(), e.getValue().get(i).toFloatArray());
-            }
-            edits.add(new EditRenderer.Edit(java.util.Arrays.copyOfRange(wFlat, i * per, (i + 1) * per), mine,
-                sefa.vectors()[d], rows, alphas[a]));
+            edits.add(edit(wFlat, i, n, deltas, sefa.vectors()[d], rows, alphas[a]));
           }
           NDArray edited = EditRenderer.render(inv, edits);
           if (alphas[a] == 0f) {
@@ -82,5 +76,17 @@ class TestEditInvertedImages {
       double six = (mean[5] + mean[6]) / 2;
       assertTrue(0 < one && one < three && three < six, "LPIPS by |alpha|: " + one + ", " + three + ", " + six);
     }
+  }
+
+  /** Image i's edit: its W+ (row i of n in {@code wFlat}) and its own offsets, moved along {@code direction}. */
+  static EditRenderer.Edit edit(float[] wFlat, int i, int n, Map<String, NDArray> deltas, float[] direction,
+      int[] rows, float alpha) {
+    int per = wFlat.length / n;
+    Map<String, float[]> mine = new LinkedHashMap<>();
+    for (var e : deltas.entrySet()) {
+      mine.put(e.getKey(), e.getValue().get(i).toFloatArray());
+    }
+    return new EditRenderer.Edit(java.util.Arrays.copyOfRange(wFlat, i * per, (i + 1) * per), mine, direction, rows,
+        alpha);
   }
 }

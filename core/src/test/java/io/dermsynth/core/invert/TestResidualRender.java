@@ -73,18 +73,12 @@ class TestResidualRender {
       SemanticDirections sefa = ClosedFormFactorization.factorize(g, layers, 2);
       int[] rows = layers.stream().mapToInt(StyleLayer::wIndex).toArray();
       float[] wFlat = w.toFloatArray();
-      int per = wFlat.length / n;
 
       // α = 0 for every image, in a batch with edits of other images: the sources come back exactly.
       float[] alphas = {0f, 4f, 0f, -4f};
       List<EditRenderer.Edit> edits = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        Map<String, float[]> mine = new LinkedHashMap<>();
-        for (var e : deltas.entrySet()) {
-          mine.put(e.getKey(), e.getValue().get(i).toFloatArray());
-        }
-        edits.add(new EditRenderer.Edit(java.util.Arrays.copyOfRange(wFlat, i * per, (i + 1) * per), mine,
-            sefa.vectors()[0], rows, alphas[i]));
+        edits.add(TestEditInvertedImages.edit(wFlat, i, n, deltas, sefa.vectors()[0], rows, alphas[i]));
       }
       EditRenderer.Rendered residual = EditRenderer.render(inv, edits, Render.RESIDUAL, sources);
       assertEquals(new Shape(n, 3, SOURCE_SIDE, SOURCE_SIDE), residual.images().getShape());
