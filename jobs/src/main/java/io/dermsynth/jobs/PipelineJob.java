@@ -126,19 +126,22 @@ public final class PipelineJob {
     }
     if (unattended) {
       steps.start("augment: the top %d directions approved automatically (no reviewer: augment.directions = "
-          + "all_top_k), %d class-balanced edits of train latents → synthetic", c.getInt("augment.top_k"),
-          c.getInt("augment.target"));
+          + "all_top_k), %d %s renders of train latents' edits, spread %s → synthetic", c.getInt("augment.top_k"),
+          c.getInt("augment.target"), c.getString("augment.render"), c.getString("augment.balance"));
     } else {
-      steps.start("augment: the approved directions (direction_reviews) within their alpha ranges, %d "
-          + "class-balanced edits of train latents → synthetic", c.getInt("augment.target"));
+      steps.start("augment: the approved directions (direction_reviews) within their alpha ranges, %d %s "
+          + "renders of train latents' edits, spread %s → synthetic", c.getInt("augment.target"),
+          c.getString("augment.render"), c.getString("augment.balance"));
     }
     AugmentJob.Result augment = AugmentJob.run(ctx, inverter);
     out.printf("      %d rows added (by class %s), %s images/s%n", augment.rowsAdded(), augment.plannedByClass(),
         augment.metrics().get("images_per_s"));
 
-    steps.start("experiment: arms %s, seeds %s, %s DenseNet, %d epochs each, evaluated on the real test split",
-        c.getStringList("experiment.arms"), c.getLongList("experiment.seeds"), c.getString("classifier.preset"),
-        c.getInt("classifier.epochs"));
+    steps.start("experiment: arms %s, seeds %s, %s DenseNet, %d epochs each (budget: equal %s), pool policy %s "
+        + "renders, %s, %s allocation; evaluated on the real test split", c.getStringList("experiment.arms"),
+        c.getLongList("experiment.seeds"), c.getString("classifier.preset"), c.getInt("classifier.epochs"),
+        c.getString("experiment.budget"), c.getString("experiment.render"),
+        c.getBoolean("experiment.gate") ? "label-gated" : "ungated", c.getString("experiment.allocation"));
     ExperimentJob.Result experiment = ExperimentJob.run(ctx);
     experiment.armLines().forEach(l -> out.println("      " + l));
     out.println();
