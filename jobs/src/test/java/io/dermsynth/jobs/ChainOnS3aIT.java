@@ -42,7 +42,8 @@ class ChainOnS3aIT {
           "inverter.refinement_iterations=2", "inverter.tick_steps=5", "factorize.top_k=2",
           "augment.directions=all_top_k", "augment.top_k=2", "augment.alphas=[-1.0, 1.0]", "augment.target=0",
           "augment.partitions=2", "experiment.arms=[baseline, sa20]", "experiment.lpips_threshold=1.0",
-          "evaluate.bootstrap=50"}) {
+          // One-epoch models: no label gate or reconstruction limit, or the pool would be empty.
+          "experiment.gate=false", "experiment.lpips_recon_threshold=1.0", "evaluate.bootstrap=50"}) {
         cmd.add("--set");
         cmd.add(set);
       }
