@@ -92,18 +92,28 @@ public final class EditRenderer {
       throw new IllegalArgumentException("the residual render needs the " + n + " source images as [" + n
           + ", 3, S, S], got " + (sources == null ? "none" : sources.getShape()));
     }
-    // Rows 0..n-1: each edit's inversion (α = 0); then one row per edit with α ≠ 0.
+    // First the inversions (α = 0), one row per distinct latent: edits that share their W+ and offsets
+    // arrays (a review strip's steps of one image) share the row. Then one row per edit with α ≠ 0.
     List<Edit> rows = new ArrayList<>(2 * n);
     List<float[]> ws = new ArrayList<>(2 * n);
+    long[] reconRow = new long[n];
     long[] editedRow = new long[n];
-    for (Edit e : edits) {
-      rows.add(e);
-      ws.add(e.wPlus());
+    Map<float[], Integer> seen = new java.util.IdentityHashMap<>();
+    for (int i = 0; i < n; i++) {
+      Edit e = edits.get(i);
+      Integer row = seen.get(e.wPlus());
+      if (row == null || rows.get(row).offsets() != e.offsets()) {
+        row = rows.size();
+        seen.put(e.wPlus(), row);
+        rows.add(e);
+        ws.add(e.wPlus());
+      }
+      reconRow[i] = row;
     }
     for (int i = 0; i < n; i++) {
       Edit e = edits.get(i);
       if (e.alpha() == 0f) {
-        editedRow[i] = i;
+        editedRow[i] = reconRow[i];
       } else {
         editedRow[i] = rows.size();
         rows.add(e);
@@ -111,7 +121,7 @@ public final class EditRenderer {
       }
     }
     NDArray all = synthesize(inv, rows, ws);
-    NDArray recon = all.get("0:" + n);
+    NDArray recon = all.get(inv.manager().create(reconRow));
     NDArray edited = all.get(inv.manager().create(editedRow));
     if (mode == Render.GENERATOR) {
       return new Rendered(edited, recon);
