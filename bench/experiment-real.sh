@@ -59,7 +59,10 @@ fi
 warehouse="$work/warehouse"
 [[ -f "$work/done/factorize" ]] || { echo "run bench/sources-real.sh first (no $work/done/factorize)" >&2; exit 1; }
 mkdir -p "$out"
-sets=(--set "warehouse=$warehouse" --set classifier.image_size=64 --set classifier.progress=false "${extra[@]}")
+sets=(--set "warehouse=$warehouse" --set classifier.image_size=64 --set classifier.progress=false)
+# Models reused by sources-real.sh --reuse (the committed inverter and label judge).
+if [[ -f "$work/reused.sets" ]]; then while read -r kv; do sets+=(--set "$kv"); done < "$work/reused.sets"; fi
+sets+=("${extra[@]}")
 pool() {  # pool NAME render alphas target
   [[ -f "$work/done/pool-$1" ]] && return 0
   echo "[pool $1] $(date -u +%H:%M:%S): render $2, alphas [$3], target $4"

@@ -7,17 +7,20 @@
 # exists is skipped, so the script is re-run to go on. StyleGAN2 and the classifier train side by side at
 # one libtorch thread each (OMP_NUM_THREADS=1), as two libtorch processes on 2 cores must; the later
 # stages run alone with two.
-# Usage: bench/sources-real.sh [--work DIR] [--gan-minutes 40] [--set key=value ...]
+# --reuse DIR takes a committed inverter (DIR/inverter, with its generator) and label judge (DIR/classifier),
+# e.g. bench/experiment-real/sources, instead of training them: ingest, invert and factorize only (~10 min).
+# Usage: bench/sources-real.sh [--work DIR] [--gan-minutes 40] [--reuse DIR] [--set key=value ...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="${DERMSYNTH_HAM10000:-$root/../shared/data/ham10000-200x150}"
-work="$root/bench/work/real"; gan_minutes=40; extra=()
+work="$root/bench/work/real"; gan_minutes=40; reuse=""; extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --work) work="$2"; shift 2 ;;
     --gan-minutes) gan_minutes="$2"; shift 2 ;;
+    --reuse) reuse="$(cd "$2" && pwd)"; shift 2 ;;
     --set) extra+=(--set "$2"); shift 2 ;;
-    *) echo "unknown option $1; usage: $0 [--work DIR] [--gan-minutes N] [--set key=value ...]" >&2; exit 2 ;;
+    *) echo "unknown option $1; usage: $0 [--work DIR] [--gan-minutes N] [--reuse DIR] [--set key=value ...]" >&2; exit 2 ;;
   esac
 done
 mkdir -p "$work/done"
@@ -34,6 +37,15 @@ stage() {
   touch "$work/done/$name"; echo "[$name] $(date -u +%H:%M:%S) end"; tail -3 "$work/$name.txt"
 }
 stage ingest "${ds[@]}" ingest --data "$data"
+if [[ -n "$reuse" ]]; then
+  [[ -f "$reuse/inverter/generator/manifest.json" && -f "$reuse/classifier/manifest.json" ]] \
+    || { echo "--reuse $reuse needs inverter/ (with generator/) and classifier/" >&2; exit 1; }
+  # Later scripts (experiment-real.sh) read these from the work folder.
+  printf '%s\n' "invert.model=$reuse/inverter" "factorize.model=$reuse/inverter" "augment.model=$reuse/inverter" \
+    "augment.classifier=$reuse/classifier" > "$work/reused.sets"
+  while read -r kv; do sets+=(--set "$kv"); done < "$work/reused.sets"
+  touch "$work/done/train-gan" "$work/done/train-classifier" "$work/done/train-inverter"
+fi
 export OMP_NUM_THREADS=1
 stage train-gan "${ds[@]}" train-gan --set gan.kimg=400 --set gan.tick_kimg=4 --set "gan.max_minutes=$gan_minutes" &
 stage train-classifier "${ds[@]}" train-classifier --set classifier.epochs=30 --set classifier.patience=8 &

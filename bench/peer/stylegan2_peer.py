@@ -23,7 +23,8 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from timing import report  # noqa: E402
 
-PRESETS = {"tiny32": (32, 4096, 64), "small64": (64, 8192, 128), "paper256": (256, 32768, 512),
+PRESETS = {"tiny32": (32, 4096, 64), "small64": (64, 8192, 128), "stylegan2": (256, 32768, 512),
+           "paper256": (256, 16384, 512),
            "paper512": (512, 32768, 512)}
 SQRT2 = math.sqrt(2)
 F1 = torch.tensor([1.0, 3.0, 3.0, 1.0])

@@ -50,9 +50,16 @@ public interface CheckpointStore {
 
   /** Deletes all but the newest {@code keep} complete snapshots. */
   default void keepNewestSnapshots(int keep) throws IOException {
+    keepNewestSnapshots(keep, null);
+  }
+
+  /** As {@link #keepNewestSnapshots(int)}, never deleting {@code protect} (e.g. the best-scored one). */
+  default void keepNewestSnapshots(int keep, String protect) throws IOException {
     List<String> snapshots = snapshots();
     for (int i = 0; i < snapshots.size() - keep; i++) {
-      delete(snapshots.get(i));
+      if (!snapshots.get(i).equals(protect)) {
+        delete(snapshots.get(i));
+      }
     }
   }
 

@@ -109,9 +109,16 @@ public final class ExperimentJob {
         JobContext armCtx = new JobContext(ctx.settings().with("classifier.seed", String.valueOf(seed))
             .with("classifier.arm", arm.name())
             .with("classifier.epoch_draws", budget.equals("steps") ? "real" : "all"), ctx.spark(), ctx.tables());
-        LOG.info("experiment {}: arm {} seed {}: {} real train images + {} synthetic", experimentId, arm.name(), seed,
-            arm.withReal() ? "the" : "no", used);
-        TrainClassifierJob.Result model = TrainClassifierJob.run(armCtx, synthetic, arm.withReal());
+        var trained = c.getBoolean("resume") ? ArmModels.trained(armCtx, arm.name(), used)
+            : java.util.Optional.<TrainClassifierJob.Result>empty();
+        trained.ifPresent(m -> LOG.info("experiment {}: arm {} seed {}: trained before with these settings, run {} "
+            + "(experiment.resume)", experimentId, arm.name(), seed, m.runId()));
+        if (trained.isEmpty()) {
+          LOG.info("experiment {}: arm {} seed {}: {} real train images + {} synthetic", experimentId, arm.name(),
+              seed, arm.withReal() ? "the" : "no", used);
+        }
+        TrainClassifierJob.Result model = trained.isPresent() ? trained.get()
+            : TrainClassifierJob.run(armCtx, synthetic, arm.withReal());
         models.add(model);
         evals.add(EvaluateJob.run(armCtx, model.modelPath(), null, experimentId, seed, arm.describe()));
       }

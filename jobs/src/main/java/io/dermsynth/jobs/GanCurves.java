@@ -21,8 +21,8 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /**
- * A GAN run's curves from its metrics.jsonl: losses (G, D, R1) and ADA (p, r_t) against kimg, one
- * PNG. train-gan rewrites {@code curves.png} every tick; {@link #main} draws it for any run folder.
+ * A GAN run's curves from its metrics.jsonl: losses (G, D, R1), ADA (p, r_t) and, where measured, quality
+ * (FID, KID, diversity) against kimg, one PNG. train-gan rewrites {@code curves.png} every tick; {@link #main} draws it for any run folder.
  */
 public final class GanCurves {
 
@@ -35,6 +35,9 @@ public final class GanCurves {
     XYSeries r1 = new XYSeries("R1 penalty");
     XYSeries p = new XYSeries("augment p");
     XYSeries rt = new XYSeries("r_t");
+    XYSeries fid = new XYSeries("FID");
+    XYSeries kid = new XYSeries("KID");
+    XYSeries diversity = new XYSeries("diversity (mean LPIPS between fakes)");
     for (String line : metricsJsonl) {
       if (line.isBlank()) {
         continue;
@@ -46,11 +49,22 @@ public final class GanCurves {
       add(r1, kimg, o, "r1");
       add(p, kimg, o, "augmentP");
       add(rt, kimg, o, "rt");
+      add(fid, kimg, o, "fid");
+      add(kid, kimg, o, "kid");
+      add(diversity, kimg, o, "diversity");
     }
-    BufferedImage img = new BufferedImage(900, 700, BufferedImage.TYPE_INT_RGB);
+    // Quality panels only for runs that measured it (a classifier was at hand).
+    boolean quality = fid.getItemCount() > 0;
+    BufferedImage img = new BufferedImage(900, quality ? 1220 : 700, BufferedImage.TYPE_INT_RGB);
     Graphics2D gfx = img.createGraphics();
     chart("losses", "loss", g, d, r1).draw(gfx, new java.awt.geom.Rectangle2D.Double(0, 0, 900, 380));
     chart("adaptive augmentation", "value", p, rt).draw(gfx, new java.awt.geom.Rectangle2D.Double(0, 380, 900, 320));
+    if (quality) {
+      chart("generator quality against the val split (classifier features)", "FID", fid)
+          .draw(gfx, new java.awt.geom.Rectangle2D.Double(0, 700, 900, 260));
+      chart("KID and sample diversity", "value", kid, diversity)
+          .draw(gfx, new java.awt.geom.Rectangle2D.Double(0, 960, 900, 260));
+    }
     gfx.dispose();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(img, "png", out);

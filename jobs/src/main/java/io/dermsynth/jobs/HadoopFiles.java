@@ -32,6 +32,11 @@ public final class HadoopFiles {
     }
   }
 
+  public static boolean exists(SparkSession spark, String uri) throws IOException {
+    Path path = new Path(uri);
+    return fs(spark, path).exists(path);
+  }
+
   /** The file's bytes, or empty when there is no such file. */
   public static java.util.Optional<byte[]> readIfExists(SparkSession spark, String uri) throws IOException {
     Path path = new Path(uri);

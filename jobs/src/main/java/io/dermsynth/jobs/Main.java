@@ -157,8 +157,10 @@ public final class Main implements Runnable {
     public Integer call() throws Exception {
       var r = TrainGanJob.run(JobContext.of(config.settings()), resume);
       spec.commandLine().getOut().printf(java.util.Locale.ROOT,
-          "run %s: %s on %d images, %.2f kimg (%.1f s/kimg), augment p %.3f → %s%n", r.runId(),
-          r.preset(), r.images(), r.kimg(), r.secPerKimg(), r.augmentP(), r.snapshot());
+          "run %s: %s on %d images, %.2f kimg (%.1f s/kimg), augment p %.3f → %s%s%n", r.runId(),
+          r.preset(), r.images(), r.kimg(), r.secPerKimg(), r.augmentP(), r.snapshot(), r.best() == null ? ""
+              : String.format(java.util.Locale.ROOT, "; best by KID %s (%.2f kimg, KID %.5f, FID %.3f)",
+                  r.best().snapshot(), r.best().kimg(), r.best().kid(), r.best().fid()));
       return 0;
     }
   }

@@ -3,7 +3,12 @@ package io.dermsynth.jobs;
 import static org.apache.spark.sql.functions.col;
 
 import com.typesafe.config.Config;
+import io.dermsynth.core.classify.ClassifierModel;
+import io.dermsynth.core.gan.BestSnapshot;
+import io.dermsynth.core.gan.GanArchitecture;
 import io.dermsynth.core.gan.GanImages;
+import io.dermsynth.core.gan.GanModels;
+import io.dermsynth.core.gan.GanQuality;
 import io.dermsynth.core.gan.GanOptions;
 import io.dermsynth.core.gan.GanPreset;
 import io.dermsynth.core.gan.GanTrainer;
@@ -24,9 +29,10 @@ public final class TrainGanJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(TrainGanJob.class);
 
-  /** What training produced. */
+  /** What training produced; best is null when no snapshot's quality was measured. */
   public record Result(String runId, String modelPath, String preset, int images, double kimg,
-      double secPerKimg, float augmentP, String snapshot, String resumedFrom) implements JobResult {
+      double secPerKimg, float augmentP, String snapshot, String resumedFrom, GanTrainer.Tick lastScored,
+      BestSnapshot best) implements JobResult {
 
     @Override
     public Map<String, String> metrics() {
@@ -39,6 +45,17 @@ public final class TrainGanJob {
       m.put("augment_p", String.format(Locale.ROOT, "%.4f", augmentP));
       m.put("snapshot", snapshot);
       m.put("resumed_from", resumedFrom == null ? "" : resumedFrom);
+      if (lastScored != null) {
+        m.put("fid", String.format(Locale.ROOT, "%.4f", lastScored.fid()));
+        m.put("kid", String.format(Locale.ROOT, "%.6f", lastScored.kid()));
+        m.put("diversity", String.format(Locale.ROOT, "%.4f", lastScored.diversity()));
+      }
+      if (best != null) {
+        m.put("best_snapshot", modelPath + "/" + best.snapshot());
+        m.put("best_kimg", String.format(Locale.ROOT, "%.3f", best.kimg()));
+        m.put("best_kid", String.format(Locale.ROOT, "%.6f", best.kid()));
+        m.put("best_fid", String.format(Locale.ROOT, "%.4f", best.fid()));
+      }
       return m;
     }
   }
@@ -47,21 +64,28 @@ public final class TrainGanJob {
 
   /** `gan.*` with the preset's defaults where the config leaves 0 / −1. */
   static GanOptions options(Config c) {
-    GanOptions d = GanOptions.defaults(GanPreset.parse(c.getString("preset")), c.getLong("seed"));
+    GanPreset preset = GanPreset.parse(c.getString("preset"));
+    GanOptions d = GanOptions.defaults(preset, c.getLong("seed"));
     int batch = pick(c.getInt("batch_size"), d.batch());
     float lr = (float) (c.getDouble("learning_rate") > 0 ? c.getDouble("learning_rate") : d.lrG());
-    float gamma = c.getDouble("r1_gamma") >= 0 ? (float) c.getDouble("r1_gamma")
-        : (batch == d.batch() ? d.r1Gamma() : d.r1Gamma() * d.batch() / batch);
+    float gamma = c.getDouble("r1_gamma") >= 0 ? (float) c.getDouble("r1_gamma") : preset.r1Gamma(batch);
     return new GanOptions(d.preset(), batch, c.getDouble("kimg") > 0 ? c.getDouble("kimg") : d.kimg(),
         lr, lr, gamma, d.r1Interval(),
         c.getDouble("pl_weight") >= 0 ? (float) c.getDouble("pl_weight") : d.plWeight(), d.plInterval(),
         (float) c.getDouble("style_mixing"),
-        c.getDouble("ema_kimg") > 0 ? (float) c.getDouble("ema_kimg") : batch * 10f / 32, d.emaRampup(),
+        c.getDouble("ema_kimg") > 0 ? (float) c.getDouble("ema_kimg") : preset.emaKimg(batch), d.emaRampup(),
         c.getBoolean("ada"), (float) c.getDouble("ada_target"), d.adaInterval(),
         c.getDouble("ada_kimg") > 0 ? (float) c.getDouble("ada_kimg") : d.adaKimg(),
         (float) c.getDouble("augment_p"), c.getDouble("tick_kimg") > 0 ? c.getDouble("tick_kimg") : d.tickKimg(),
         pick(c.getInt("snapshot_ticks"), d.snapshotTicks()), c.getInt("keep_snapshots"),
         pick(c.getInt("grid_images"), d.gridImages()), c.getLong("seed"));
+  }
+
+  /** The preset's shape, with gan.channel_base / gan.channel_max where they are set (> 0). */
+  static GanArchitecture architecture(Config c) {
+    GanArchitecture a = GanPreset.parse(c.getString("preset")).architecture;
+    return a.withChannels(pick(c.getInt("channel_base"), a.channelBase()), pick(c.getInt("channel_max"),
+        a.channelMax()));
   }
 
   private static int pick(int configured, int preset) {
@@ -81,6 +105,42 @@ public final class TrainGanJob {
     return GanImages.decode(rows.stream().map(r -> (byte[]) r.get(0)).toList(), res);
   }
 
+  /** gan.snapshot: which snapshot of a train-gan run folder sample, factorize and train-inverter load. */
+  static GanModels.Pick pick(JobContext ctx) {
+    return GanModels.Pick.parse(ctx.settings().config().getString("gan.snapshot"));
+  }
+
+  /**
+   * The quality probe of this run (gan.quality*), or null when it is off or no classifier is at hand yet
+   * (said in the log: the GAN may train before any classifier exists).
+   */
+  static GanQuality quality(JobContext ctx, Config c, int res, ai.djl.Device device) throws Exception {
+    if (!c.getBoolean("quality")) {
+      return null;
+    }
+    String model = c.getString("quality_classifier");
+    if (model.isEmpty()) {
+      try {
+        model = Runs.latestModelPath(ctx, "train-classifier");
+      } catch (IllegalStateException e) {
+        LOG.warn("train-gan: generator quality not measured: no classifier yet ({}); set gan.quality_classifier "
+            + "or train one first", e.getMessage());
+        return null;
+      }
+    }
+    List<Row> rows = ctx.tables().read(Tables.IMAGES).where(col("split").equalTo("val")).select("png")
+        .orderBy(col("image_id")).limit(c.getInt("quality_reals")).collectAsList();
+    if (rows.size() < 2) {
+      LOG.warn("train-gan: generator quality not measured: {} val images (need ≥ 2)", rows.size());
+      return null;
+    }
+    GanImages reals = GanImages.decode(rows.stream().map(r -> (byte[]) r.get(0)).toList(), res);
+    ClassifierModel net = ModelStore.loadClassifier(ctx.spark(), model, device);
+    LOG.info("train-gan: generator quality in the features of {} against {} val images, {} fakes", model,
+        reals.size(), c.getInt("quality_fakes"));
+    return new GanQuality(net, reals, c.getInt("quality_fakes"), c.getLong("seed"));
+  }
+
   public static Result run(JobContext ctx, String resumeDir) throws Exception {
     return Runs.record(ctx, "train-gan", runId -> train(ctx, runId, resumeDir));
   }
@@ -88,13 +148,20 @@ public final class TrainGanJob {
   private static Result train(JobContext ctx, String runId, String resumeDir) throws Exception {
     Config c = ctx.settings().config().getConfig("gan");
     GanOptions options = options(c);
-    int res = options.architecture().resolution();
+    GanArchitecture arch = architecture(c);
+    int res = arch.resolution();
     GanImages data = trainImages(ctx, res);
     String dir = resumeDir != null ? resumeDir : ModelStore.modelDir(ctx.settings(), "gan", runId);
-    LOG.info("train-gan {}: {} train images at {} px, {} → {}", runId, data.size(), res, options, dir);
+    LOG.info("train-gan {}: {} train images at {} px, {}, {} → {}", runId, data.size(), res, arch, options, dir);
     double[] lastSecPerKimg = {Double.NaN};
     String[] lastSnapshot = {""};
-    try (GanTrainer trainer = new GanTrainer(options, ModelStore.device(ctx.settings(), "gan.device"))) {
+    GanTrainer.Tick[] lastScored = {null};
+    ai.djl.Device device = ModelStore.device(ctx.settings(), "gan.device");
+    GanQuality quality = quality(ctx, c, res, device);
+    try (GanTrainer trainer = new GanTrainer(options, arch, device)) {
+      if (quality != null) {
+        trainer.measureQuality(quality, c.getInt("quality_ticks"));
+      }
       var store = ModelStore.store(ctx.spark(), dir);
       store.newestSnapshot().ifPresent(s -> LOG.info("train-gan {}: resuming from {}/{}", runId, dir, s));
       trainer.train(data, store,
@@ -110,6 +177,11 @@ public final class TrainGanJob {
             if (t.snapshot() != null) {
               lastSnapshot[0] = dir + "/" + t.snapshot();
             }
+            if (Double.isFinite(t.kid())) {
+              lastScored[0] = t;
+              LOG.info(String.format(Locale.ROOT, "tick %d kimg %.2f: FID %.3f, KID %.5f, diversity (LPIPS) %.4f",
+                  t.tick(), t.kimg(), t.fid(), t.kid(), t.diversity()));
+            }
             LOG.info(String.format(Locale.ROOT, "tick %d kimg %.2f: %.1f s/kimg, ETA %.0f s, G %.4f, D %.4f, "
                 + "R1 %.4f, p %.3f, r_t %.2f, non-finite grads %d, RSS %d MiB%s", t.tick(), t.kimg(),
                 t.secPerKimg(), t.etaSeconds(), t.lossG(), t.lossD(), t.r1(), t.augmentP(), t.rt(),
@@ -117,7 +189,12 @@ public final class TrainGanJob {
                 t.snapshot() == null ? "" : ", snapshot " + t.snapshot()));
           });
       return new Result(runId, dir, options.preset(), data.size(), trainer.kimg(), lastSecPerKimg[0],
-          trainer.augmentP(), lastSnapshot[0], trainer.resumedFrom());
+          trainer.augmentP(), lastSnapshot[0], trainer.resumedFrom(), lastScored[0],
+          BestSnapshot.read(store).orElse(null));
+    } finally {
+      if (quality != null) {
+        quality.close();
+      }
     }
   }
 }

@@ -124,6 +124,29 @@ class TestExperimentJob {
         .mapToDouble(r -> r.<Double>getAs("balanced_accuracy")).average().orElseThrow();
     assertTrue(out.contains(String.format(java.util.Locale.ROOT, "Δ BA %+.4f", sa - base)), out);
     assertTrue(report.contains("Synthetic examples per class"));
+
+    // Resumed with one more seed (experiment.resume): only seed 3's models train; seeds 1 and 2 reuse theirs
+    // (the same model folders, so the same scores) and the report holds all three.
+    long trainedBefore = ctx.tables().read(Tables.RUNS).where("command = 'train-classifier'").count();
+    String[] more = common.clone();
+    more[java.util.Arrays.asList(more).indexOf("experiment.seeds=[1, 2]")] = "experiment.seeds=[1, 2, 3]";
+    Outcome resumed = cli(concat(new String[] {"experiment", "--set", "experiment.lpips_threshold=1.0", "--set",
+        "experiment.allow_fewer=true", "--set", "experiment.arms=[baseline, sa40]"}, more));
+    assertEquals(0, resumed.code(), resumed.err());
+    assertEquals(trainedBefore + 2, ctx.tables().read(Tables.RUNS).where("command = 'train-classifier'").count());
+    List<Row> again = ctx.tables().read(Tables.EVALUATIONS).where("experiment_id = 't1'")
+        .orderBy("evaluated_at").collectAsList();
+    assertEquals(16 + 6, again.size());
+    for (Row r : again.subList(16, 22)) {
+      long seed = r.<Long>getAs("seed");
+      if (seed < 3) {
+        Row first = evals.stream().filter(x -> x.getAs("arm").equals(r.getAs("arm")) && x.<Long>getAs("seed") == seed)
+            .findFirst().orElseThrow();
+        assertEquals(first.<String>getAs("model_path"), r.<String>getAs("model_path"));
+        assertEquals(first.<Double>getAs("balanced_accuracy"), r.<Double>getAs("balanced_accuracy"));
+      }
+    }
+    assertEquals(List.of(1L, 2L, 3L, 1L, 2L, 3L), again.subList(16, 22).stream().map(r -> r.<Long>getAs("seed")).toList());
   }
 
   private static String[] concat(String[] a, String[] b) {

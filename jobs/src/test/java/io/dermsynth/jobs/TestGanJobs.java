@@ -72,6 +72,55 @@ class TestGanJobs {
     assertTrue(badSeeds.err().contains("seeds must look like 0-31"), badSeeds.err());
   }
 
+  /**
+   * With a classifier at hand, every snapshot is scored (FID, KID, diversity) into metrics.jsonl and the run
+   * row; the lowest-KID snapshot is best.json, survives pruning, and is what gan.snapshot = best loads.
+   */
+  @Test
+  void qualityScoresSnapshotsAndTheBestIsKeptAndLoaded() throws Exception {
+    String wh = "warehouse=" + tmp.resolve("wh");
+    TestCommandLine.phantomsIngested(tmp, 40, tmp.resolve("wh"), 48);
+    Outcome cls = cli("train-classifier", "--set", wh, "--set", "classifier.epochs=1", "--set",
+        "classifier.image_size=32", "--set", "classifier.progress=false");
+    assertEquals(0, cls.code(), cls.err());
+    Path run = tmp.resolve("run");
+    Outcome gan = cli("train-gan", "--set", wh, "--set", "gan.batch_size=8", "--set", "gan.tick_kimg=0.008",
+        "--set", "gan.snapshot_ticks=1", "--set", "gan.keep_snapshots=1", "--set", "gan.grid_images=4",
+        "--set", "gan.kimg=0.04", "--set", "gan.quality_fakes=16", "--resume", run.toString());
+    assertEquals(0, gan.code(), gan.err());
+    List<com.google.gson.JsonObject> ticks = Files.readAllLines(run.resolve("metrics.jsonl")).stream()
+        .map(l -> com.google.gson.JsonParser.parseString(l).getAsJsonObject()).toList();
+    assertEquals(5, ticks.size());
+    com.google.gson.JsonObject best = null;
+    for (com.google.gson.JsonObject t : ticks) {
+      assertTrue(t.get("fid").getAsDouble() > 0 && t.get("kid").getAsDouble() > -1
+          && t.get("diversity").getAsDouble() > 0 && t.get("diversity").getAsDouble() < 1, t.toString());
+      if (best == null || t.get("kid").getAsDouble() < best.get("kid").getAsDouble()) {
+        best = t;
+      }
+    }
+    String bestSnapshot = best.get("snapshot").getAsString();
+    com.google.gson.JsonObject bestJson = com.google.gson.JsonParser.parseString(
+        Files.readString(run.resolve("best.json"))).getAsJsonObject();
+    assertEquals(bestSnapshot, bestJson.get("snapshot").getAsString());
+    assertEquals(best.get("kid").getAsDouble(), bestJson.get("kid").getAsDouble(), 1e-12);
+    assertTrue(gan.out().contains("best by KID " + bestSnapshot), gan.out());
+    // keep_snapshots = 1: the newest, and the best when it is another.
+    List<String> kept = list(run).stream().filter(n -> n.startsWith("snapshot-")).toList();
+    assertEquals(bestSnapshot.equals("snapshot-000000005") ? List.of("snapshot-000000005")
+        : List.of(bestSnapshot, "snapshot-000000005"), kept);
+    Outcome row = cli("sql", "SELECT metrics['best_snapshot'] AS b, metrics['kid'] AS k FROM runs "
+        + "WHERE command = 'train-gan'", "--set", wh);
+    assertTrue(row.out().contains(run + "/" + bestSnapshot + " | "
+        + String.format(java.util.Locale.ROOT, "%.6f", ticks.get(4).get("kid").getAsDouble())), row.out());
+
+    Outcome sample = cli("sample", "--model", run.toString(), "--seeds", "0-1", "--table", "--set", wh,
+        "--set", "gan.snapshot=best");
+    assertEquals(0, sample.code(), sample.err());
+    Outcome rows = cli("sql", "SELECT DISTINCT snapshot FROM gan_samples", "--set", wh);
+    assertTrue(rows.out().contains(bestSnapshot), rows.out());
+  }
+
   private static List<String> list(Path dir) throws Exception {
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();

@@ -111,6 +111,24 @@ public final class ClassifierModel implements AutoCloseable {
   }
 
   /**
+   * The penultimate-layer features of NCHW images in [0, 1] at the model's size, normalised as in training:
+   * [N, C], the feature space of generator FID/KID when no Inception network is at hand.
+   */
+  public NDArray embedding(NDArray images01) {
+    long s = manifest.imageSize();
+    if (images01.getShape().dimension() != 4 || images01.getShape().get(1) != 3
+        || images01.getShape().get(2) != s || images01.getShape().get(3) != s) {
+      throw new IllegalArgumentException("embedding needs [N, 3, " + s + ", " + s + "] images, got "
+          + images01.getShape());
+    }
+    NDArray x = images01.toDevice(manager.getDevice(), false);
+    NDManager m = x.getManager();
+    NDArray mean = m.create(ImageTensors.MEAN, new Shape(1, 3, 1, 1));
+    NDArray std = m.create(ImageTensors.STD, new Shape(1, 3, 1, 1));
+    return net.embedding(new ParameterStore(manager, false), x.sub(mean).div(std));
+  }
+
+  /**
    * Stops gradients into the weights (for a model used as a fixed feature extractor, e.g. LPIPS in a
    * loss): backward passes then skip them and never accumulate their gradients.
    */

@@ -190,6 +190,15 @@ public final class DenseNet {
     return out;
   }
 
+  /**
+   * The penultimate layer: globally average-pooled features (after the final BN-ReLU) of NCHW (normalised)
+   * images, [N, featureChannels], in inference mode. FID and KID are taken on these.
+   */
+  public NDArray embedding(ai.djl.training.ParameterStore store, NDArray x) {
+    NDArray h = features.forward(store, new NDList(x), false).singletonOrThrow();
+    return h.mean(new int[] {3}).mean(new int[] {2});  // PyTorch engine: one axis per mean
+  }
+
   public void initialize(NDManager manager, int height, int width) {
     block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, height, width));
   }

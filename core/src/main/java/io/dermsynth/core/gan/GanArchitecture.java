@@ -23,6 +23,9 @@ public record GanArchitecture(int resolution, int channelBase, int channelMax, i
     if (resolution < 8 || Integer.bitCount(resolution) != 1) {
       throw new IllegalArgumentException("resolution must be a power of two ≥ 8, got " + resolution);
     }
+    if (mbstdGroup < 1) {
+      throw new IllegalArgumentException("mbstd group must be ≥ 1, got " + mbstdGroup);
+    }
     if (channelBase < resolution || channelMax < 1) {
       throw new IllegalArgumentException("channel_base " + channelBase + " / channel_max " + channelMax
           + " give no channels at " + resolution + " px");
@@ -31,7 +34,17 @@ public record GanArchitecture(int resolution, int channelBase, int channelMax, i
 
   /** StyleGAN2 config F sizes (w 512, 8 mapping layers, mbstd group 4) at a resolution and width. */
   public static GanArchitecture of(int resolution, int channelBase, int channelMax) {
-    return new GanArchitecture(resolution, channelBase, channelMax, 512, 512, 8, 3, 4);
+    return of(resolution, channelBase, channelMax, 4);
+  }
+
+  /** As {@link #of(int, int, int)} with another minibatch-stddev group size. */
+  public static GanArchitecture of(int resolution, int channelBase, int channelMax, int mbstdGroup) {
+    return new GanArchitecture(resolution, channelBase, channelMax, 512, 512, 8, 3, mbstdGroup);
+  }
+
+  /** This shape with other widths (NVlabs channel_base / channel_max), e.g. to compare widths at one size. */
+  public GanArchitecture withChannels(int base, int max) {
+    return new GanArchitecture(resolution, base, max, zDim, wDim, mappingLayers, imgChannels, mbstdGroup);
   }
 
   public int channels(int res) {

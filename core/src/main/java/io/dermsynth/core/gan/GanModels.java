@@ -22,8 +22,29 @@ public final class GanModels {
 
   private GanModels() {}
 
+  /** Which snapshot of a train-gan run folder: the newest, or the best by quality ({@link BestSnapshot}). */
+  public enum Pick {
+    NEWEST, BEST;
+
+    public static Pick parse(String name) {
+      try {
+        return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("snapshot pick must be newest or best, got '" + name + "'", e);
+      }
+    }
+  }
+
   /** @param store the folder; entries are read relative to it */
   public static Loaded loadGenerator(CheckpointStore store, NDManager manager) throws IOException {
+    return loadGenerator(store, manager, Pick.NEWEST);
+  }
+
+  /**
+   * @param pick for a train-gan run folder, which of its snapshots; other folders hold one generator and
+   *     ignore it
+   */
+  public static Loaded loadGenerator(CheckpointStore store, NDManager manager, Pick pick) throws IOException {
     String prefix = "";
     if (store.read("generator/manifest.json").isPresent()) {
       prefix = "generator/";
@@ -37,7 +58,17 @@ public final class GanModels {
             + "(tools/import_stylegan2.py), snapshot-*/ folders (a train-gan run) or generator/ (a "
             + "train-inverter run)");
       }
-      prefix = snapshots.get(snapshots.size() - 1) + "/";
+      if (pick == Pick.BEST) {
+        String best = BestSnapshot.read(store).map(BestSnapshot::snapshot).orElseThrow(() -> new IOException(
+            "this train-gan run has no " + BestSnapshot.FILE + ": none of its snapshots was scored (gan.quality "
+                + "needs a trained classifier); pick the newest snapshot instead"));
+        if (!snapshots.contains(best)) {
+          throw new IOException(BestSnapshot.FILE + " names " + best + ", which is not a complete snapshot here");
+        }
+        prefix = best + "/";
+      } else {
+        prefix = snapshots.get(snapshots.size() - 1) + "/";
+      }
       manifest = store.read(prefix + "manifest.json");
     }
     JsonObject json = GSON.fromJson(new String(manifest.or(() -> imported).orElseThrow(),

@@ -2,9 +2,8 @@ package io.dermsynth.core.gan;
 
 /**
  * Everything a StyleGAN2 run is trained with, resolved (no "auto" left), as written to the manifest.
- * {@link #defaults} gives NVlabs' choices for a preset: R1 γ = 0.0002·R²/batch (their "auto" rule) on
- * the CPU presets and γ = 1 / 10 at 256 / 512; EMA half-life batch·10/32 kimg with a 5% ramp-up on
- * the CPU presets; path-length regularisation (weight 2) on the paper presets only.
+ * {@link #defaults} gives the values of the NVlabs configuration the preset mirrors ({@link GanPreset});
+ * path-length regularisation (weight 2) on the GPU presets only.
  *
  * @param batch images per minibatch
  * @param kimg training length in thousands of real images shown to D
@@ -46,12 +45,10 @@ public record GanOptions(String preset, int batch, double kimg, float lrG, float
   }
 
   public static GanOptions defaults(GanPreset preset, long seed) {
-    int r = preset.architecture.resolution();
-    boolean cpu = r <= 64;
-    int batch = cpu ? 16 : 32;
-    float gamma = cpu ? 0.0002f * r * r / batch : (r <= 256 ? 1f : 10f);
-    return new GanOptions(preset.id(), batch, cpu ? 10 : 25000, 0.0025f, 0.0025f, gamma, 16,
-        cpu ? 0f : 2f, 4, 0.9f, batch * 10f / 32, cpu ? 0.05f : 0f, true, 0.6f, 4, cpu ? 100f : 500f, 0f,
-        cpu ? 0.5 : 4, cpu ? 4 : 50, 3, cpu ? 36 : 64, seed);
+    boolean cpu = preset.cpu();
+    int batch = preset.batch;
+    return new GanOptions(preset.id(), batch, cpu ? 10 : 25000, preset.learningRate, preset.learningRate,
+        preset.r1Gamma(batch), 16, cpu ? 0f : 2f, 4, 0.9f, preset.emaKimg(batch), preset.emaRampup, true, 0.6f, 4,
+        cpu ? 100f : 500f, 0f, cpu ? 0.5 : 4, cpu ? 4 : 50, 3, cpu ? 36 : 64, seed);
   }
 }

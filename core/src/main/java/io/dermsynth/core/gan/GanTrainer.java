@@ -50,10 +50,13 @@ public final class GanTrainer implements AutoCloseable {
   public record Losses(long step, float gMain, float dMain, Float r1, Float pl, float realSign,
       long nonFinite) {}
 
-  /** What a tick reports; also one row of metrics.jsonl (r1/pl NaN when they did not run). */
+  /**
+   * What a tick reports; also one row of metrics.jsonl (r1/pl NaN when they did not run; fid, kid and
+   * diversity NaN on ticks without a quality measurement, see {@link #measureQuality}).
+   */
   public record Tick(int tick, double kimg, double secPerKimg, double etaSeconds, float lossG,
       float lossD, float r1, float pl, float augmentP, float rt, long nonFiniteGradients, long rssMiB,
-      String snapshot) {}
+      String snapshot, double fid, double kid, double diversity) {}
 
   /** Counters that a snapshot keeps next to the weights. */
   record Manifest(String format, String preset, GanArchitecture architecture, GanOptions options,
@@ -79,13 +82,15 @@ public final class GanTrainer implements AutoCloseable {
   private double adaSum;
   private long adaCount;
   private float plMean;
+  private GanQuality quality;
+  private int qualityTicks;
 
   public GanTrainer(GanOptions options, Device device) {
     this(options, options.architecture(), device);
   }
 
-  /** With an architecture other than the preset's (tests use tiny ones). */
-  GanTrainer(GanOptions options, GanArchitecture architecture, Device device) {
+  /** With an architecture other than the preset's (other widths; tests use tiny ones). */
+  public GanTrainer(GanOptions options, GanArchitecture architecture, Device device) {
     this.o = options;
     this.arch = architecture;
     this.manager = NDManager.newBaseManager(device);
@@ -100,6 +105,15 @@ public final class GanTrainer implements AutoCloseable {
     optD = new Adam(d.namedParameters(), manager);
     inputGradient = new InputGradient(manager);
     augmentP = options.augmentP();
+  }
+
+  /**
+   * Measures G_ema's quality at every snapshot and, with {@code everyTicks} &gt; 0, every that many ticks,
+   * into the tick's metrics row; snapshots then carry a score to be chosen by.
+   */
+  public void measureQuality(GanQuality q, int everyTicks) {
+    this.quality = q;
+    this.qualityTicks = everyTicks;
   }
 
   public Generator generatorEma() {
@@ -170,10 +184,12 @@ public final class GanTrainer implements AutoCloseable {
           long now = System.nanoTime();
           double secPerKimg = (now - tickStartNanos) / 1e9 / ((nimg - tickStartNimg) / 1000.0);
           double runRate = (now - runStartNanos) / 1e9 / Math.max(1e-9, (nimg - runStartNimg) / 1000.0);
-          String snapshot = null;
-          if (done || tick % o.snapshotTicks() == 0) {
-            snapshot = save(store);
+          boolean snapshotDue = done || tick % o.snapshotTicks() == 0;
+          GanQuality.Scores q = null;
+          if (quality != null && (snapshotDue || (qualityTicks > 0 && tick % qualityTicks == 0))) {
+            q = quality.measure(gEma, manager);
           }
+          String snapshot = snapshotDue ? save(store) : null;
           try (NDScope scope = new NDScope()) {
             store.write(String.format(Locale.ROOT, "grids/fakes-%06d.png", tick),
                 SampleGrid.png(gEma.forward(gridZ, 1f, NoiseMode.CONST), gridCols()));
@@ -186,8 +202,13 @@ public final class GanTrainer implements AutoCloseable {
           Tick t = new Tick(tick, kimg(), secPerKimg, done ? 0 : eta,
               mean(window, Losses::gMain), mean(window, Losses::dMain), mean(window, Losses::r1),
               mean(window, Losses::pl), augmentP, mean(window, Losses::realSign),
-              window.stream().mapToLong(Losses::nonFinite).sum(), ProcessMemory.rssMiB(), snapshot);
+              window.stream().mapToLong(Losses::nonFinite).sum(), ProcessMemory.rssMiB(), snapshot,
+              q == null ? Double.NaN : q.fid(), q == null ? Double.NaN : q.kid(),
+              q == null ? Double.NaN : q.diversity());
           appendMetrics(store, t);
+          if (snapshot != null && q != null) {
+            BestSnapshot.offer(store, snapshot, t);
+          }
           onTick.accept(t);
           window.clear();
           tickStartNimg = nimg;
@@ -463,7 +484,7 @@ public final class GanTrainer implements AutoCloseable {
         adaCount, plMean, io.dermsynth.core.CodeVersion.get());
     // The manifest last: a snapshot folder without it is incomplete and never resumed from.
     store.write(dir + "/manifest.json", GSON.toJson(m).getBytes(StandardCharsets.UTF_8));
-    store.keepNewestSnapshots(o.keepSnapshots());
+    store.keepNewestSnapshots(o.keepSnapshots(), BestSnapshot.read(store).map(BestSnapshot::snapshot).orElse(null));
     return dir;
   }
 

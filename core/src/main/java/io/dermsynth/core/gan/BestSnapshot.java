@@ -1,0 +1,40 @@
+package io.dermsynth.core.gan;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.dermsynth.core.CheckpointStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * A train-gan run's best snapshot by generator quality: the lowest KID (unbiased at the few thousand
+ * images a CPU run can afford, where FID is biased upwards by the sample size) among the snapshots that
+ * were measured, kept in {@code best.json} of the run folder. Snapshot pruning never deletes it, and
+ * {@code sample}, {@code factorize} and {@code train-inverter} can load it instead of the newest.
+ *
+ * @param snapshot its folder name, snapshot-NNNNNNNNN
+ */
+public record BestSnapshot(String snapshot, int tick, double kimg, double kid, double fid, double diversity) {
+
+  public static final String FILE = "best.json";
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+      .create();
+
+  /** The run's best snapshot so far, if any was measured. */
+  public static Optional<BestSnapshot> read(CheckpointStore store) throws IOException {
+    return store.read(FILE).map(b -> GSON.fromJson(new String(b, StandardCharsets.UTF_8), BestSnapshot.class));
+  }
+
+  /** Records {@code snapshot} (scored in {@code t}) as the best when its KID is below the best so far. */
+  static void offer(CheckpointStore store, String snapshot, GanTrainer.Tick t) throws IOException {
+    if (!Double.isFinite(t.kid())) {
+      return;
+    }
+    Optional<BestSnapshot> best = read(store);
+    if (best.isEmpty() || t.kid() < best.get().kid() || store.read(best.get().snapshot() + "/manifest.json").isEmpty()) {
+      store.write(FILE, GSON.toJson(new BestSnapshot(snapshot, t.tick(), t.kimg(), t.kid(), t.fid(), t.diversity()))
+          .getBytes(StandardCharsets.UTF_8));
+    }
+  }
+}
