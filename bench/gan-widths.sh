@@ -8,16 +8,18 @@
 # minutes, so the CPU-hours stay equal. Needs the warehouse of bench/sources-real.sh (64-px ingest).
 # Commit-ready output under bench/gan-widths/<width>/: metrics.jsonl, curves.png, best.json, the best
 # fakes grid; and bench/gan-widths/summary.txt (one line per width: kimg, CPU-hours, best KID/FID).
-# Usage: bench/gan-widths.sh [--minutes 60] [--widths 8192:128,16384:256] [--work DIR]
+# --report copies and summarises what the runs have so far, without training.
+# Usage: bench/gan-widths.sh [--minutes 60] [--widths 8192:128,16384:256] [--work DIR] [--report]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-minutes=60; widths="8192:128,16384:256"; work="$root/bench/work/real"
+minutes=60; widths="8192:128,16384:256"; work="$root/bench/work/real"; report_only=0
 out="$root/bench/gan-widths"; classifier="$root/bench/experiment-real/sources/classifier"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --minutes) minutes="$2"; shift 2 ;;
     --widths) widths="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
+    --report) report_only=1; shift ;;
     *) echo "unknown option $1; usage: $0 [--minutes N] [--widths BASE:MAX,...] [--work DIR]" >&2; exit 2 ;;
   esac
 done
@@ -26,13 +28,14 @@ ds="$root/bin/dermsynth"
 export OMP_NUM_THREADS=1
 IFS=, read -ra ws <<< "$widths"
 for w in "${ws[@]}"; do
+  [[ $report_only -eq 1 ]] && break
   base="${w%%:*}"; max="${w##*:}"; name="small64-$base-$max"; run="$work/gan-widths/$name"
   mkdir -p "$run" "$out/$name"
   (
     started=$(date +%s)
     /usr/bin/time -v "$ds" train-gan --set "warehouse=$work/warehouse" --set gan.preset=small64 \
       --set "gan.channel_base=$base" --set "gan.channel_max=$max" --set gan.kimg=1000 \
-      --set "gan.max_minutes=$minutes" --set gan.tick_kimg=1 --set gan.snapshot_ticks=2 \
+      --set "gan.max_minutes=$minutes" --set gan.tick_kimg=0.5 --set gan.snapshot_ticks=2 \
       --set gan.keep_snapshots=2 --set gan.grid_images=36 --set gan.progress=false \
       --set "gan.quality_classifier=$classifier" --set gan.quality_fakes=500 --set gan.quality_reals=1300 \
       --resume "$run" > "$run/last.txt" 2> "$run/last.stderr"
@@ -43,14 +46,17 @@ done
 wait
 for w in "${ws[@]}"; do
   base="${w%%:*}"; max="${w##*:}"; name="small64-$base-$max"; run="$work/gan-widths/$name"
+  [[ -f "$run/metrics.jsonl" ]] || { echo "$name: no tick finished (see $run/last.stderr)" >&2; continue; }
+  mkdir -p "$out/$name"
   cp "$run/metrics.jsonl" "$run/curves.png" "$out/$name/"
   cp "$run/best.json" "$out/$name/" 2>/dev/null || true
   grid=$(ls "$run"/grids/fakes-*.png | tail -1); cp "$grid" "$out/$name/fakes-last.png"
 done
 {
-  echo "# bench/gan-widths.sh, $(date -u +%Y-%m-%d): small64 widths at equal CPU time, 1 libtorch thread each"
+  echo "# bench/gan-widths.sh, $(date -u +%Y-%m-%d): small64 widths, the same minutes per invocation at one libtorch thread each (wall time, on a shared machine)"
   for w in "${ws[@]}"; do
     base="${w%%:*}"; max="${w##*:}"; name="small64-$base-$max"; run="$work/gan-widths/$name"
+    [[ -f "$run/metrics.jsonl" ]] || { echo "$name: no tick finished"; continue; }
     hours=$(awk '{ s += $1 } END { printf "%.2f", s / 3600 }' "$run/seconds")
     python3 - "$run/metrics.jsonl" "$name" "$hours" <<'PY'
 import json, math, sys
@@ -58,7 +64,7 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 scored = [r for r in rows if r.get("kid") is not None and math.isfinite(r["kid"])]
 best = min(scored, key=lambda r: r["kid"]) if scored else None
 last = rows[-1]
-print(f"{sys.argv[2]}: {last['kimg']:.1f} kimg in {sys.argv[3]} CPU-hours ({last['secPerKimg']:.0f} s/kimg); "
+print(f"{sys.argv[2]}: {last['kimg']:.1f} kimg in {sys.argv[3]} h at one libtorch thread ({last['secPerKimg']:.0f} s/kimg); "
       + (f"best KID {best['kid']:.5f} (FID {best['fid']:.2f}, diversity {best['diversity']:.3f}) at {best['kimg']:.1f} kimg; "
          f"last KID {scored[-1]['kid']:.5f}" if best else "no scored snapshot"))
 PY
