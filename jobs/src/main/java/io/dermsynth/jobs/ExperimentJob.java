@@ -111,14 +111,16 @@ public final class ExperimentJob {
             .with("classifier.epoch_draws", budget.equals("steps") ? "real" : "all"), ctx.spark(), ctx.tables());
         var trained = c.getBoolean("resume") ? ArmModels.trained(armCtx, arm.name(), used)
             : java.util.Optional.<TrainClassifierJob.Result>empty();
-        trained.ifPresent(m -> LOG.info("experiment {}: arm {} seed {}: trained before with these settings, run {} "
-            + "(experiment.resume)", experimentId, arm.name(), seed, m.runId()));
-        if (trained.isEmpty()) {
+        TrainClassifierJob.Result model;
+        if (trained.isPresent()) {
+          model = trained.get();
+          LOG.info("experiment {}: arm {} seed {}: trained before with these settings, run {} (experiment.resume)",
+              experimentId, arm.name(), seed, model.runId());
+        } else {
           LOG.info("experiment {}: arm {} seed {}: {} real train images + {} synthetic", experimentId, arm.name(),
               seed, arm.withReal() ? "the" : "no", used);
+          model = TrainClassifierJob.run(armCtx, synthetic, arm.withReal());
         }
-        TrainClassifierJob.Result model = trained.isPresent() ? trained.get()
-            : TrainClassifierJob.run(armCtx, synthetic, arm.withReal());
         models.add(model);
         evals.add(EvaluateJob.run(armCtx, model.modelPath(), null, experimentId, seed, arm.describe()));
       }

@@ -82,7 +82,7 @@ public final class FactorizeJob {
     String version;
     double[] spread;
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-      GanModels.Loaded g = GanModels.loadGenerator(ModelStore.store(ctx.spark(), model), m, TrainGanJob.pick(ctx));
+      GanModels.Loaded g = GanModels.loadGenerator(ModelStore.store(ctx.spark(), model), m, TrainGanJob.snapshotPick(ctx));
       List<StyleLayer> layers = StyleLayers.select(g.generator().architecture(), selection,
           c.getBoolean("include_torgb"));
       d = ClosedFormFactorization.factorize(g.generator(), layers, k);

@@ -22,7 +22,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * A GAN run's curves from its metrics.jsonl: losses (G, D, R1), ADA (p, r_t) and, where measured, quality
- * (FID, KID, diversity) against kimg, one PNG. train-gan rewrites {@code curves.png} every tick; {@link #main} draws it for any run folder.
+ * (FID, KID, diversity) against kimg, one PNG. train-gan rewrites {@code curves.png} every tick;
+ * {@link #main} draws it for any run folder.
  */
 public final class GanCurves {
 

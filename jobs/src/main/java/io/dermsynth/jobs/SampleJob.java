@@ -93,7 +93,7 @@ public final class SampleJob {
     return Runs.record(ctx, "sample", runId -> {
       try (NDManager manager = NDManager.newBaseManager(ModelStore.device(ctx.settings(), "gan.device"))) {
         GanModels.Loaded loaded = GanModels.loadGenerator(ModelStore.store(ctx.spark(), model), manager,
-            TrainGanJob.pick(ctx));
+            TrainGanJob.snapshotPick(ctx));
         int zDim = loaded.generator().architecture().zDim();
         List<NDArray> images = new ArrayList<>();
         for (int start = 0; start < seeds.size(); start += BATCH) {

@@ -97,16 +97,23 @@ public final class TrainGanJob {
    * PNG rows (~200 MB for HAM10000 at 128 px) are garbage once decoded, not held through training.
    */
   static GanImages trainImages(JobContext ctx, int res) {
-    List<Row> rows = ctx.tables().read(Tables.IMAGES).where(col("split").equalTo("train"))
-        .select("png").orderBy(col("image_id")).collectAsList();
-    if (rows.isEmpty()) {
+    GanImages train = splitImages(ctx, "train", res, Integer.MAX_VALUE);
+    if (train.size() == 0) {
       throw new IllegalStateException("no train-split rows in " + ctx.tables().path(Tables.IMAGES));
     }
+    return train;
+  }
+
+  /** The first {@code limit} images of a split (by image_id; MAX_VALUE: all) as 8-bit pixels at {@code res}. */
+  private static GanImages splitImages(JobContext ctx, String split, int res, int limit) {
+    var ordered = ctx.tables().read(Tables.IMAGES).where(col("split").equalTo(split))
+        .select("png").orderBy(col("image_id"));
+    List<Row> rows = (limit == Integer.MAX_VALUE ? ordered : ordered.limit(limit)).collectAsList();
     return GanImages.decode(rows.stream().map(r -> (byte[]) r.get(0)).toList(), res);
   }
 
   /** gan.snapshot: which snapshot of a train-gan run folder sample, factorize and train-inverter load. */
-  static GanModels.Pick pick(JobContext ctx) {
+  static GanModels.Pick snapshotPick(JobContext ctx) {
     return GanModels.Pick.parse(ctx.settings().config().getString("gan.snapshot"));
   }
 
@@ -128,13 +135,11 @@ public final class TrainGanJob {
         return null;
       }
     }
-    List<Row> rows = ctx.tables().read(Tables.IMAGES).where(col("split").equalTo("val")).select("png")
-        .orderBy(col("image_id")).limit(c.getInt("quality_reals")).collectAsList();
-    if (rows.size() < 2) {
-      LOG.warn("train-gan: generator quality not measured: {} val images (need ≥ 2)", rows.size());
+    GanImages reals = splitImages(ctx, "val", res, c.getInt("quality_reals"));
+    if (reals.size() < 2) {
+      LOG.warn("train-gan: generator quality not measured: {} val images (need ≥ 2)", reals.size());
       return null;
     }
-    GanImages reals = GanImages.decode(rows.stream().map(r -> (byte[]) r.get(0)).toList(), res);
     ClassifierModel net = ModelStore.loadClassifier(ctx.spark(), model, device);
     LOG.info("train-gan: generator quality in the features of {} against {} val images, {} fakes", model,
         reals.size(), c.getInt("quality_fakes"));
@@ -157,8 +162,9 @@ public final class TrainGanJob {
     String[] lastSnapshot = {""};
     GanTrainer.Tick[] lastScored = {null};
     ai.djl.Device device = ModelStore.device(ctx.settings(), "gan.device");
-    GanQuality quality = quality(ctx, c, res, device);
-    try (GanTrainer trainer = new GanTrainer(options, arch, device)) {
+    // A null probe (quality off or no classifier) is allowed here: try-with-resources skips closing it.
+    try (GanQuality quality = quality(ctx, c, res, device);
+        GanTrainer trainer = new GanTrainer(options, arch, device)) {
       if (quality != null) {
         trainer.measureQuality(quality, c.getInt("quality_ticks"));
       }
@@ -191,10 +197,6 @@ public final class TrainGanJob {
       return new Result(runId, dir, options.preset(), data.size(), trainer.kimg(), lastSecPerKimg[0],
           trainer.augmentP(), lastSnapshot[0], trainer.resumedFrom(), lastScored[0],
           BestSnapshot.read(store).orElse(null));
-    } finally {
-      if (quality != null) {
-        quality.close();
-      }
     }
   }
 }

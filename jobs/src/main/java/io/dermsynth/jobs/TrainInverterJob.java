@@ -73,7 +73,7 @@ public final class TrainInverterJob {
     GanModels.Loaded gan;
     ClassifierModel lpipsNet;
     try {
-      gan = GanModels.loadGenerator(ModelStore.store(ctx.spark(), ganModel), manager, TrainGanJob.pick(ctx));
+      gan = GanModels.loadGenerator(ModelStore.store(ctx.spark(), ganModel), manager, TrainGanJob.snapshotPick(ctx));
       lpipsNet = ModelStore.loadClassifier(ctx.spark(), lpipsModel, device);
     } catch (Exception e) {
       manager.close();

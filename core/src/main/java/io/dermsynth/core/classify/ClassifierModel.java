@@ -102,12 +102,15 @@ public final class ClassifierModel implements AutoCloseable {
    * NCHW images in [0, 1], normalised as in training.
    */
   public io.dermsynth.core.metrics.Lpips.Backbone lpipsBackbone() {
-    return images01 -> {
-      NDManager m = images01.getManager();
-      NDArray mean = m.create(ImageTensors.MEAN, new Shape(1, 3, 1, 1));
-      NDArray std = m.create(ImageTensors.STD, new Shape(1, 3, 1, 1));
-      return net.featureMaps(new ParameterStore(manager, false), images01.sub(mean).div(std));
-    };
+    return images01 -> net.featureMaps(new ParameterStore(manager, false), normalised(images01));
+  }
+
+  /** NCHW images in [0, 1] normalised per channel as in training, on their own manager. */
+  private static NDArray normalised(NDArray images01) {
+    NDManager m = images01.getManager();
+    NDArray mean = m.create(ImageTensors.MEAN, new Shape(1, 3, 1, 1));
+    NDArray std = m.create(ImageTensors.STD, new Shape(1, 3, 1, 1));
+    return images01.sub(mean).div(std);
   }
 
   /**
@@ -121,11 +124,8 @@ public final class ClassifierModel implements AutoCloseable {
       throw new IllegalArgumentException("embedding needs [N, 3, " + s + ", " + s + "] images, got "
           + images01.getShape());
     }
-    NDArray x = images01.toDevice(manager.getDevice(), false);
-    NDManager m = x.getManager();
-    NDArray mean = m.create(ImageTensors.MEAN, new Shape(1, 3, 1, 1));
-    NDArray std = m.create(ImageTensors.STD, new Shape(1, 3, 1, 1));
-    return net.embedding(new ParameterStore(manager, false), x.sub(mean).div(std));
+    return net.embedding(new ParameterStore(manager, false),
+        normalised(images01.toDevice(manager.getDevice(), false)));
   }
 
   /**

@@ -36,10 +36,7 @@ public final class DirectionSpread {
     int batch = 512;
     for (int done = 0; done < samples; done += batch) {
       int n = Math.min(batch, samples - done);
-      float[] z = new float[n * zDim];
-      for (int i = 0; i < z.length; i++) {
-        z[i] = (float) rng.nextGaussian();
-      }
+      float[] z = g.architecture().randomZ(rng, n);
       try (NDScope scope = new NDScope()) {
         NDArray w = g.mapping().forward(m.create(z, new Shape(n, zDim))).get(":, 0, :");
         float[] p = w.matMul(m.create(dirs, new Shape(d.size(), wDim)).transpose()).toFloatArray();  // [n, K]

@@ -47,6 +47,15 @@ public record GanArchitecture(int resolution, int channelBase, int channelMax, i
     return new GanArchitecture(resolution, base, max, zDim, wDim, mappingLayers, imgChannels, mbstdGroup);
   }
 
+  /** {@code n} latents z ~ N(0, I) drawn in order from {@code r}, flat [n × zDim]. */
+  public float[] randomZ(java.util.Random r, int n) {
+    float[] z = new float[n * zDim];
+    for (int i = 0; i < z.length; i++) {
+      z[i] = (float) r.nextGaussian();
+    }
+    return z;
+  }
+
   public int channels(int res) {
     return Math.min(channelBase / res, channelMax);
   }

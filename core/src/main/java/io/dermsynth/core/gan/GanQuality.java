@@ -75,10 +75,7 @@ public final class GanQuality implements AutoCloseable {
     int pairs = 0;
     for (int start = 0; start < fakes; start += BATCH) {
       int b = Math.min(BATCH, fakes - start);
-      float[] z = new float[b * zDim];
-      for (int i = 0; i < z.length; i++) {
-        z[i] = (float) r.nextGaussian();
-      }
+      float[] z = g.architecture().randomZ(r, b);
       try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
         NDArray images = toFeatureSize(g.forward(manager.create(z, new Shape(b, zDim)), 1f, NoiseMode.CONST));
         copyRows(net.embedding(images), f, start);

@@ -425,11 +425,7 @@ public final class GanTrainer implements AutoCloseable {
   }
 
   private NDArray gridLatents() {
-    float[] z = new float[o.gridImages() * arch.zDim()];
-    java.util.Random r = new java.util.Random(o.seed());
-    for (int i = 0; i < z.length; i++) {
-      z[i] = (float) r.nextGaussian();
-    }
+    float[] z = arch.randomZ(new java.util.Random(o.seed()), o.gridImages());
     return manager.create(z, new Shape(o.gridImages(), arch.zDim()));
   }
 

@@ -35,11 +35,7 @@ class TestGanQuality {
 
   /** {@code n} images of {@code g} (latents from {@code seed}) as 8-bit pixels: a "real" set it should match. */
   private static GanImages samplesOf(Generator g, NDManager m, int n, long seed) {
-    java.util.Random r = new java.util.Random(seed);
-    float[] z = new float[n * TINY.zDim()];
-    for (int i = 0; i < z.length; i++) {
-      z[i] = (float) r.nextGaussian();
-    }
+    float[] z = TINY.randomZ(new java.util.Random(seed), n);
     float[] px = g.forward(m.create(z, new Shape(n, TINY.zDim())), 1f, NoiseMode.CONST).toFloatArray();
     int len = 3 * TINY.resolution() * TINY.resolution();
     List<byte[]> out = new ArrayList<>();
@@ -86,11 +82,7 @@ class TestGanQuality {
       GanImages reals = TestGanTrainer.noiseImages(10, TINY.resolution(), 8);
       try (GanQuality q = new GanQuality(featureNet(), reals, 6, 11); ClassifierModel net = featureNet()) {
         GanQuality.Scores s = q.measure(g, m);
-        java.util.Random r = new java.util.Random(11);
-        float[] z = new float[6 * TINY.zDim()];
-        for (int i = 0; i < z.length; i++) {
-          z[i] = (float) r.nextGaussian();
-        }
+        float[] z = TINY.randomZ(new java.util.Random(11), 6);
         NDArray fakes = g.forward(m.create(z, new Shape(6, TINY.zDim())), 1f, NoiseMode.CONST);
         double[][] f = rows(net.embedding(resized(fakes)));
         double[][] rl = rows(net.embedding(resized(reals.batch(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, m))));
