@@ -2,6 +2,8 @@ package io.dermsynth.jobs;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.dermsynth.core.CheckpointStore;
+import io.dermsynth.core.gan.BestSnapshot;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -29,8 +31,11 @@ public final class GanCurves {
 
   private GanCurves() {}
 
-  /** @param metricsJsonl the lines of metrics.jsonl */
-  public static byte[] png(List<String> metricsJsonl) throws IOException {
+  /**
+   * @param metricsJsonl the lines of metrics.jsonl
+   * @param features the quality probe's feature network ("classifier", "inception-fid", ...), for the title
+   */
+  public static byte[] png(List<String> metricsJsonl, String features) throws IOException {
     XYSeries g = new XYSeries("G loss");
     XYSeries d = new XYSeries("D loss");
     XYSeries r1 = new XYSeries("R1 penalty");
@@ -54,14 +59,14 @@ public final class GanCurves {
       add(kid, kimg, o, "kid");
       add(diversity, kimg, o, "diversity");
     }
-    // Quality panels only for runs that measured it (a classifier was at hand).
+    // Quality panels only for runs that measured it (a feature network was at hand).
     boolean quality = fid.getItemCount() > 0;
     BufferedImage img = new BufferedImage(900, quality ? 1220 : 700, BufferedImage.TYPE_INT_RGB);
     Graphics2D gfx = img.createGraphics();
     chart("losses", "loss", g, d, r1).draw(gfx, new java.awt.geom.Rectangle2D.Double(0, 0, 900, 380));
     chart("adaptive augmentation", "value", p, rt).draw(gfx, new java.awt.geom.Rectangle2D.Double(0, 380, 900, 320));
     if (quality) {
-      chart("generator quality against the val split (classifier features)", "FID", fid)
+      chart("generator quality against the val split (" + features + " features)", "FID", fid)
           .draw(gfx, new java.awt.geom.Rectangle2D.Double(0, 700, 900, 260));
       chart("KID and sample diversity", "value", kid, diversity)
           .draw(gfx, new java.awt.geom.Rectangle2D.Double(0, 960, 900, 260));
@@ -102,6 +107,8 @@ public final class GanCurves {
   public static void main(String[] args) throws IOException {
     Path run = Path.of(args[0]);
     Path out = args.length > 1 ? Path.of(args[1]) : run.resolve("curves.png");
-    Files.write(out, png(Files.readAllLines(run.resolve("metrics.jsonl"))));
+    String features = BestSnapshot.read(CheckpointStore.directory(run))
+        .map(BestSnapshot::featuresOrClassifier).orElse("classifier");
+    Files.write(out, png(Files.readAllLines(run.resolve("metrics.jsonl")), features));
   }
 }

@@ -12,6 +12,8 @@ import io.dermsynth.core.gan.GanQuality;
 import io.dermsynth.core.gan.GanOptions;
 import io.dermsynth.core.gan.GanPreset;
 import io.dermsynth.core.gan.GanTrainer;
+import io.dermsynth.core.metrics.FeatureNetwork;
+import io.dermsynth.core.metrics.InceptionV3;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,6 +57,7 @@ public final class TrainGanJob {
         m.put("best_kimg", String.format(Locale.ROOT, "%.3f", best.kimg()));
         m.put("best_kid", String.format(Locale.ROOT, "%.6f", best.kid()));
         m.put("best_fid", String.format(Locale.ROOT, "%.4f", best.fid()));
+        m.put("quality_features", best.featuresOrClassifier());
       }
       return m;
     }
@@ -118,20 +121,22 @@ public final class TrainGanJob {
   }
 
   /**
-   * The quality probe of this run (gan.quality*), or null when it is off or no classifier is at hand yet
-   * (said in the log: the GAN may train before any classifier exists).
+   * The quality probe of this run (gan.quality*), or null when it is off or no feature network is at hand
+   * yet (said in the log: the GAN may train before any classifier exists). Inception-v3 when
+   * gan.quality_inception names its weights, else a classifier's penultimate layer.
    */
   static GanQuality quality(JobContext ctx, Config c, int res, ai.djl.Device device) throws Exception {
     if (!c.getBoolean("quality")) {
       return null;
     }
-    String model = c.getString("quality_classifier");
+    String inception = c.getString("quality_inception");
+    String model = inception.isEmpty() ? c.getString("quality_classifier") : inception;
     if (model.isEmpty()) {
       try {
         model = Runs.latestModelPath(ctx, "train-classifier");
       } catch (IllegalStateException e) {
         LOG.warn("train-gan: generator quality not measured: no classifier yet ({}); set gan.quality_classifier "
-            + "or train one first", e.getMessage());
+            + "(or gan.quality_inception) or train one first", e.getMessage());
         return null;
       }
     }
@@ -140,9 +145,16 @@ public final class TrainGanJob {
       LOG.warn("train-gan: generator quality not measured: {} val images (need ≥ 2)", reals.size());
       return null;
     }
-    ClassifierModel net = ModelStore.loadClassifier(ctx.spark(), model, device);
-    LOG.info("train-gan: generator quality in the features of {} against {} val images, {} fakes", model,
-        reals.size(), c.getInt("quality_fakes"));
+    FeatureNetwork net;
+    if (inception.isEmpty()) {
+      net = ModelStore.loadClassifier(ctx.spark(), model, device);
+    } else {
+      try (var in = HadoopFiles.open(ctx.spark(), inception)) {
+        net = InceptionV3.load(ai.djl.ndarray.NDManager.newBaseManager(device), in);
+      }
+    }
+    LOG.info("train-gan: generator quality in the {} features of {} against {} val images, {} fakes",
+        net.featuresName(), model, reals.size(), c.getInt("quality_fakes"));
     return new GanQuality(net, reals, c.getInt("quality_fakes"), c.getLong("seed"));
   }
 
@@ -176,7 +188,8 @@ public final class TrainGanJob {
             lastSecPerKimg[0] = t.secPerKimg();
             try {
               store.write("curves.png", GanCurves.png(new String(store.read("metrics.jsonl").orElseThrow(),
-                  java.nio.charset.StandardCharsets.UTF_8).lines().toList()));
+                  java.nio.charset.StandardCharsets.UTF_8).lines().toList(),
+                  quality == null ? "" : quality.features()));
             } catch (java.io.IOException e) {
               throw new java.io.UncheckedIOException(e);
             }

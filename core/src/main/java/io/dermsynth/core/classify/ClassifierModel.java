@@ -19,7 +19,7 @@ import java.util.List;
  * in a folder on any file system the caller opens: {@code manifest.json} and {@code weights.safetensors}
  * (torchvision names). Not thread-safe; one instance per thread or task.
  */
-public final class ClassifierModel implements AutoCloseable {
+public final class ClassifierModel implements io.dermsynth.core.metrics.FeatureNetwork {
 
   public static final String MANIFEST = "manifest.json";
   public static final String WEIGHTS = "weights.safetensors";
@@ -101,6 +101,7 @@ public final class ClassifierModel implements AutoCloseable {
    * The default LPIPS backbone: this classifier's feature maps (after the stem and each dense block) of
    * NCHW images in [0, 1], normalised as in training.
    */
+  @Override
   public io.dermsynth.core.metrics.Lpips.Backbone lpipsBackbone() {
     return images01 -> net.featureMaps(new ParameterStore(manager, false), normalised(images01));
   }
@@ -117,6 +118,7 @@ public final class ClassifierModel implements AutoCloseable {
    * The penultimate-layer features of NCHW images in [0, 1] at the model's size, normalised as in training:
    * [N, C], the feature space of generator FID/KID when no Inception network is at hand.
    */
+  @Override
   public NDArray embedding(NDArray images01) {
     long s = manifest.imageSize();
     if (images01.getShape().dimension() != 4 || images01.getShape().get(1) != 3
@@ -126,6 +128,16 @@ public final class ClassifierModel implements AutoCloseable {
     }
     return net.embedding(new ParameterStore(manager, false),
         normalised(images01.toDevice(manager.getDevice(), false)));
+  }
+
+  @Override
+  public long inputSize() {
+    return manifest.imageSize();
+  }
+
+  @Override
+  public String featuresName() {
+    return "classifier";
   }
 
   /**

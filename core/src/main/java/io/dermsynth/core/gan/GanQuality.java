@@ -3,37 +3,38 @@ package io.dermsynth.core.gan;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.metrics.FeatureDistances;
+import io.dermsynth.core.metrics.FeatureNetwork;
 import io.dermsynth.core.metrics.Lpips;
 
 /**
- * How good a generator is, against real images, in the feature space of a trained classifier (its
- * penultimate layer; the only network trained here, where NVlabs uses Inception): FID and KID between
- * {@code fakes} generated images and the real set, and sample diversity as the mean LPIPS between pairs of
- * generated images. The latents are the same at every measurement (seeded), so that successive snapshots
- * are compared on the same draw. Reals and fakes pass through the same path: the GAN's resolution, then
- * bilinear to the classifier's input size.
+ * How good a generator is, against real images, in the feature space of a fixed network: a trained
+ * classifier's penultimate layer (the only network trained here) or Inception-v3's pool3 when a user
+ * brings its weights (as NVlabs and the FID/KID papers). FID and KID between {@code fakes} generated
+ * images and the real set, and sample diversity as the mean LPIPS between pairs of generated images in the
+ * same network's feature maps. The latents are the same at every measurement (seeded), so that successive
+ * snapshots are compared on the same draw. Reals and fakes pass through the same path: the GAN's
+ * resolution, then bilinear to the network's input size.
  */
 public final class GanQuality implements AutoCloseable {
 
   /** FID, KID (unbiased MMD², cubic kernel) and mean pairwise LPIPS of the fakes. */
-  public record Scores(double fid, double kid, double diversity, int fakes, int reals) {}
+  public record Scores(double fid, double kid, double diversity, int fakes, int reals, String features) {}
 
   private static final int BATCH = 32;
 
-  private final ClassifierModel net;
+  private final FeatureNetwork net;
   private final Lpips lpips;
   private final double[][] reals;
   private final int fakes;
   private final long seed;
 
   /**
-   * @param net the feature network (a trained classifier; nothing here trains it), closed with this
+   * @param net the feature network (nothing here trains it), closed with this
    * @param realImages the real reference set at the GAN's resolution (the validation split)
    * @param fakes images generated per measurement (≥ 2; an even count gives fakes / 2 LPIPS pairs)
    */
-  public GanQuality(ClassifierModel net, GanImages realImages, int fakes, long seed) {
+  public GanQuality(FeatureNetwork net, GanImages realImages, int fakes, long seed) {
     if (fakes < 2 || realImages.size() < 2) {
       throw new IllegalArgumentException("generator quality needs ≥ 2 fakes and ≥ 2 reals, got " + fakes + " and "
           + realImages.size());
@@ -66,6 +67,11 @@ public final class GanQuality implements AutoCloseable {
     return reals.length;
   }
 
+  /** The feature network's name ("classifier", "inception-fid", ...), for the run row and best.json. */
+  public String features() {
+    return net.featuresName();
+  }
+
   /** The scores of {@code g} (G_ema at a tick), its latents made on {@code manager} (G's device). */
   public Scores measure(Generator g, NDManager manager) {
     int zDim = g.architecture().zDim();
@@ -89,12 +95,12 @@ public final class GanQuality implements AutoCloseable {
       }
     }
     return new Scores(FeatureDistances.frechet(f, reals), FeatureDistances.kid(f, reals),
-        pairs == 0 ? Double.NaN : lpipsSum / pairs, fakes, reals.length);
+        pairs == 0 ? Double.NaN : lpipsSum / pairs, fakes, reals.length, net.featuresName());
   }
 
-  /** [N, 3, R, R] in [−1, 1] → [N, 3, S, S] in [0, 1] at the classifier's size S (bilinear when R ≠ S). */
+  /** [N, 3, R, R] in [−1, 1] → [N, 3, S, S] in [0, 1] at the network's size S (bilinear when R ≠ S). */
   private NDArray toFeatureSize(NDArray images) {
-    long s = net.manifest().imageSize();
+    long s = net.inputSize();
     NDArray x = images.add(1f).div(2f).clip(0f, 1f);
     return x.getShape().get(2) == s ? x : x.getNDArrayInternal().interpolation(new long[] {s, s}, 1, false);
   }

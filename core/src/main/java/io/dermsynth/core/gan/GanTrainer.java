@@ -207,7 +207,7 @@ public final class GanTrainer implements AutoCloseable {
               q == null ? Double.NaN : q.diversity());
           appendMetrics(store, t);
           if (snapshot != null && q != null) {
-            BestSnapshot.offer(store, snapshot, t);
+            BestSnapshot.offer(store, snapshot, t, q.features());
           }
           onTick.accept(t);
           window.clear();

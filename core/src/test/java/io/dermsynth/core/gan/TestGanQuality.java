@@ -114,7 +114,7 @@ class TestGanQuality {
       for (int i = 0; i < kids.length; i++) {
         t.step(TestGanTrainer.noiseImages(8, 16, i));
         String snap = t.save(store);
-        BestSnapshot.offer(store, snap, tick(i + 1, kids[i]));
+        BestSnapshot.offer(store, snap, tick(i + 1, kids[i]), "classifier");
       }
     }
     BestSnapshot best = BestSnapshot.read(store).orElseThrow();
@@ -134,6 +134,36 @@ class TestGanQuality {
     }
     assertFalse(Files.exists(dir.resolve("snapshot-000000001")));
     assertThrows(IllegalArgumentException.class, () -> GanModels.Pick.parse("oldest"));
+  }
+
+  /**
+   * KIDs compare within one feature network: the first snapshot scored in new features (Inception brought
+   * mid-run) becomes the best whatever its KID; a best.json from before features were recorded counts as
+   * the classifier's.
+   */
+  @Test
+  void bestSnapshotComparesKidsWithinOneFeatureNetwork(@TempDir Path dir) throws IOException {
+    CheckpointStore store = CheckpointStore.directory(dir);
+    try (GanTrainer t = TestGanTrainer.tinyTrainer(TestGanTrainer.busyOptions())) {
+      for (int i = 0; i < 3; i++) {
+        t.step(TestGanTrainer.noiseImages(8, 16, i));
+        t.save(store);
+      }
+    }
+    // busyOptions keeps the newest 2 snapshots: 2 and 3.
+    store.write(BestSnapshot.FILE, ("{\"snapshot\": \"snapshot-000000002\", \"tick\": 2, \"kimg\": 0.2, "
+        + "\"kid\": 0.1, \"fid\": 10, \"diversity\": 0.2}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals("classifier", BestSnapshot.read(store).orElseThrow().featuresOrClassifier());
+    BestSnapshot.offer(store, "snapshot-000000003", tick(3, 0.2), "classifier");
+    assertEquals("snapshot-000000002", BestSnapshot.read(store).orElseThrow().snapshot(), "higher KID, same features");
+    BestSnapshot.offer(store, "snapshot-000000003", tick(3, 0.9), "inception-fid");
+    BestSnapshot best = BestSnapshot.read(store).orElseThrow();
+    assertEquals("snapshot-000000003", best.snapshot(), "first KID in new features");
+    assertEquals("inception-fid", best.features());
+    BestSnapshot.offer(store, "snapshot-000000002", tick(2, 0.95), "inception-fid");
+    assertEquals("snapshot-000000003", BestSnapshot.read(store).orElseThrow().snapshot());
+    BestSnapshot.offer(store, "snapshot-000000002", tick(2, 0.5), "inception-fid");
+    assertEquals("snapshot-000000002", BestSnapshot.read(store).orElseThrow().snapshot());
   }
 
   private static GanTrainer.Tick tick(int tick, double kid) {
