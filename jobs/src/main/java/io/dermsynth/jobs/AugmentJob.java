@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import ai.djl.Device;
@@ -113,7 +114,8 @@ public final class AugmentJob {
 
     Dataset<Row> latents = ctx.tables().read(Tables.LATENTS)
         .where(col("inverter_version").equalTo(inverterVersion).and(col("split").equalTo("train")));
-    Dataset<Row> sourceKeys = latents.select("image_id", "lesion_id", "dx");
+    Dataset<Row> sourceKeys = latents.select(col("image_id"), col("lesion_id"), col("dx"),
+        col("method").as("inversion_method"));
     LeakageGuard.requireTrainLesions(ctx, sourceKeys, "augment sources");
     Dataset<Row> directions = directions(ctx, c, source, generatorVersion);
     int nDirections = (int) directions.count();
@@ -126,11 +128,15 @@ public final class AugmentJob {
     // α = 0 is the same image along every direction: one row per source, with its first direction.
     int firstRank = directions.agg(org.apache.spark.sql.functions.min("rank")).first().getInt(0);
     // The generator render's ids are those of the runs before renders had a choice, so reruns stay
-    // idempotent; other renders add their name.
+    // idempotent; other renders add their name. A source inverted by another method than HyperStyle (the
+    // default) adds the method, so a source refined by optimisation after a run is rendered anew (null
+    // parts are skipped by concat_ws: HyperStyle sources keep the ids they had).
+    Column method = when(col("inversion_method").notEqual("hyperstyle"), col("inversion_method"));
     Column idParts = render == EditRenderer.Render.GENERATOR
-        ? concat_ws("|", col("image_id"), lit(inverterVersion), col("direction_id"), col("alpha").cast("string"))
+        ? concat_ws("|", col("image_id"), lit(inverterVersion), col("direction_id"), col("alpha").cast("string"),
+            method)
         : concat_ws("|", col("image_id"), lit(inverterVersion), col("direction_id"), col("alpha").cast("string"),
-            lit(render.id()));
+            lit(render.id()), method);
     Dataset<Row> plan = sourceKeys.crossJoin(directions.select("direction_id", "rank", "alpha_min", "alpha_max"))
         .crossJoin(alphas)
         .where(col("alpha_min").isNull().or(col("alpha").between(col("alpha_min"), col("alpha_max"))))
@@ -187,7 +193,7 @@ public final class AugmentJob {
           col("direction_id"), col("alpha"), lit(alphaUnit).as("alpha_unit"),
           lit(generatorVersion).as("generator_version"),
           lit(inverterVersion).as("inverter_version"), lit(model).as("inverter_path"),
-          lit(render.id()).as("render"), col("synthetic_png").as("png"), col("edit.lpips").as("lpips"),
+          lit(render.id()).as("render"), col("inversion_method"), col("synthetic_png").as("png"), col("edit.lpips").as("lpips"),
           col("edit.lpips").leq(threshold).as("lpips_ok"), col("edit.lpips_recon").as("lpips_recon"),
           element_at(col("probability"), array_position(classNames, col("dx")).cast("int")).as("label_probability"),
           col("predicted_dx").equalTo(col("dx")).as("label_kept"), col("predicted_dx"),

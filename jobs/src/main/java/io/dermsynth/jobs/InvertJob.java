@@ -30,7 +30,7 @@ public final class InvertJob {
 
   /** What inversion wrote. */
   public record Result(String runId, String model, String version, String method, long candidates,
-      long rowsAdded, long quarantined, double meanL2, double meanLpips, Map<String, Integer> modelLoads,
+      long rowsAdded, long rowsReplaced, long quarantined, double meanL2, double meanLpips, Map<String, Integer> modelLoads,
       String taskDevices) implements JobResult {
     @Override
     public Map<String, String> metrics() {
@@ -40,6 +40,7 @@ public final class InvertJob {
       m.put("method", method);
       m.put("candidates", String.valueOf(candidates));
       m.put("rows_added", String.valueOf(rowsAdded));
+      m.put("rows_replaced", String.valueOf(rowsReplaced));
       m.put("quarantined", String.valueOf(quarantined));
       m.put("mean_l2", String.format(Locale.ROOT, "%.6f", meanL2));
       m.put("mean_lpips", String.format(Locale.ROOT, "%.6f", meanLpips));
@@ -68,9 +69,16 @@ public final class InvertJob {
     if (!c.getString("where").isBlank()) {
       images = images.where(c.getString("where"));
     }
-    if (ctx.tables().exists(Tables.LATENTS)) {
-      Dataset<Row> done = ctx.tables().read(Tables.LATENTS).where(col("inverter_version").equalTo(version))
-          .select("image_id");
+    // Methods from coarse to fine (reconstruction error, bench/RESULTS.md "Inversion"): an image already
+    // inverted by this inverter is skipped unless its row's method is coarser than this run's, which then
+    // replaces it (the optimisation refinement of sources that were inverted by HyperStyle).
+    Inverter.Method requested = Inverter.Method.valueOf(method.toUpperCase(Locale.ROOT));
+    List<String> coarser = java.util.Arrays.stream(Inverter.Method.values())
+        .filter(m -> m.ordinal() < requested.ordinal()).map(m -> m.name().toLowerCase(Locale.ROOT)).toList();
+    boolean latentsExist = ctx.tables().exists(Tables.LATENTS);
+    if (latentsExist) {
+      Dataset<Row> done = ctx.tables().read(Tables.LATENTS).where(col("inverter_version").equalTo(version)
+          .and(col("method").isin(coarser.toArray()).unary_$bang())).select("image_id");
       images = images.join(done, images.col("image_id").equalTo(done.col("image_id")), "left_anti");
     }
     long candidates = images.count();
@@ -86,8 +94,11 @@ public final class InvertJob {
           col("latent.offsets").as("offsets"), col("latent.offset_layers").as("offset_layers"),
           col("latent.l2").as("l2"), col("latent.lpips").as("lpips"),
           lit(model).as("inverter_path"), lit(runId).as("run_id"), current_timestamp().as("created_at"));
-      long added = candidates == 0 && ctx.tables().exists(Tables.LATENTS) ? 0
-          : ctx.tables().insertNew(Tables.LATENTS, good, "image_id", "inverter_version");
+      String replace = coarser.isEmpty() ? "false"
+          : "t.method IN (" + String.join(", ", coarser.stream().map(m -> "'" + m + "'").toList()) + ")";
+      Tables.Upserted written = candidates == 0 && latentsExist ? new Tables.Upserted(0, 0)
+          : latentsExist ? ctx.tables().upsert(Tables.LATENTS, good, replace, "image_id", "inverter_version")
+          : new Tables.Upserted(ctx.tables().insertNew(Tables.LATENTS, good, "image_id", "inverter_version"), 0);
       Dataset<Row> bad = inverted.where(col("latent.error_code").isNotNull()).select(
           col("source_path").as("source"), col("image_id"), col("latent.error_code").as("reason_code"),
           col("latent.error_message").as("message"), lit("invert").as("stage"), lit(runId).as("run_id"),
@@ -108,10 +119,12 @@ public final class InvertJob {
       String devices = TaskDevices.summary(inverted, "latent.");
       double l2 = stats.isNullAt(0) ? Double.NaN : stats.getDouble(0);
       double lp = stats.isNullAt(1) ? Double.NaN : stats.getDouble(1);
-      LOG.info("invert {}: {} images to invert with {} ({}), {} rows added to latents, {} quarantined, "
-          + "mean L2 {}, LPIPS {}, model loads per executor {}, executor:gpu>device:rows {}", runId, candidates,
-          version, method, added, quarantined, l2, lp, loads, devices);
-      return new Result(runId, model, version, method, candidates, added, quarantined, l2, lp, loads, devices);
+      LOG.info("invert {}: {} images to invert with {} ({}), {} rows added to latents, {} replaced (a coarser "
+          + "method's), {} quarantined, mean L2 {}, LPIPS {}, model loads per executor {}, "
+          + "executor:gpu>device:rows {}", runId, candidates, version, method, written.inserted(),
+          written.replaced(), quarantined, l2, lp, loads, devices);
+      return new Result(runId, model, version, method, candidates, written.inserted(), written.replaced(),
+          quarantined, l2, lp, loads, devices);
     } finally {
       inverted.unpersist();
     }

@@ -246,8 +246,10 @@ public final class Main implements Runnable {
     public Integer call() throws Exception {
       var r = InvertJob.run(JobContext.of(config.settings()), model);
       spec.commandLine().getOut().printf(java.util.Locale.ROOT,
-          "run %s: %d rows added to latents (%s, %s), %d quarantined; mean L2 %.5f, LPIPS %.4f; model loads %s%n",
-          r.runId(), r.rowsAdded(), r.version(), r.method(), r.quarantined(), r.meanL2(), r.meanLpips(),
+          "run %s: %d rows added to latents, %d replaced (%s, %s), %d quarantined; mean L2 %.5f, LPIPS %.4f; "
+          + "model loads %s%n",
+          r.runId(), r.rowsAdded(), r.rowsReplaced(), r.version(), r.method(), r.quarantined(), r.meanL2(),
+          r.meanLpips(),
           r.metrics().get("model_loads"));
       return 0;
     }

@@ -28,6 +28,9 @@ public final class Tables {
   private final SparkSession spark;
   private final String warehouse;
 
+  /** What {@link #upsert} did. */
+  public record Upserted(long inserted, long replaced) {}
+
   public Tables(SparkSession spark, String warehouse) {
     this.spark = spark;
     this.warehouse = warehouse.endsWith("/") ? warehouse.substring(0, warehouse.length() - 1) : warehouse;
@@ -60,21 +63,48 @@ public final class Tables {
   public long insertNew(String table, Dataset<Row> rows, String... keys) {
     if (!exists(table)) {
       rows.write().format("delta").mode("errorifexists").save(path(table));
-      return lastCommitMetric(table, "numOutputRows");
+      return commitMetric(table, -1, "numOutputRows");
     }
+    long before = version(table);
+    DeltaTable.forPath(spark, path(table)).as("t")
+        .merge(rows.as("s"), keysEqual(keys)).withSchemaEvolution().whenNotMatched().insertAll().execute();
+    return commitMetric(table, before, "numTargetRowsInserted");
+  }
+
+  /**
+   * Inserts the rows whose key is not in the table yet and replaces the matched rows for which
+   * {@code replaceWhen} (SQL over t = table, s = new rows) holds. The table must exist.
+   */
+  public Upserted upsert(String table, Dataset<Row> rows, String replaceWhen, String... keys) {
+    long before = version(table);
+    DeltaTable.forPath(spark, path(table)).as("t").merge(rows.as("s"), keysEqual(keys)).withSchemaEvolution()
+        .whenMatched(replaceWhen).updateAll().whenNotMatched().insertAll().execute();
+    return new Upserted(commitMetric(table, before, "numTargetRowsInserted"),
+        commitMetric(table, before, "numTargetRowsUpdated"));
+  }
+
+  /** t.k <=> s.k for every key, ANDed: the merge condition (null-safe, as keys may be null in old rows). */
+  private static String keysEqual(String... keys) {
     StringBuilder on = new StringBuilder();
     for (String k : keys) {
       on.append(on.isEmpty() ? "" : " AND ").append("t.").append(k).append(" <=> s.").append(k);
     }
-    DeltaTable.forPath(spark, path(table)).as("t")
-        .merge(rows.as("s"), on.toString()).withSchemaEvolution().whenNotMatched().insertAll().execute();
-    return lastCommitMetric(table, "numTargetRowsInserted");
+    return on.toString();
   }
 
-  /** A figure from the table's latest commit: exact, and no second scan of the table. */
-  private long lastCommitMetric(String table, String metric) {
-    Row last = DeltaTable.forPath(spark, path(table)).history(1).select("operationMetrics").first();
-    return Long.parseLong(last.<String, String>getJavaMap(0).getOrDefault(metric, "0"));
+  private long version(String table) {
+    return DeltaTable.forPath(spark, path(table)).history(1).select("version").first().getLong(0);
+  }
+
+  /**
+   * A figure from the table's latest commit: exact, and no second scan of the table. 0 when the write
+   * made no commit after version {@code before} (a merge of no rows commits nothing, and the latest
+   * commit's figure would then be an earlier write's).
+   */
+  private long commitMetric(String table, long before, String metric) {
+    Row last = DeltaTable.forPath(spark, path(table)).history(1).select("version", "operationMetrics").first();
+    return last.getLong(0) == before ? 0
+        : Long.parseLong(last.<String, String>getJavaMap(1).getOrDefault(metric, "0"));
   }
 
   public void append(String table, Dataset<Row> rows) {

@@ -9,6 +9,7 @@ import io.dermsynth.jobs.TestCommandLine.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
@@ -78,7 +79,39 @@ class TestInvertJobs {
         .first();
     assertEquals("ISIC_BROKEN", q.getString(0));
     assertEquals("CORRUPT_IMAGE", q.getString(1));
+
+    // Optimisation refinement: a finer method replaces the HyperStyle rows it is asked for, nothing else;
+    // a coarser rerun leaves them; the same refinement again does nothing.
+    List<String> refine = latents.where("split = 'train'").orderBy("image_id").limit(3).select("image_id")
+        .collectAsList().stream().map(x -> x.getString(0)).toList();
+    String where = "invert.where=image_id IN ('" + String.join("','", refine) + "')";
+    Map<String, Double> hyperL2 = l2ByImage(latents.where(functions.col("image_id").isin(refine.toArray())));
+    Outcome opt = cli("invert", "--set", w, "--set", "invert.partitions=2", "--set", "invert.method=optimised",
+        "--set", where);
+    assertEquals(0, opt.code(), opt.err());
+    assertTrue(opt.out().contains(" 0 rows added to latents, 3 replaced"), opt.out());
+    var after = ctx.tables().read(Tables.LATENTS);
+    assertEquals(32, after.count());
+    assertEquals(List.of("hyperstyle:29", "optimised:3"), after.groupBy("method").count().orderBy("method")
+        .collectAsList().stream().map(x -> x.getString(0) + ":" + x.getLong(1)).toList());
+    Map<String, Double> optL2 = l2ByImage(after.where("method = 'optimised'"));
+    assertEquals(hyperL2.keySet(), optL2.keySet());
+    double hyperMean = hyperL2.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    double optMean = optL2.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    assertTrue(optMean < hyperMean, "optimised L2 " + optL2 + " vs HyperStyle " + hyperL2);
+    Outcome coarser = cli("invert", "--set", w, "--set", "invert.partitions=2", "--set", "invert.method=encoder");
+    assertTrue(coarser.out().contains(" 0 rows added to latents, 0 replaced"), coarser.out());
+    Outcome again = cli("invert", "--set", w, "--set", "invert.partitions=2", "--set", "invert.method=optimised",
+        "--set", where);
+    assertTrue(again.out().contains(" 0 rows added to latents, 0 replaced"), again.out());
+    assertEquals(3, ctx.tables().read(Tables.LATENTS).where("method = 'optimised'").count());
     assertTrue(Files.exists(Path.of(ctx.tables().read(Tables.RUNS).where("command = 'train-inverter'")
         .select("metrics").first().<String, String>getJavaMap(0).get("model_path"), "lpips", "manifest.json")));
+  }
+
+  private static Map<String, Double> l2ByImage(org.apache.spark.sql.Dataset<Row> rows) {
+    Map<String, Double> m = new java.util.TreeMap<>();
+    rows.select("image_id", "l2").collectAsList().forEach(r -> m.put(r.getString(0), r.getDouble(1)));
+    return m;
   }
 }
