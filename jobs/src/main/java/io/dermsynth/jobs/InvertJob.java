@@ -82,7 +82,7 @@ public final class InvertJob {
       images = images.join(done, images.col("image_id").equalTo(done.col("image_id")), "left_anti");
     }
     long candidates = images.count();
-    Dataset<Row> inverted = new LatentInverter().setModelPath(model).setMethod(method)
+    Dataset<Row> inverted = new LatentInverter().setModelPath(model).setMethod(method).setOptSteps(c.getInt("opt_steps"))
         .setBatchSize(c.getInt("batch_size")).setInputCol("png").setOutputCol("latent")
         .transform(images.repartition(c.getInt("partitions")))
         .persist(StorageLevel.MEMORY_AND_DISK());

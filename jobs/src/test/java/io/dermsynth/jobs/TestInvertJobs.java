@@ -85,7 +85,7 @@ class TestInvertJobs {
     String where = "invert.where=image_id IN ('" + String.join("','", refine) + "')";
     Map<String, Double> hyperL2 = l2ByImage(latents.where(functions.col("image_id").isin(refine.toArray())));
     Outcome opt = cli("invert", "--set", w, "--set", "invert.partitions=2", "--set", "invert.method=optimised",
-        "--set", where);
+        "--set", "invert.opt_steps=30", "--set", where);
     assertEquals(0, opt.code(), opt.err());
     assertTrue(opt.out().contains(" 0 rows added to latents, 3 replaced"), opt.out());
     var after = ctx.tables().read(Tables.LATENTS);

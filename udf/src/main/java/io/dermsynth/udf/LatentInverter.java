@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.sql.Dataset;
@@ -65,6 +66,7 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
       DataTypes.createStructField("error_message", DataTypes.StringType, true)}));
 
   private final Param<String> method;
+  private final IntParam optSteps;
 
   public LatentInverter() {
     this("latentInverter_" + UUID.randomUUID().toString().substring(0, 12));
@@ -76,6 +78,18 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
     method = new Param<>(this, "method", "encoder | hyperstyle | optimised",
         ParamValidators.inArray(new String[] {"encoder", "hyperstyle", "optimised"}));
     setDefault(method, "hyperstyle");
+    optSteps = new IntParam(this, "optSteps", "Adam steps of the optimised method (< 0: the inverter manifest's)");
+    setDefault(optSteps, -1);
+  }
+
+  /** Public, as every Spark ML param: Params finds a transformer's params through such getters. */
+  public IntParam optSteps() {
+    return optSteps;
+  }
+
+  public LatentInverter setOptSteps(int v) {
+    set(optSteps, v);
+    return this;
   }
 
   public Param<String> method() {
@@ -98,7 +112,7 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
     return dataset.toDF().mapPartitions(new InvertPartition(HadoopConf.broadcast(dataset.sparkSession()),
-        requiredModelPath(), Inverter.Method.valueOf($(method).toUpperCase(Locale.ROOT)),
+        requiredModelPath(), Inverter.Method.valueOf($(method).toUpperCase(Locale.ROOT)), (int) $(optSteps),
         dataset.schema().fieldIndex($(inputCol())), batch(), batchKey(dataset.schema())), Encoders.row(out));
   }
 
@@ -110,7 +124,7 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
 
   /** Loads (or reuses) the inverter on the executor and inverts the partition batch by batch. */
   private record InvertPartition(Broadcast<Map<String, String>> conf, String modelPath,
-      Inverter.Method method, int inputIndex, int batchSize, int batchKey)
+      Inverter.Method method, int optSteps, int inputIndex, int batchSize, int batchKey)
       implements MapPartitionsFunction<Row, Row> {
 
     @Override
@@ -154,7 +168,7 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
         try (NDScope scope = new NDScope()) {
           int[] idx = java.util.stream.IntStream.range(0, pixels.size()).toArray();
           NDArray real = new GanImages(res, pixels).batch(idx, inv.manager());
-          Inverter.Inversion r = inv.invert(real, method);
+          Inverter.Inversion r = inv.invert(real, method, optSteps);
           float[] w = r.wPlus().toFloatArray();
           int per = w.length / pixels.size();
           List<String> layers = new ArrayList<>(r.deltas().keySet());

@@ -249,6 +249,14 @@ public final class Inverter implements AutoCloseable {
 
   /** Inverts real images [N, 3, R, R] in [−1, 1]; every array lives on the caller's NDScope/manager. */
   public Inversion invert(NDArray real, Method method) {
+    return invert(real, method, -1);
+  }
+
+  /**
+   * As {@link #invert(NDArray, Method)}, with {@code optSteps} Adam steps for {@link Method#OPTIMISED}
+   * (negative: the manifest's {@code optSteps}).
+   */
+  public Inversion invert(NDArray real, Method method, int optSteps) {
     NDArray w = encode(real);
     Map<String, NDArray> deltas = Map.of();
     NDArray y;
@@ -259,7 +267,8 @@ public final class Inverter implements AutoCloseable {
         y = r.reconstruction();
       }
       case OPTIMISED -> {
-        w = new LatentOptimizer(this).optimise(real, w, options.optSteps(), options.optLr());
+        w = new LatentOptimizer(this).optimise(real, w, optSteps < 0 ? options.optSteps() : optSteps,
+            options.optLr());
         y = synthesize(w, deltas);
       }
       default -> y = synthesize(w, deltas);
