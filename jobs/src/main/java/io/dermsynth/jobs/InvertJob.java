@@ -30,7 +30,8 @@ public final class InvertJob {
 
   /** What inversion wrote. */
   public record Result(String runId, String model, String version, String method, long candidates,
-      long rowsAdded, long rowsReplaced, long quarantined, double meanL2, double meanLpips, Map<String, Integer> modelLoads,
+      long rowsAdded, long rowsReplaced, long quarantined, double meanL2, double meanLpips,
+      Map<String, Integer> modelLoads,
       String taskDevices) implements JobResult {
     @Override
     public Map<String, String> metrics() {
@@ -82,7 +83,8 @@ public final class InvertJob {
       images = images.join(done, images.col("image_id").equalTo(done.col("image_id")), "left_anti");
     }
     long candidates = images.count();
-    Dataset<Row> inverted = new LatentInverter().setModelPath(model).setMethod(method).setOptSteps(c.getInt("opt_steps"))
+    Dataset<Row> inverted = new LatentInverter().setModelPath(model).setMethod(method)
+        .setOptSteps(c.getInt("opt_steps"))
         .setBatchSize(c.getInt("batch_size")).setInputCol("png").setOutputCol("latent")
         .transform(images.repartition(c.getInt("partitions")))
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -97,8 +99,7 @@ public final class InvertJob {
       String replace = coarser.isEmpty() ? "false"
           : "t.method IN (" + String.join(", ", coarser.stream().map(m -> "'" + m + "'").toList()) + ")";
       Tables.Upserted written = candidates == 0 && latentsExist ? new Tables.Upserted(0, 0)
-          : latentsExist ? ctx.tables().upsert(Tables.LATENTS, good, replace, "image_id", "inverter_version")
-          : new Tables.Upserted(ctx.tables().insertNew(Tables.LATENTS, good, "image_id", "inverter_version"), 0);
+          : ctx.tables().upsert(Tables.LATENTS, good, replace, "image_id", "inverter_version");
       Dataset<Row> bad = inverted.where(col("latent.error_code").isNotNull()).select(
           col("source_path").as("source"), col("image_id"), col("latent.error_code").as("reason_code"),
           col("latent.error_message").as("message"), lit("invert").as("stage"), lit(runId).as("run_id"),

@@ -61,24 +61,30 @@ public final class Tables {
    * with columns the table lacks add them (older rows read null there).
    */
   public long insertNew(String table, Dataset<Row> rows, String... keys) {
-    if (!exists(table)) {
-      rows.write().format("delta").mode("errorifexists").save(path(table));
-      return commitMetric(table, -1, "numOutputRows");
-    }
-    long before = version(table);
-    DeltaTable.forPath(spark, path(table)).as("t")
-        .merge(rows.as("s"), keysEqual(keys)).withSchemaEvolution().whenNotMatched().insertAll().execute();
-    return commitMetric(table, before, "numTargetRowsInserted");
+    return merge(table, rows, null, keys).inserted();
   }
 
   /**
-   * Inserts the rows whose key is not in the table yet and replaces the matched rows for which
-   * {@code replaceWhen} (SQL over t = table, s = new rows) holds. The table must exist.
+   * As {@link #insertNew}, and replaces the matched rows for which {@code replaceWhen} (SQL over t = table,
+   * s = new rows) holds.
    */
   public Upserted upsert(String table, Dataset<Row> rows, String replaceWhen, String... keys) {
+    return merge(table, rows, replaceWhen, keys);
+  }
+
+  /** The one merge behind insertNew (replaceWhen null: no matched clause) and upsert. */
+  private Upserted merge(String table, Dataset<Row> rows, String replaceWhen, String... keys) {
+    if (!exists(table)) {
+      rows.write().format("delta").mode("errorifexists").save(path(table));
+      return new Upserted(commitMetric(table, -1, "numOutputRows"), 0);
+    }
     long before = version(table);
-    DeltaTable.forPath(spark, path(table)).as("t").merge(rows.as("s"), keysEqual(keys)).withSchemaEvolution()
-        .whenMatched(replaceWhen).updateAll().whenNotMatched().insertAll().execute();
+    var merge = DeltaTable.forPath(spark, path(table)).as("t").merge(rows.as("s"), keysEqual(keys))
+        .withSchemaEvolution();
+    if (replaceWhen != null) {
+      merge = merge.whenMatched(replaceWhen).updateAll();
+    }
+    merge.whenNotMatched().insertAll().execute();
     return new Upserted(commitMetric(table, before, "numTargetRowsInserted"),
         commitMetric(table, before, "numTargetRowsUpdated"));
   }

@@ -40,8 +40,10 @@ public final class InceptionV3 implements FeatureNetwork {
   public static final int FEATURES = 2048;
   private static final float BN_EPS = 1e-3f;
 
-  /** Input channels and output channels of every convolution, torchvision's names (checked at load). */
-  private static final String[][] LAYERS = layers();
+  /** A convolution by torchvision's name, with its input and output channels (checked at load). */
+  private record Layer(String name, int in, int out) {}
+
+  private static final List<Layer> LAYERS = layers();
 
   /** A convolution with its batch norm folded in: relu(conv(x, w) + b). */
   private record BasicConv(NDArray w, NDArray b) {}
@@ -75,8 +77,8 @@ public final class InceptionV3 implements FeatureNetwork {
             + " rows; 1008 (FID network, pytorch-fid) or 1000 (torchvision ImageNet) expected");
       }
       Map<String, BasicConv> convs = new HashMap<>();
-      for (String[] spec : LAYERS) {
-        convs.put(spec[0], fold(byName, spec[0], Integer.parseInt(spec[1]), Integer.parseInt(spec[2])));
+      for (Layer layer : LAYERS) {
+        convs.put(layer.name(), fold(byName, layer.name(), layer.in(), layer.out()));
       }
       for (NDArray a : byName.values()) {
         a.close();  // the folded copies are kept; the file's tensors (fc, aux logits included) are not
@@ -88,8 +90,8 @@ public final class InceptionV3 implements FeatureNetwork {
     }
   }
 
-  private static String[][] layers() {
-    List<String[]> l = new ArrayList<>();
+  private static List<Layer> layers() {
+    List<Layer> l = new ArrayList<>();
     add(l, "Conv2d_1a_3x3", 3, 32);
     add(l, "Conv2d_2a_3x3", 32, 32);
     add(l, "Conv2d_2b_3x3", 32, 64);
@@ -147,11 +149,11 @@ public final class InceptionV3 implements FeatureNetwork {
       add(l, p + "branch3x3dbl_3b", 384, 384);
       add(l, p + "branch_pool", eIn[i], 192);
     }
-    return l.toArray(new String[0][]);
+    return List.copyOf(l);
   }
 
-  private static void add(List<String[]> l, String name, int in, int out) {
-    l.add(new String[] {name, String.valueOf(in), String.valueOf(out)});
+  private static void add(List<Layer> l, String name, int in, int out) {
+    l.add(new Layer(name, in, out));
   }
 
   /** conv weight × γ/√(var + ε) per output channel, bias β − mean · γ/√(var + ε). */
