@@ -12,8 +12,8 @@ import org.apache.spark.sql.Row;
 /**
  * An experiment's models that a run already trained (experiment.resume): an arm and seed whose succeeded
  * train-classifier run had the same `classifier` settings (seed, arm and epoch draws included) and the same
- * `experiment` settings apart from the arms and seeds it listed, with as many synthetic images, and whose
- * model folder is still there. An experiment that stopped halfway, or one given more seeds, trains only
+ * `experiment` settings apart from the arms and seeds it listed, with the same synthetic images (their digest;
+ * a run from before digests were recorded counts only when it had none), and whose model folder is still there. An experiment that stopped halfway, or one given more seeds, trains only
  * what is missing; every model is evaluated again, so the report's paired bootstrap sees all of them.
  */
 final class ArmModels {
@@ -23,8 +23,9 @@ final class ArmModels {
 
   private ArmModels() {}
 
-  static Optional<TrainClassifierJob.Result> trained(JobContext armCtx, String arm, int syntheticImages)
-      throws java.io.IOException {
+  /** @param digest {@link TrainClassifierJob#syntheticDigest} of the arm's synthetic images */
+  static Optional<TrainClassifierJob.Result> trained(JobContext armCtx, String arm, int syntheticImages,
+      String digest) throws java.io.IOException {
     if (!armCtx.tables().exists(Tables.RUNS)) {
       return Optional.empty();
     }
@@ -37,9 +38,12 @@ final class ArmModels {
     for (Row r : rows) {
       Config had = ConfigFactory.parseString(r.getString(0));
       Map<String, String> m = r.getJavaMap(1);
-      if (same(had, want) && HadoopFiles.exists(armCtx.spark(), m.get("model_path") + "/manifest.json")) {
+      boolean sameImages = m.containsKey("synthetic_digest") ? m.get("synthetic_digest").equals(digest)
+          : syntheticImages == 0;
+      if (sameImages && same(had, want)
+          && HadoopFiles.exists(armCtx.spark(), m.get("model_path") + "/manifest.json")) {
         return Optional.of(new TrainClassifierJob.Result(r.getString(2), m.get("model_path"), arm,
-            Integer.parseInt(m.get("train_images")), syntheticImages, Integer.parseInt(m.get("val_images")),
+            Integer.parseInt(m.get("train_images")), syntheticImages, digest, Integer.parseInt(m.get("val_images")),
             Integer.parseInt(m.get("epochs")), Integer.parseInt(m.get("best_epoch")),
             Double.parseDouble(m.get("val_balanced_accuracy")), Double.parseDouble(m.get("images_per_second")),
             m.get("stop_reason")));

@@ -34,11 +34,23 @@ public record ExperimentArm(String name, int synthetic, double lpipsMax, String 
    * @param gated only images the label judge still gives their source's class (label_kept), with at least
    *     experiment.min_label_probability
    * @param allocation how its images are spread over classes
+   * @param sources which inversions of a source its images may come from: {@code finest} (per source image,
+   *     only the renders of its finest inversion among the rows the arm may use, so a source refined by
+   *     optimisation is not also drawn from its older HyperStyle renders) or one method (encoder,
+   *     hyperstyle, optimised)
    */
-  public record Policy(EditRenderer.Render render, boolean gated, SyntheticAllocation.Policy allocation) {
+  public record Policy(EditRenderer.Render render, boolean gated, SyntheticAllocation.Policy allocation,
+      String sources) {
 
     static final String WORDS = "generator | residual, gated | ungated, proportional | capped | inverse_frequency "
-        + "| none";
+        + "| none, finest | encoder | hyperstyle | optimised";
+    /** The sources word that takes each source's finest inversion. */
+    public static final String FINEST = "finest";
+
+    /** The policy of {@code render}, {@code gated} and {@code allocation} that takes each source's finest inversion. */
+    public Policy(EditRenderer.Render render, boolean gated, SyntheticAllocation.Policy allocation) {
+      this(render, gated, allocation, FINEST);
+    }
 
     /** The default policy with the words of {@code spec} (e.g. ":generator:ungated") applied. */
     Policy with(String spec, String arm) {
@@ -48,10 +60,12 @@ public record ExperimentArm(String name, int synthetic, double lpipsMax, String 
           continue;
         }
         switch (w) {
-          case "generator", "residual" -> p = new Policy(EditRenderer.Render.parse(w), p.gated, p.allocation);
-          case "gated", "ungated" -> p = new Policy(p.render, w.equals("gated"), p.allocation);
+          case "generator", "residual" ->
+              p = new Policy(EditRenderer.Render.parse(w), p.gated, p.allocation, p.sources);
+          case "gated", "ungated" -> p = new Policy(p.render, w.equals("gated"), p.allocation, p.sources);
           case "proportional", "capped", "inverse_frequency", "none" ->
-              p = new Policy(p.render, p.gated, SyntheticAllocation.Policy.parse(w));
+              p = new Policy(p.render, p.gated, SyntheticAllocation.Policy.parse(w), p.sources);
+          case FINEST, "encoder", "hyperstyle", "optimised" -> p = new Policy(p.render, p.gated, p.allocation, w);
           default -> throw new IllegalArgumentException("experiment.arms: '" + arm + "' has policy word '" + w
               + "'; allowed: " + WORDS);
         }
@@ -61,7 +75,8 @@ public record ExperimentArm(String name, int synthetic, double lpipsMax, String 
 
     /** As written in the report and in `evaluations`. */
     public String describe() {
-      return "render=" + render.id() + " gate=" + (gated ? "label" : "none") + " allocation=" + allocation.id();
+      return "render=" + render.id() + " gate=" + (gated ? "label" : "none") + " allocation=" + allocation.id()
+          + " sources=" + sources;
     }
   }
 

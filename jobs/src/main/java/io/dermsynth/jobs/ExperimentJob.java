@@ -3,11 +3,14 @@ package io.dermsynth.jobs;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.when;
 
 import com.typesafe.config.Config;
 import io.dermsynth.core.classify.SyntheticAllocation;
 import io.dermsynth.core.factor.EditRenderer;
+import io.dermsynth.core.invert.Inverter;
 import io.dermsynth.core.metrics.Bootstrap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -100,7 +103,9 @@ public final class ExperimentJob {
     for (int a = 0; a < arms.size(); a++) {
       ExperimentArm arm = arms.get(a);
       Dataset<Row> synthetic = chosen.get(a);
-      int used = synthetic == null ? 0 : (int) synthetic.count();
+      List<String> synthIds = synthetic == null ? List.of() : TrainClassifierJob.sortedSynthIds(synthetic);
+      int used = synthIds.size();
+      String digest = TrainClassifierJob.syntheticDigest(synthIds);
       List<TrainClassifierJob.Result> models = new ArrayList<>();
       List<EvaluateJob.Result> evals = new ArrayList<>();
       for (long seed : seeds) {
@@ -109,7 +114,7 @@ public final class ExperimentJob {
         JobContext armCtx = new JobContext(ctx.settings().with("classifier.seed", String.valueOf(seed))
             .with("classifier.arm", arm.name())
             .with("classifier.epoch_draws", budget.equals("steps") ? "real" : "all"), ctx.spark(), ctx.tables());
-        var trained = c.getBoolean("resume") ? ArmModels.trained(armCtx, arm.name(), used)
+        var trained = c.getBoolean("resume") ? ArmModels.trained(armCtx, arm.name(), used, digest)
             : java.util.Optional.<TrainClassifierJob.Result>empty();
         TrainClassifierJob.Result model;
         if (trained.isPresent()) {
@@ -143,10 +148,10 @@ public final class ExperimentJob {
     }
     Dataset<Row> all = ctx.tables().read(Tables.SYNTHETIC);
     // Tables written before renders had a choice lack these columns: their rows are generator renders
-    // without an LPIPS to the reconstruction.
-    for (String column : List.of("render", "lpips_recon")) {
+    // without an LPIPS to the reconstruction, from an inversion whose method was not recorded.
+    for (String column : List.of("render", "lpips_recon", "inversion_method")) {
       if (!List.of(all.columns()).contains(column)) {
-        all = all.withColumn(column, lit(null).cast(column.equals("render") ? "string" : "double"));
+        all = all.withColumn(column, lit(null).cast(column.equals("lpips_recon") ? "double" : "string"));
       }
     }
     return where.isBlank() ? all : all.where(where);
@@ -186,8 +191,10 @@ public final class ExperimentJob {
       throw new IllegalStateException("arm " + arm.name() + " needs synthetic images and there is no `synthetic` "
           + "table: run `dermsynth augment` first");
     }
-    Dataset<Row> rows = pool.where(admits(arm, c.getDouble("lpips_recon_threshold"),
-        c.getDouble("min_label_probability")));
+    // A source's finest inversion is found before the gate and the LPIPS limits, so that a refined source
+    // whose renders fail them is not drawn from its older renders instead.
+    Dataset<Row> rows = fromSources(pool.where(kind(arm)), arm.policy().sources())
+        .where(admits(arm, c.getDouble("lpips_recon_threshold"), c.getDouble("min_label_probability")));
     Map<String, Long> available = new TreeMap<>();
     rows.groupBy("dx").count().collectAsList().forEach(r -> available.put(r.getString(0), r.getLong(1)));
     long total = available.values().stream().mapToLong(Long::longValue).sum();
@@ -207,12 +214,29 @@ public final class ExperimentJob {
         .select("synth_id", "image_id", "lesion_id", "dx", "direction_id", "alpha", "lpips", "png");
   }
 
-  /** The pool rows an arm may use. Rows from before renders and lpips_recon existed are generator renders. */
+  /**
+   * The rows of {@code sources}: one inversion method, or per source image the rows of its finest method
+   * (encoder < hyperstyle < optimised) among {@code rows}. Rows without a recorded method count as
+   * HyperStyle, invert's default method when they were made.
+   */
+  static Dataset<Row> fromSources(Dataset<Row> rows, String sources) {
+    Column method = coalesce(col("inversion_method"), lit("hyperstyle"));
+    if (!sources.equals(ExperimentArm.Policy.FINEST)) {
+      return rows.where(method.equalTo(sources));
+    }
+    Column rank = lit(-1);
+    for (Inverter.Method m : Inverter.Method.values()) {
+      rank = when(method.equalTo(m.name().toLowerCase(Locale.ROOT)), m.ordinal()).otherwise(rank);
+    }
+    return rows.withColumn("_rank", rank)
+        .withColumn("_finest", max("_rank").over(Window.partitionBy("image_id")))
+        .where(col("_rank").equalTo(col("_finest"))).drop("_rank", "_finest");
+  }
+
+  /** Which of the rows of its kind an arm may use: the LPIPS limits, its gate, its direction. */
   static Column admits(ExperimentArm arm, double lpipsReconMax, double minLabelProbability) {
     Column ok = col("lpips").leq(arm.lpipsMax())
-        .and(coalesce(col("lpips_recon").leq(lpipsReconMax), lit(true)))
-        .and(coalesce(col("render"), lit(EditRenderer.Render.GENERATOR.id())).equalTo(arm.policy().render().id()))
-        .and(arm.reconOnly() ? col("alpha").equalTo(0) : col("alpha").notEqual(0));
+        .and(coalesce(col("lpips_recon").leq(lpipsReconMax), lit(true)));
     if (arm.policy().gated()) {
       ok = ok.and(coalesce(col("label_kept"), lit(false)))
           .and(coalesce(col("label_probability"), lit(0.0)).geq(minLabelProbability));
@@ -221,6 +245,12 @@ public final class ExperimentJob {
       ok = ok.and(col("direction_id").equalTo(arm.directionId()));
     }
     return ok;
+  }
+
+  /** The pool rows of the arm's render and kind: edits (α ≠ 0), or α = 0 renders for a recon arm. */
+  private static Column kind(ExperimentArm arm) {
+    return coalesce(col("render"), lit(EditRenderer.Render.GENERATOR.id())).equalTo(arm.policy().render().id())
+        .and(arm.reconOnly() ? col("alpha").equalTo(0) : col("alpha").notEqual(0));
   }
 
   /**

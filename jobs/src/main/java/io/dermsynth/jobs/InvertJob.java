@@ -96,10 +96,9 @@ public final class InvertJob {
           col("latent.offsets").as("offsets"), col("latent.offset_layers").as("offset_layers"),
           col("latent.l2").as("l2"), col("latent.lpips").as("lpips"),
           lit(model).as("inverter_path"), lit(runId).as("run_id"), current_timestamp().as("created_at"));
-      String replace = coarser.isEmpty() ? "false"
-          : "t.method IN (" + String.join(", ", coarser.stream().map(m -> "'" + m + "'").toList()) + ")";
-      Tables.Upserted written = candidates == 0 && latentsExist ? new Tables.Upserted(0, 0)
-          : ctx.tables().upsert(Tables.LATENTS, good, replace, "image_id", "inverter_version");
+      // Everything read from `inverted` is read before the write: `images` excludes what `latents` holds,
+      // so a re-evaluation after the write (a cache miss) would find nothing to invert.
+      inverted.count();
       Dataset<Row> bad = inverted.where(col("latent.error_code").isNotNull()).select(
           col("source_path").as("source"), col("image_id"), col("latent.error_code").as("reason_code"),
           col("latent.error_message").as("message"), lit("invert").as("stage"), lit(runId).as("run_id"),
@@ -118,6 +117,10 @@ public final class InvertJob {
         loads.put(r.getString(0), r.getInt(1));
       }
       String devices = TaskDevices.summary(inverted, "latent.");
+      String replace = coarser.isEmpty() ? "false"
+          : "t.method IN (" + String.join(", ", coarser.stream().map(m -> "'" + m + "'").toList()) + ")";
+      Tables.Upserted written = candidates == 0 && latentsExist ? new Tables.Upserted(0, 0)
+          : ctx.tables().upsert(Tables.LATENTS, good, replace, "image_id", "inverter_version");
       double l2 = stats.isNullAt(0) ? Double.NaN : stats.getDouble(0);
       double lp = stats.isNullAt(1) ? Double.NaN : stats.getDouble(1);
       LOG.info("invert {}: {} images to invert with {} ({}), {} rows added to latents, {} replaced (a coarser "

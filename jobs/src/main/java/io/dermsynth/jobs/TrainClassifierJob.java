@@ -27,8 +27,8 @@ public final class TrainClassifierJob {
 
   /** What training produced. */
   public record Result(String runId, String modelPath, String arm, int trainImages, int syntheticImages,
-      int valImages, int epochs, int bestEpoch, double valBalancedAccuracy, double imagesPerSecond,
-      String stopReason) implements JobResult {
+      String syntheticDigest, int valImages, int epochs, int bestEpoch, double valBalancedAccuracy,
+      double imagesPerSecond, String stopReason) implements JobResult {
 
     @Override
     public Map<String, String> metrics() {
@@ -37,6 +37,7 @@ public final class TrainClassifierJob {
       m.put("arm", arm);
       m.put("train_images", String.valueOf(trainImages));
       m.put("synthetic_images", String.valueOf(syntheticImages));
+      m.put("synthetic_digest", syntheticDigest);
       m.put("val_images", String.valueOf(valImages));
       m.put("epochs", String.valueOf(epochs));
       m.put("best_epoch", String.valueOf(bestEpoch));
@@ -48,6 +49,28 @@ public final class TrainClassifierJob {
   }
 
   private TrainClassifierJob() {}
+
+  /**
+   * Which synthetic images a model trained on, as one value: SHA-256 (first 16 bytes, hex) of their
+   * synth_ids in order, one per line. Two runs with the same count can differ in images (a pool that
+   * grew after a refinement); this tells them apart.
+   */
+  static String syntheticDigest(List<String> sortedSynthIds) {
+    try {
+      var sha = java.security.MessageDigest.getInstance("SHA-256");
+      for (String id : sortedSynthIds) {
+        sha.update((id + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      return java.util.HexFormat.of().formatHex(java.util.Arrays.copyOf(sha.digest(), 16));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The synth_ids of {@code rows}, sorted: the order a model reads them in. */
+  static List<String> sortedSynthIds(Dataset<Row> rows) {
+    return rows.select("synth_id").orderBy("synth_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+  }
 
   static ClassifierTrainer.Options trainerOptions(Config c) {
     String sampling = c.getString("sampling").toUpperCase(Locale.ROOT);
@@ -106,10 +129,12 @@ public final class TrainClassifierJob {
     }
     int synthetic = 0;
     int real = train.size();
+    List<String> synthIds = List.of();
     if (rows != null) {
       LeakageGuard.requireTrainLesions(ctx, rows, "synthetic rows");
-      LabelledImages s = LabelledImages.of(rows.select("synth_id", "lesion_id", "dx", "png").orderBy("synth_id")
-          .collectAsList(), size);
+      List<Row> picked = rows.select("synth_id", "lesion_id", "dx", "png").orderBy("synth_id").collectAsList();
+      synthIds = picked.stream().map(r -> r.getString(0)).toList();
+      LabelledImages s = LabelledImages.of(picked, size);
       train = train.plus(s);
       synthetic = s.size();
     }
@@ -145,7 +170,8 @@ public final class TrainClassifierJob {
           .average().orElse(0);
       LOG.info("train-classifier {}: best epoch {} (val BA {}), {} → {}", runId, r.bestEpoch(),
           String.format(Locale.ROOT, "%.4f", r.bestValBalancedAccuracy()), r.stopReason(), dir);
-      return new Result(runId, dir, c.getString("arm"), train.size(), synthetic, val.size(), r.history().size(),
+      return new Result(runId, dir, c.getString("arm"), train.size(), synthetic, syntheticDigest(synthIds),
+          val.size(), r.history().size(),
           r.bestEpoch(), r.bestValBalancedAccuracy(), imgPerSec, r.stopReason());
     }
   }

@@ -63,7 +63,7 @@ class TestExperimentJob {
     Outcome tooFew = cli(concat(new String[] {"experiment", "--set", "experiment.arms=[baseline, sa5k]"}, common));
     assertEquals(2, tooFew.code());
     assertTrue(tooFew.err().contains("arm sa5k needs 5000 synthetic images (edits, LPIPS ≤ 0.20, render=generator "
-        + "gate=none allocation=inverse_frequency); the pool has"), tooFew.err());
+        + "gate=none allocation=inverse_frequency sources=finest); the pool has"), tooFew.err());
 
     Outcome sweep = cli(concat(new String[] {"experiment", "--set", "experiment.arms=[baseline, lpips-sweep]"}, common));
     assertEquals(2, sweep.code());
@@ -147,6 +147,29 @@ class TestExperimentJob {
       }
     }
     assertEquals(List.of(1L, 2L, 3L, 1L, 2L, 3L), again.subList(16, 22).stream().map(r -> r.<Long>getAs("seed")).toList());
+
+    // A model is reused only for the same synthetic images: the digest its run recorded, not just the count
+    // (a pool that grew after a refinement can give an arm as many, but other, images).
+    Map<String, String> sets = new java.util.HashMap<>();
+    for (int i = 0; i + 1 < more.length; i += 2) {
+      String[] kv = more[i + 1].split("=", 2);
+      sets.put(kv[0], kv[1]);
+    }
+    sets.putAll(Map.of("experiment.lpips_threshold", "1.0", "experiment.allow_fewer", "true",
+        "classifier.seed", "3", "classifier.arm", "sa40", "classifier.epoch_draws", "real"));
+    JobContext armCtx = SparkTest.context(wh, sets);
+    Map<String, String> sa40 = ctx.tables().read(Tables.RUNS).where("command = 'train-classifier'")
+        .orderBy(org.apache.spark.sql.functions.col("finished_at").desc()).collectAsList().stream()
+        .map(r -> r.<String, String>getJavaMap(r.fieldIndex("metrics"))).filter(m -> m.get("arm").equals("sa40"))
+        .findFirst().orElseThrow();
+    String digest = sa40.get("synthetic_digest");
+    assertEquals(32, digest.length());
+    assertTrue(ArmModels.trained(armCtx, "sa40", 40, digest).isPresent());
+    assertTrue(ArmModels.trained(armCtx, "sa40", 40, "0".repeat(32)).isEmpty());
+    Row baseline = ctx.tables().read(Tables.RUNS)
+        .where("command = 'train-classifier' AND metrics['arm'] = 'baseline'").first();
+    assertEquals(TrainClassifierJob.syntheticDigest(List.of()),
+        baseline.<String, String>getJavaMap(baseline.fieldIndex("metrics")).get("synthetic_digest"));
   }
 
   private static String[] concat(String[] a, String[] b) {

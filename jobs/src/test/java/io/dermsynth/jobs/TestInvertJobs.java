@@ -97,6 +97,13 @@ class TestInvertJobs {
     double hyperMean = hyperL2.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     double optMean = optL2.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     assertTrue(optMean < hyperMean, "optimised L2 " + optL2 + " vs HyperStyle " + hyperL2);
+    // The run's figures are of the images it inverted (they were NaN when read after the write, which
+    // leaves `invert.where` nothing to invert).
+    Row run = ctx.tables().read(Tables.RUNS).where("command = 'invert'")
+        .orderBy(functions.col("finished_at").desc()).first();
+    Map<String, String> m = run.getJavaMap(run.fieldIndex("metrics"));
+    assertEquals(optMean, Double.parseDouble(m.get("mean_l2")), 1e-6, m.toString());
+    assertTrue(m.get("model_loads").matches(".+:[1-9].*"), m.toString());
     Outcome coarser = cli("invert", "--set", w, "--set", "invert.partitions=2", "--set", "invert.method=encoder");
     assertTrue(coarser.out().contains(" 0 rows added to latents, 0 replaced"), coarser.out());
     Outcome again = cli("invert", "--set", w, "--set", "invert.partitions=2", "--set", "invert.method=optimised",

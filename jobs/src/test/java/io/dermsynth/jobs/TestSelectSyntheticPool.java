@@ -28,7 +28,7 @@ class TestSelectSyntheticPool {
   static final StructType POOL = new StructType().add("synth_id", "string").add("image_id", "string")
       .add("lesion_id", "string").add("dx", "string").add("direction_id", "string").add("alpha", "double")
       .add("render", "string").add("lpips", "double").add("lpips_recon", "double").add("label_kept", "boolean")
-      .add("label_probability", "double").add("png", "binary");
+      .add("label_probability", "double").add("png", "binary").add("inversion_method", "string");
 
   /**
    * Per class (nv, mel) and render: 10 edits and 10 α = 0 rows; of the edits, rows 0–3 keep their label
@@ -43,9 +43,9 @@ class TestSelectSyntheticPool {
           boolean kept = i < 6;
           double p = i < 4 ? 0.9 : i < 6 ? 0.4 : 0.2;
           rows.add(RowFactory.create(String.format("syn-%s-%s-e%02d", dx, render, i), dx + i, "l-" + dx + i, dx,
-              "d0", 3.0, render, i == 9 ? 0.5 : 0.1, i == 8 ? 0.3 : 0.05, kept, p, new byte[] {1}));
+              "d0", 3.0, render, i == 9 ? 0.5 : 0.1, i == 8 ? 0.3 : 0.05, kept, p, new byte[] {1}, null));
           rows.add(RowFactory.create(String.format("syn-%s-%s-r%02d", dx, render, i), dx + i, "l-" + dx + i, dx,
-              "d0", 0.0, render, 0.05, 0.0, true, 0.95, new byte[] {2}));
+              "d0", 0.0, render, 0.05, 0.0, true, 0.95, new byte[] {2}, null));
         }
       }
     }
@@ -89,7 +89,8 @@ class TestSelectSyntheticPool {
 
     // The paper's protocol: generator renders, ungated, inverse frequency: all 8 of each class pass.
     ExperimentArm paper = arms.get(4);
-    assertEquals("render=generator gate=none allocation=inverse_frequency", paper.policy().describe());
+    assertEquals("render=generator gate=none allocation=inverse_frequency sources=finest",
+        paper.policy().describe());
     Dataset<Row> gen = ExperimentJob.select(ctx, pool, paper, real, c);
     assertEquals(Map.of("mel", 8L, "nv", 8L), byClass(gen));
     assertEquals(0, gen.where("NOT synth_id LIKE '%-generator-e%'").count());
@@ -102,5 +103,40 @@ class TestSelectSyntheticPool {
         && msg.contains("can use 5"), msg);
     assertTrue(assertThrows(IllegalArgumentException.class, () -> ExperimentArm.expand(List.of("baseline",
         "sa10:residual:blurry"), 0, 0.2, List.of(), defaults, List::of)).getMessage().contains("policy word 'blurry'"));
+  }
+
+  /**
+   * Sources nv0–nv2 refined by optimisation: their residual edits again, as optimised rows; nv0's and nv1's
+   * keep their label, nv2's all lose it. `finest` draws each source from its finest inversion only, so
+   * nv2 is not drawn from its older HyperStyle renders; a method word keeps that method's rows.
+   */
+  @Test
+  void sourcesTakeEachImagesFinestInversionOrOneMethod() {
+    JobContext ctx = SparkTest.context(tmp.resolve("wh"), Map.of("experiment.allow_fewer", "true"));
+    Config c = ctx.settings().config().getConfig("experiment");
+    List<Row> refined = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      refined.add(RowFactory.create("syn-nv-residual-o0" + i, "nv" + i, "l-nv" + i, "nv", "d0", 3.0, "residual", 0.1,
+          0.05, i < 2, i < 2 ? 0.9 : 0.2, new byte[] {3}, "optimised"));
+    }
+    Dataset<Row> pool = pool(ctx).union(ctx.spark().createDataFrame(refined, POOL));
+    ExperimentArm.Policy defaults = new ExperimentArm.Policy(
+        io.dermsynth.core.factor.EditRenderer.Render.RESIDUAL, true,
+        io.dermsynth.core.classify.SyntheticAllocation.Policy.NONE);
+    Map<String, Long> real = Map.of("mel", 10L, "nv", 10L);
+    List<ExperimentArm> arms = ExperimentArm.expand(List.of("baseline", "sa100", "sa100:hyperstyle",
+        "sa100:optimised", "recon100"), 0, 0.2, List.of(), defaults, List::of);
+    assertEquals("finest", arms.get(1).policy().sources());
+
+    // Gated residual edits of nv: rows 0–3 pass (unrefined nv3 from HyperStyle), refined nv0 and nv1 from
+    // their optimised rows, nv2 from none.
+    Dataset<Row> finest = ExperimentJob.select(ctx, pool, arms.get(1), real, c).where("dx = 'nv'");
+    assertEquals(List.of("syn-nv-residual-e03", "syn-nv-residual-o00", "syn-nv-residual-o01"),
+        finest.orderBy("synth_id").select("synth_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    assertEquals(4, ExperimentJob.select(ctx, pool, arms.get(2), real, c).where("dx = 'nv'").count(),
+        "hyperstyle: rows without a recorded method, as before refinement");
+    assertEquals(Map.of("nv", 2L), byClass(ExperimentJob.select(ctx, pool, arms.get(3), real, c)));
+    // No source has optimised α = 0 renders: recon keeps every source's HyperStyle ones.
+    assertEquals(Map.of("mel", 10L, "nv", 10L), byClass(ExperimentJob.select(ctx, pool, arms.get(4), real, c)));
   }
 }
