@@ -15,7 +15,7 @@ fi
 PACKAGES="${DERMSYNTH_PACKAGES-io.delta:delta-spark_2.13:4.0.1,org.apache.hadoop:hadoop-aws:3.4.1}"
 # The driver in client mode (local, standalone) is this process's child: MKL's reproducible mode for it,
 # as bin/dermsynth sets it; executors get it from spark-defaults.conf.
-export MKL_CBWR="${MKL_CBWR-AUTO}" MKL_DYNAMIC="${MKL_DYNAMIC-FALSE}"
+export MKL_CBWR="${MKL_CBWR-AUTO}" MKL_DYNAMIC="${MKL_DYNAMIC-FALSE}" CUBLAS_WORKSPACE_CONFIG="${CUBLAS_WORKSPACE_CONFIG-:4096:8}"
 SUBMIT=("$SPARK_HOME/bin/spark-submit" --properties-file "$root/conf/spark-defaults.conf"
   --class io.dermsynth.jobs.Main)
 [[ -n "$PACKAGES" ]] && SUBMIT+=(--packages "$PACKAGES")

@@ -70,7 +70,8 @@ public final class DemoJob {
         // The demo's arms: baseline vs real + every synthetic image the augment step made within LPIPS 0.2
         // (the pool may be smaller than asked: allow_fewer, and the report says so).
         .with("experiment.arms", "[baseline, sa" + demo.getInt("synthetic") + "]")
-        .with("experiment.allow_fewer", "true"),
+        .with("experiment.allow_fewer", "true")
+        .with("experiment.seeds", demo.getLongList("seeds").toString()),
         base.spark(), base.tables());
     return Runs.record(ctx, "demo", runId -> {
       Path data = Path.of(demo.getString("work_dir")).toAbsolutePath().resolve("phantoms");

@@ -66,6 +66,18 @@ public final class ExperimentJob {
             a.balancedAccuracy().upper(), a.aucMacro().estimate(), d == null ? ""
                 : String.format(Locale.ROOT, "  Δ BA %+.4f [%+.4f, %+.4f]: %s", d.estimate(), d.lower(), d.upper(),
                     a.verdict())));
+        List<EvaluateJob.Result> evals = arms.get(i).evaluations();
+        if (evals.size() > 1) {
+          // The spread over seeds, so that one seed's luck shows as such.
+          double[] ba = evals.stream().mapToDouble(e -> e.scores().balancedAccuracy()).toArray();
+          double mean = java.util.Arrays.stream(ba).average().orElseThrow();
+          double sd = Math.sqrt(java.util.Arrays.stream(ba).map(x -> (x - mean) * (x - mean)).sum() / (ba.length - 1));
+          StringBuilder seeds = new StringBuilder();
+          for (int k = 0; k < ba.length; k++) {
+            seeds.append(String.format(Locale.ROOT, " s%d %.4f", arms.get(i).seeds().get(k), ba[k]));
+          }
+          lines.add(String.format(Locale.ROOT, "%-16s per seed:%s (sd %.4f)", "", seeds, sd));
+        }
       }
       return lines;
     }

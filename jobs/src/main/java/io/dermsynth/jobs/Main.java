@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {Main.MakePhantoms.class, Main.Ingest.class, Main.TrainGan.class, Main.Sample.class,
         Main.TrainInverter.class, Main.Invert.class, Main.Factorize.class, Main.Review.class, Main.Augment.class,
         Main.TrainClassifier.class,
-        Main.Evaluate.class, Main.Experiment.class, Main.Sql.class, Main.Pipeline.class, Main.Demo.class,
+        Main.Evaluate.class, Main.Experiment.class, Main.Sql.class, Main.RunsList.class, Main.Pipeline.class, Main.Demo.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -426,6 +426,24 @@ public final class Main implements Runnable {
     public Integer call() {
       JobContext ctx = JobContext.of(config.settings());
       spec.commandLine().getOut().print(TextTable.render(SqlJob.run(ctx, query), maxRows));
+      return 0;
+    }
+  }
+
+  @Command(name = "runs", mixinStandardHelpOptions = true,
+      description = "The newest runs: command, status, root seed and the content hash of every table each "
+          + "wrote (equal hashes: equal rows, whichever run wrote them).")
+  static final class RunsList implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--last", defaultValue = "20", description = "runs to show, newest first (default: ${DEFAULT-VALUE})")
+    int last;
+
+    @Override
+    public Integer call() {
+      JobContext ctx = JobContext.of(config.settings());
+      spec.commandLine().getOut().print(TextTable.render(Runs.listing(ctx, last), last));
       return 0;
     }
   }

@@ -34,6 +34,7 @@ public final class ModelStore {
       if (id >= count) {
         throw new IllegalArgumentException(key + " is " + name + " but libtorch sees " + count + " GPU(s)");
       }
+      ai.djl.pytorch.jni.JniUtils.setBenchmarkCuDNN(!settings.config().getBoolean("deterministic"));
       return Device.gpu(id);
     }
     return d;

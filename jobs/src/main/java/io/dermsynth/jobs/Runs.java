@@ -7,15 +7,22 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * Gives each run an id, writes its resolved config to {@code <warehouse>/_runs/<run_id>/config.conf}
- * before any work, and appends its row to {@code runs} when it ends, failed runs included.
+ * before any work, and appends its row to {@code runs} when it ends, failed runs included: its seeds
+ * (root and per stage) and, for each table it changed, {@link Tables#contentHash} of the rows it wrote
+ * (those with its run_id; the whole table when the table has no run_id column), so two runs can be
+ * compared table by table.
  */
 public final class Runs {
 
@@ -28,7 +35,10 @@ public final class Runs {
       .add("config", DataTypes.StringType, false)
       .add("config_path", DataTypes.StringType, false)
       .add("metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true)
-      .add("error", DataTypes.StringType, true);
+      .add("error", DataTypes.StringType, true)
+      // Added later (older rows read null): the seeds in effect and the content of what the run wrote.
+      .add("seeds", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true)
+      .add("content_hashes", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true);
 
   /** The body of a job, given its run id. */
   @FunctionalInterface
@@ -48,10 +58,13 @@ public final class Runs {
     String runId = newRunId();
     Instant started = Instant.now();
     String configPath = writeConfig(ctx, runId);
+    Map<String, Long> versions = tableVersions(ctx);
     R result = null;
     Throwable failure = null;
+    Map<String, String> hashes = null;
     try {
       result = body.run(runId);
+      hashes = contentHashes(ctx, runId, versions);
       return result;
     } catch (Exception | Error e) {
       failure = e;
@@ -60,9 +73,52 @@ public final class Runs {
       Row row = RowFactory.create(runId, command, failure == null ? "succeeded" : "failed",
           Timestamp.from(started), Timestamp.from(Instant.now()), ctx.settings().renderJson(),
           configPath, result == null ? null : result.metrics(),
-          failure == null ? null : String.valueOf(failure));
-      ctx.tables().append(Tables.RUNS, ctx.spark().createDataFrame(List.of(row), SCHEMA));
+          failure == null ? null : String.valueOf(failure), ctx.settings().seeds(), hashes);
+      ctx.tables().appendEvolving(Tables.RUNS, ctx.spark().createDataFrame(List.of(row), SCHEMA));
     }
+  }
+
+  /**
+   * The newest {@code last} runs: run_id, command, status, root seed and "table=hash" for each table it
+   * wrote (rows from before seeds and hashes were recorded show nothing there).
+   */
+  static Dataset<Row> listing(JobContext ctx, int last) {
+    Dataset<Row> runs = ctx.tables().read(Tables.RUNS);
+    for (String column : List.of("seeds", "content_hashes")) {
+      if (!List.of(runs.columns()).contains(column)) {
+        runs = runs.withColumn(column, functions.lit(null).cast("map<string,string>"));
+      }
+    }
+    return runs.orderBy(functions.col("started_at").desc()).limit(last).selectExpr("run_id", "command", "status",
+        "seeds['seed'] AS seed", "array_join(transform(array_sort(map_entries(content_hashes)), "
+            + "e -> concat(e.key, '=', e.value)), ', ') AS wrote");
+  }
+
+  private static Map<String, Long> tableVersions(JobContext ctx) {
+    Map<String, Long> v = new TreeMap<>();
+    for (String t : Tables.ALL) {
+      if (!t.equals(Tables.RUNS) && ctx.tables().exists(t)) {
+        v.put(t, ctx.tables().version(t));
+      }
+    }
+    return v;
+  }
+
+  private static Map<String, String> contentHashes(JobContext ctx, String runId, Map<String, Long> before) {
+    Map<String, String> out = new TreeMap<>();
+    for (var e : tableVersions(ctx).entrySet()) {
+      if (!e.getValue().equals(before.get(e.getKey()))) {
+        Dataset<Row> t = ctx.tables().read(e.getKey());
+        boolean ownRows = List.of(t.columns()).contains("run_id");
+        try {
+          out.put(e.getKey(), Tables.contentHash(ownRows ? t.where(functions.col("run_id").equalTo(runId)) : t));
+        } catch (RuntimeException failed) {
+          // A figure about the run, not its work: the rows are written either way.
+          out.put(e.getKey(), "unavailable: " + failed.getMessage());
+        }
+      }
+    }
+    return out;
   }
 
   private static String writeConfig(JobContext ctx, String runId) throws IOException {

@@ -70,7 +70,38 @@ public final class Settings {
     // Resolved first, so that a file may take values from the environment (warehouse = ${?DERMSYNTH_WAREHOUSE}).
     Config resolved = user.withFallback(defaults).resolve();
     checkKeys(defaults, user, resolved);
-    return new Settings(resolved);
+    return new Settings(withRootSeed(defaults, user, resolved));
+  }
+
+  /**
+   * The root seed: with {@code seed} ≥ 0, every stage seed (a key ending in ".seed") that the user did not
+   * set is derived from it, {@code Hashing.seeded(seed, key)} in 31 bits, so one number reseeds a whole
+   * chain and each stage still draws its own stream. With −1 (the default) the stage seeds are as written.
+   */
+  static Config withRootSeed(Config defaults, Config user, Config resolved) {
+    long root = resolved.getLong("seed");
+    if (root < 0) {
+      return resolved;
+    }
+    for (String key : allowedKeys(defaults)) {
+      if (key.endsWith(".seed") && !user.hasPath(key)) {
+        resolved = resolved.withValue(key,
+            ConfigValueFactory.fromAnyRef(io.dermsynth.core.data.Hashing.seeded(root, key) & 0x7fffffffL));
+      }
+    }
+    return resolved;
+  }
+
+  /** The root seed (−1: none) and every stage seed in effect, for the run's row. */
+  public Map<String, String> seeds() {
+    Map<String, String> out = new java.util.TreeMap<>();
+    out.put("seed", String.valueOf(config.getLong("seed")));
+    for (var e : config.entrySet()) {
+      if (e.getKey().endsWith(".seed")) {
+        out.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+      }
+    }
+    return out;
   }
 
   private static void checkKeys(Config defaults, Config user, Config resolved) {

@@ -2,8 +2,10 @@ package io.dermsynth.jobs;
 
 import io.delta.tables.DeltaTable;
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -98,7 +100,7 @@ public final class Tables {
     return on.toString();
   }
 
-  private long version(String table) {
+  long version(String table) {
     return DeltaTable.forPath(spark, path(table)).history(1).select("version").first().getLong(0);
   }
 
@@ -113,8 +115,53 @@ public final class Tables {
         : Long.parseLong(last.<String, String>getJavaMap(1).getOrDefault(metric, "0"));
   }
 
+  /**
+   * The content of {@code rows}, independent of row order and partitioning: "t-" and 16 hex digits of the
+   * SHA-256 of the column names, the row count and, in four lanes, the sum over rows of a 64-bit xxHash
+   * of the row (lane i hashes i, then the columns sorted by name; maps as their sorted entries). Sums
+   * make it a multiset hash that one aggregation computes without moving rows or bytes to the driver.
+   * Provenance columns (which run, when, where a model lies) are left out, so two runs that write the
+   * same rows get the same hash.
+   */
+  public static String contentHash(Dataset<Row> rows) {
+    List<org.apache.spark.sql.types.StructField> kept = java.util.Arrays.stream(rows.schema().fields())
+        .filter(f -> !provenance(f.name())).sorted(java.util.Comparator.comparing(
+            org.apache.spark.sql.types.StructField::name)).toList();
+    List<Column> cols = kept.stream().map(f -> f.dataType() instanceof org.apache.spark.sql.types.MapType
+        ? functions.array_sort(functions.map_entries(functions.col(f.name()))) : functions.col(f.name())).toList();
+    List<Column> lanes = new java.util.ArrayList<>();
+    for (int lane = 0; lane < 4; lane++) {
+      List<Column> in = new java.util.ArrayList<>(List.of(functions.lit(lane)));
+      in.addAll(cols);
+      lanes.add(functions.sum(functions.xxhash64(in.toArray(Column[]::new)).cast("decimal(38,0)")));
+    }
+    Row r = rows.agg(functions.count(functions.lit(1)), lanes.toArray(Column[]::new)).first();
+    StringBuilder text = new StringBuilder(String.join(",", kept.stream().map(f -> f.name()).toList()))
+        .append('|').append(r.getLong(0));
+    for (int lane = 1; lane <= 4; lane++) {
+      text.append('|').append(r.isNullAt(lane) ? "0" : r.getDecimal(lane).toPlainString());
+    }
+    return "t-" + io.dermsynth.core.data.Hashing.sha256Hex(text.toString().getBytes(
+        java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
+  }
+
+  /**
+   * Columns that say which run wrote a row, when, where it ran or where a model file lies, not what the
+   * row holds (an experiment's id is its run id unless experiment.id names it).
+   */
+  static boolean provenance(String column) {
+    return column.equals("run_id") || column.endsWith("_run_id") || column.endsWith("_at")
+        || column.endsWith("_path") || column.equals("config") || column.equals("experiment_id")
+        || column.contains("executor") || column.equals("task_gpu") || column.equals("device");
+  }
+
   public void append(String table, Dataset<Row> rows) {
     rows.write().format("delta").mode("append").save(path(table));
+  }
+
+  /** As {@link #append}, adding the columns the table lacks (its older rows read null there). */
+  void appendEvolving(String table, Dataset<Row> rows) {
+    rows.write().format("delta").mode("append").option("mergeSchema", "true").save(path(table));
   }
 
   /**

@@ -56,15 +56,9 @@ public final class TrainClassifierJob {
    * grew after a refinement); this tells them apart.
    */
   static String syntheticDigest(List<String> sortedSynthIds) {
-    try {
-      var sha = java.security.MessageDigest.getInstance("SHA-256");
-      for (String id : sortedSynthIds) {
-        sha.update((id + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      }
-      return java.util.HexFormat.of().formatHex(java.util.Arrays.copyOf(sha.digest(), 16));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return io.dermsynth.core.data.Hashing.sha256Hex(sortedSynthIds.stream().map(id -> id + "\n")
+        .collect(java.util.stream.Collectors.joining()).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .substring(0, 32);
   }
 
   /** The synth_ids of {@code rows}, sorted: the order a model reads them in. */

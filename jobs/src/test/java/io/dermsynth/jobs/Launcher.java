@@ -21,6 +21,13 @@ final class Launcher {
 
   /** Starts {@code args} with stdout and stderr together in {@code log}. */
   static Process start(Path log, String... args) throws IOException {
-    return new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return start(java.util.Map.of(), log, args);
+  }
+
+  /** As {@link #start(Path, String...)}, with {@code env} added to the environment. */
+  static Process start(java.util.Map<String, String> env, Path log, String... args) throws IOException {
+    ProcessBuilder b = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile());
+    b.environment().putAll(env);
+    return b.start();
   }
 }

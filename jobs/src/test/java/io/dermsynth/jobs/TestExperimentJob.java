@@ -123,6 +123,12 @@ class TestExperimentJob {
     double sa = evals.stream().filter(r -> r.getAs("arm").equals("sa40"))
         .mapToDouble(r -> r.<Double>getAs("balanced_accuracy")).average().orElseThrow();
     assertTrue(out.contains(String.format(java.util.Locale.ROOT, "Δ BA %+.4f", sa - base)), out);
+    // With more than one seed, each arm's line is followed by its seeds' figures and their spread.
+    List<Double> saSeeds = evals.stream().filter(r -> r.getAs("arm").equals("sa40"))
+        .map(r -> r.<Double>getAs("balanced_accuracy")).toList();
+    double sd = Math.abs(saSeeds.get(0) - saSeeds.get(1)) / Math.sqrt(2);
+    assertTrue(out.contains(String.format(java.util.Locale.ROOT, "per seed: s1 %.4f s2 %.4f (sd %.4f)",
+        saSeeds.get(0), saSeeds.get(1), sd)), out);
     assertTrue(report.contains("Synthetic examples per class"));
 
     // Resumed with one more seed (experiment.resume): only seed 3's models train; seeds 1 and 2 reuse theirs

@@ -24,6 +24,34 @@ class TestSettings {
   }
 
   @Test
+  void aRootSeedDerivesEveryStageSeedNotSetExplicitly() {
+    Settings plain = Settings.load(List.of(), Map.of());
+    assertEquals(-1, plain.config().getLong("seed"));
+    assertEquals(42, plain.config().getLong("ingest.split.seed"), "no root seed: stage seeds as written");
+    assertEquals("-1", plain.seeds().get("seed"));
+    assertEquals("1", plain.seeds().get("gan.seed"));
+
+    Settings a = Settings.load(List.of(), Map.of("seed", "5", "classifier.seed", "3"));
+    Settings b = Settings.load(List.of(), Map.of("seed", "5"));
+    Settings c = Settings.load(List.of(), Map.of("seed", "6"));
+    // SHA-256 of "5:gan.seed", first 8 bytes big-endian, low 31 bits: python3 -c "import hashlib, struct;
+    // print(struct.unpack('>q', hashlib.sha256(b'5:gan.seed').digest()[:8])[0] & 0x7fffffff)"
+    assertEquals(254649237L, a.config().getLong("gan.seed"));
+    assertEquals(a.config().getLong("gan.seed"), b.config().getLong("gan.seed"), "the same root, the same stage seed");
+    assertTrue(a.config().getLong("gan.seed") != c.config().getLong("gan.seed"));
+    assertTrue(a.config().getLong("gan.seed") != a.config().getLong("inverter.seed"), "each stage its own stream");
+    assertEquals(3, a.config().getLong("classifier.seed"), "an explicit stage seed stays");
+    assertTrue(b.config().getLong("classifier.seed") != 3);
+    java.util.Set<String> stageSeeds = new java.util.TreeSet<>(a.seeds().keySet());
+    stageSeeds.remove("seed");
+    assertTrue(stageSeeds.containsAll(List.of("classifier.seed", "evaluate.seed", "factorize.seed", "gan.seed",
+        "ingest.split.seed", "inverter.seed", "phantoms.seed")), stageSeeds.toString());
+    for (String k : stageSeeds) {
+      assertEquals(a.config().getValue(k).unwrapped().toString(), a.seeds().get(k), k);
+    }
+  }
+
+  @Test
   void unknownKeyInAFileNamesTheFile() throws Exception {
     Path f = tmp.resolve("my.conf");
     Files.writeString(f, "ingest { split { trian = 0.8 } }\n");

@@ -11,8 +11,13 @@ public final class Hashing {
 
   private Hashing() {}
 
-  public static String sha256Hex(byte[] bytes) {
-    return HexFormat.of().formatHex(digest().digest(bytes));
+  /** SHA-256 of the parts one after the other, in hex. */
+  public static String sha256Hex(byte[]... parts) {
+    MessageDigest d = digest();
+    for (byte[] p : parts) {
+      d.update(p);
+    }
+    return HexFormat.of().formatHex(d.digest());
   }
 
   /** A stable 64-bit value for (seed, key): the same on every JVM, unlike String.hashCode mixing. */

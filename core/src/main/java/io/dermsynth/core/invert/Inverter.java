@@ -183,7 +183,10 @@ public final class Inverter implements AutoCloseable {
     this.version = version;
   }
 
-  /** Identifies these weights: the training run and step ("&lt;run_id&gt;-s&lt;step&gt;"). */
+  /**
+   * Identifies these weights: "i-" + a content hash (InverterTrainer), or "&lt;run_id&gt;-s&lt;step&gt;" for
+   * inverters saved before versions were content hashes.
+   */
   public String version() {
     return version;
   }

@@ -13,7 +13,9 @@ import io.dermsynth.core.CheckpointStore;
 import io.dermsynth.core.CodeVersion;
 import io.dermsynth.core.ProcessMemory;
 import io.dermsynth.core.classify.ClassifierModel;
+import io.dermsynth.core.data.Hashing;
 import io.dermsynth.core.gan.Adam;
+import io.dermsynth.core.gan.GanWeights;
 import io.dermsynth.core.gan.GanImages;
 import io.dermsynth.core.gan.Generator;
 import io.dermsynth.core.gan.SampleGrid;
@@ -59,7 +61,7 @@ public final class InverterTrainer implements AutoCloseable {
    * @param generator the generator to invert into (G_ema of a train-gan run); this trainer owns it
    * @param lpipsNet the LPIPS feature network; this trainer owns it
    * @param generatorSource where the generator came from (recorded in generator/manifest.json)
-   * @param runId names the weights' version ("&lt;run_id&gt;-s&lt;step&gt;")
+   * @param runId the training run (the version before the first snapshot; snapshots are named by content)
    */
   public InverterTrainer(InverterOptions options, Generator generator, NDManager generatorManager,
       String generatorSource, ClassifierModel lpipsNet, String runId) {
@@ -216,10 +218,12 @@ public final class InverterTrainer implements AutoCloseable {
       model.writeFixedParts(store, generatorSource);
     }
     String dir = String.format(Locale.ROOT, "snapshot-%09d", step);
-    model.setVersion(runId + "-s" + step);
     try (NDScope scope = new NDScope()) {
-      store.write(dir + "/E.safetensors", io.dermsynth.core.gan.GanWeights.encode(model.encoderParams()));
-      store.write(dir + "/H.safetensors", io.dermsynth.core.gan.GanWeights.encode(model.hyperParams()));
+      byte[] e = GanWeights.encode(model.encoderParams());
+      byte[] h = GanWeights.encode(model.hyperParams());
+      model.setVersion(contentVersion(e, h));
+      store.write(dir + "/E.safetensors", e);
+      store.write(dir + "/H.safetensors", h);
       store.write(dir + "/E_opt.safetensors", optE.state(model.manager()).encode(NDList.Encoding.SAFETENSORS));
       store.write(dir + "/H_opt.safetensors", optH.state(model.manager()).encode(NDList.Encoding.SAFETENSORS));
     }
@@ -228,6 +232,16 @@ public final class InverterTrainer implements AutoCloseable {
     store.write(dir + "/manifest.json", Inverter.GSON.toJson(m).getBytes(StandardCharsets.UTF_8));
     store.keepNewestSnapshots(o.keepSnapshots());
     return dir;
+  }
+
+  /**
+   * Identifies the inverter by content, not by run: "i-" and 16 hex digits of the SHA-256 of its encoder's
+   * and hypernetwork's safetensors and its generator's content id. Latents, synth_ids and the order of
+   * augment's render batches derive from it, so two runs that train the same weights write the same tables.
+   */
+  private String contentVersion(byte[] encoder, byte[] hyper) {
+    String generator = GanWeights.contentVersion(model.generator().namedParameters());
+    return "i-" + Hashing.sha256Hex(encoder, hyper, generator.getBytes(StandardCharsets.UTF_8)).substring(0, 16);
   }
 
   /** Loads the newest snapshot; returns its name, or null when there is none. */
