@@ -11,12 +11,12 @@
 #
 # --evaluate-only --test-data DIR scores the committed models on any labelled folder (no training, no
 # warehouse needed) and prints one line per arm: arm <name> seeds <n> balanced_accuracy <mean> auc_macro <mean>.
-# Usage: bench/experiment-real.sh [--arms baseline,recon2k,sa2k,sa2k:generator] [--seeds 1,2,3] [--epochs 15]
+# Usage: bench/experiment-real.sh [--arms baseline,recon2k,sa2k,sa2k:generator] [--seeds 1,2,3] [--epochs 7]
 #          [--alphas -6,-3,3,6] [--pool-target 4000] [--id real-protocol] [--work DIR] [--set key=value ...]
 #        bench/experiment-real.sh --evaluate-only --test-data DIR [--models DIR]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-arms="baseline,recon2k,sa2k,sa2k:generator"; seeds="1,2,3"; epochs=15; alphas="-6.0,-3.0,3.0,6.0"
+arms="baseline,recon2k,sa2k,sa2k:generator"; seeds="1,2,3"; epochs=7; alphas="-6.0,-3.0,3.0,6.0"
 pool_target=4000; id="real-protocol"; work="$root/bench/work/real"; test_data=""; evaluate_only=0
 out="$root/bench/experiment-real"; models="$out/models"; extra=()
 while [[ $# -gt 0 ]]; do

@@ -109,7 +109,9 @@ public final class ExperimentJob {
     // Every arm's images are chosen (and a short pool refused) before the first model trains.
     List<Dataset<Row>> chosen = new ArrayList<>();
     for (ExperimentArm arm : arms) {
-      chosen.add(arm.synthetic() == 0 ? null : select(ctx, pool, arm, realPerClass, c));
+      // Kept: each arm's rows are read for their digest, then by every seed's training and the report.
+      chosen.add(arm.synthetic() == 0 ? null
+          : select(ctx, pool, arm, realPerClass, c).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()));
     }
     List<ArmRun> runs = new ArrayList<>();
     for (int a = 0; a < arms.size(); a++) {
@@ -149,6 +151,7 @@ public final class ExperimentJob {
         + "/experiments/" + experimentId;
     String report = ExperimentReport.write(ctx, dir, experimentId, runs, summaries, examples(ctx, runs, chosen,
         c.getInt("examples_per_class")), renders(ctx, pool, c.getInt("examples_per_class")));
+    chosen.stream().filter(java.util.Objects::nonNull).forEach(Dataset::unpersist);
     LOG.info("experiment {}: {} arms × {} seeds → {}", experimentId, runs.size(), seeds.size(), report);
     return new Result(runId, experimentId, runs, summaries, report);
   }

@@ -424,10 +424,16 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() {
-      JobContext ctx = JobContext.of(config.settings());
-      spec.commandLine().getOut().print(TextTable.render(SqlJob.run(ctx, query), maxRows));
-      return 0;
+      return printTable(config, spec, ctx -> SqlJob.run(ctx, query), maxRows);
     }
+  }
+
+  /** Prints the first {@code rows} rows of what {@code table} computes on the configured warehouse. */
+  private static Integer printTable(ConfigOptions config, CommandLine.Model.CommandSpec spec,
+      java.util.function.Function<JobContext, org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>> table,
+      int rows) {
+    spec.commandLine().getOut().print(TextTable.render(table.apply(JobContext.of(config.settings())), rows));
+    return 0;
   }
 
   @Command(name = "runs", mixinStandardHelpOptions = true,
@@ -442,9 +448,7 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() {
-      JobContext ctx = JobContext.of(config.settings());
-      spec.commandLine().getOut().print(TextTable.render(Runs.listing(ctx, last), last));
-      return 0;
+      return printTable(config, spec, ctx -> Runs.listing(ctx, last), last);
     }
   }
 

@@ -30,7 +30,9 @@ class ReproducibleChainIT {
       "--set", "demo.classifier_epochs=1", "--set", "demo.gan_kimg=0.1", "--set", "gan.tick_kimg=0.05",
       "--set", "demo.inverter_encoder_steps=10", "--set", "demo.inverter_hyper_steps=6",
       "--set", "demo.directions=3", "--set", "demo.approved_directions=2", "--set", "demo.synthetic=24",
-      "--set", "demo.seeds=[1, 2]", "--set", "evaluate.bootstrap=100"};
+      "--set", "demo.seeds=[1, 2]", "--set", "evaluate.bootstrap=100",
+      // Ungated, so that the augmented arm trains on synthetic images at this size (the gate keeps none).
+      "--set", "experiment.gate=false"};
 
   @Test
   void theSameRootSeedGivesTheSameModelsAndTablesInTwoJvms() throws Exception {
@@ -46,6 +48,8 @@ class ReproducibleChainIT {
         "train-classifier#2 weights", "evaluate#1 evaluations", "experiment#1 seeds")) {
       assertTrue(a.containsKey(key), key + " in " + a.keySet());
     }
+    assertTrue(a.entrySet().stream().anyMatch(e -> e.getKey().endsWith(" synthetic_images")
+        && Integer.parseInt(e.getValue()) > 0), "an arm trained on synthetic images: " + a);
     List<String> differ = a.keySet().stream().filter(k -> !a.get(k).equals(b.get(k))).toList();
     assertEquals(a.keySet(), b.keySet());
     assertEquals(List.of(), differ, "stages whose outputs differ; run A " + a + "\nrun B " + b);
@@ -78,6 +82,9 @@ class ReproducibleChainIT {
       Map<String, String> hashes = r.getJavaMap(r.fieldIndex("content_hashes"));
       hashes.forEach((table, h) -> out.put(key + " " + table, h));
       Map<String, String> metrics = r.getJavaMap(r.fieldIndex("metrics"));
+      if (metrics != null && metrics.containsKey("synthetic_images")) {
+        out.put(key + " synthetic_images", metrics.get("synthetic_images"));
+      }
       if (metrics != null && metrics.containsKey("model_path") && command.startsWith("train-")) {
         out.put(key + " weights", weights(Path.of(metrics.get("model_path"))));
       }

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * `dermsynth demo` end to end: every stage, then baseline vs the augmented arm. Its defaults but a 1-kimg
- * GAN (4 in the demo): the GAN was 3 of the test's 9 minutes, and nothing here depends on its quality.
+ * `dermsynth demo` end to end: every stage, then baseline vs the augmented arm. Smaller than its defaults
+ * (a 1-kimg GAN, 300 images, a third of the inverter steps, one seed): nothing here depends on the
+ * models' quality, and the suite's time is bounded.
  */
 class TestDemo {
 
@@ -24,8 +25,10 @@ class TestDemo {
   void theDemoRunsThePipelineAndItsReportHasBothArmsAsInEvaluations() throws Exception {
     Path wh = tmp.resolve("warehouse");
     Outcome demo = cli("demo", "--set", "warehouse=" + wh, "--set", "demo.work_dir=" + tmp.resolve("work"),
-        // One classifier seed per arm (the default is 3; ReproducibleChainIT runs the demo with 2).
-        "--set", "demo.gan_kimg=1", "--set", "demo.seeds=[1]");
+        // One classifier seed per arm (the default is 3; ReproducibleChainIT runs the demo with 2), and
+        // half the images and inverter steps: the demo's flow is under test here, not its sizes.
+        "--set", "demo.gan_kimg=1", "--set", "demo.seeds=[1]", "--set", "demo.n=300", "--set",
+        "demo.inverter_encoder_steps=30", "--set", "demo.inverter_hyper_steps=15", "--set", "demo.synthetic=150");
     assertEquals(0, demo.code(), demo.err());
     // Kept for reading after a failure (the README's transcript is a `bin/dermsynth demo` run's).
     Files.writeString(Path.of("target", "demo-output.txt"), demo.out());
@@ -38,7 +41,7 @@ class TestDemo {
         .select("experiment_id").distinct().first().getString(0);
     List<Row> evals = ctx.tables().read(Tables.EVALUATIONS).where("experiment_id = '" + experiment + "'")
         .orderBy("evaluated_at").collectAsList();
-    assertEquals(List.of("baseline", "sa300"), evals.stream().map(r -> r.<String>getAs("arm")).toList());
+    assertEquals(List.of("baseline", "sa150"), evals.stream().map(r -> r.<String>getAs("arm")).toList());
     Path report = wh.resolve("report/experiments/" + experiment + "/index.html");
     assertTrue(demo.out().contains("Report: " + report), demo.out());
     String html = Files.readString(report);
@@ -77,7 +80,7 @@ class TestDemo {
     assertEquals(20, results.size());
     // The arm comparison shows each arm's balanced accuracy as in `evaluations` (one seed: the mean is it).
     List<Row> arms = cell(results, "GROUP BY experiment_id, arm\n");
-    assertEquals(List.of("baseline", "sa300"), arms.stream().map(r -> r.<String>getAs("arm")).toList());
+    assertEquals(List.of("baseline", "sa150"), arms.stream().map(r -> r.<String>getAs("arm")).toList());
     for (int i = 0; i < 2; i++) {
       assertEquals(Math.round(evals.get(i).<Double>getAs("balanced_accuracy") * 1e4) / 1e4,
           arms.get(i).<Double>getAs("balanced_accuracy"), 1e-12);
