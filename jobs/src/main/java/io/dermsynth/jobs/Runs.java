@@ -94,17 +94,19 @@ public final class Runs {
             + "e -> concat(e.key, '=', e.value)), ', ') AS wrote");
   }
 
-  private static Map<String, Long> tableVersions(JobContext ctx) {
+  private static Map<String, Long> tableVersions(JobContext ctx) throws IOException {
     Map<String, Long> v = new TreeMap<>();
     for (String t : Tables.ALL) {
-      if (!t.equals(Tables.RUNS) && ctx.tables().exists(t)) {
-        v.put(t, ctx.tables().version(t));
+      long version = t.equals(Tables.RUNS) ? -1 : ctx.tables().logVersion(t);
+      if (version >= 0) {
+        v.put(t, version);
       }
     }
     return v;
   }
 
-  private static Map<String, String> contentHashes(JobContext ctx, String runId, Map<String, Long> before) {
+  private static Map<String, String> contentHashes(JobContext ctx, String runId, Map<String, Long> before)
+      throws IOException {
     Map<String, String> out = new TreeMap<>();
     for (var e : tableVersions(ctx).entrySet()) {
       if (!e.getValue().equals(before.get(e.getKey()))) {

@@ -100,7 +100,27 @@ public final class Tables {
     return on.toString();
   }
 
-  long version(String table) {
+  /**
+   * The table's newest commit version read from its log folder's listing, or −1 when there is no table:
+   * one list call, where a DeltaTable history is a Spark job — every run takes this twice per table to
+   * find what it changed.
+   */
+  long logVersion(String table) throws java.io.IOException {
+    org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path(table), "_delta_log");
+    org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    long newest = -1;
+    if (fs.exists(log)) {
+      for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(log)) {
+        String n = f.getPath().getName();
+        if (n.matches("\\d{20}\\.json")) {
+          newest = Math.max(newest, Long.parseLong(n.substring(0, 20)));
+        }
+      }
+    }
+    return newest;
+  }
+
+  private long version(String table) {
     return DeltaTable.forPath(spark, path(table)).history(1).select("version").first().getLong(0);
   }
 
