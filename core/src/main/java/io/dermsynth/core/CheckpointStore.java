@@ -28,7 +28,7 @@ public interface CheckpointStore {
 
   /** The file's bytes, or an IOException naming it when it is missing. */
   default byte[] readRequired(String name) throws IOException {
-    return read(name).orElseThrow(() -> new IOException(name + " is missing"));
+    return read(name).orElseThrow(() -> new BadInputException(name + " is missing"));
   }
 
   /** Complete snapshot folders ({@code snapshot-*} with a {@code manifest.json}), oldest first. */

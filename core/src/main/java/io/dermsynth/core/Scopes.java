@@ -27,6 +27,23 @@ public final class Scopes {
     return out;
   }
 
+  /**
+   * Runs {@code update} (an optimizer step, an EMA) with autograd off, then restores the thread's mode.
+   * In-place updates of parameters must not be recorded, and libtorch's grad mode is per thread and on by
+   * default: DJL turns it off only on the thread that started the engine, and a gradient collector
+   * restores "on" when it found it on — so a trainer on any other thread (a notebook's, a task's) would
+   * fail with "a leaf Variable that requires grad is being used in an in-place operation".
+   */
+  public static void noGrad(Runnable update) {
+    boolean was = ai.djl.pytorch.jni.JniUtils.isGradMode();
+    ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    try {
+      update.run();
+    } finally {
+      ai.djl.pytorch.jni.JniUtils.setGradMode(was);
+    }
+  }
+
   /** As {@link #only(Supplier)} for a result of named arrays. */
   public static Map<String, NDArray> onlyAll(Supplier<Map<String, NDArray>> f) {
     Map<String, NDArray> out;

@@ -37,8 +37,10 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,8 +69,8 @@ public final class AugmentJob {
 
   /** What augmentation wrote. */
   public record Result(String runId, String model, String directionSource, int directions, long planned,
-      long alreadyDone, long rowsAdded, int chunks, Map<String, Long> plannedByClass, String taskDevices,
-      double seconds) implements JobResult {
+      long alreadyDone, long rowsAdded, long editsFailed, int chunks, Map<String, Long> plannedByClass,
+      String taskDevices, double seconds) implements JobResult {
     @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
@@ -78,6 +80,7 @@ public final class AugmentJob {
       m.put("planned", String.valueOf(planned));
       m.put("already_done", String.valueOf(alreadyDone));
       m.put("rows_added", String.valueOf(rowsAdded));
+      m.put("edits_failed", String.valueOf(editsFailed));
       m.put("chunks", String.valueOf(chunks));
       m.put("planned_by_class", plannedByClass.toString());
       m.put("task_devices", taskDevices);
@@ -169,6 +172,9 @@ public final class AugmentJob {
     Column classNames = org.apache.spark.sql.functions.array(classes.stream().map(org.apache.spark.sql.functions::lit)
         .toArray(Column[]::new));
     long added = 0;
+    // Failed edits leave the chunk on the executors and come back through an accumulator (few rows): each
+    // becomes a quarantine row (stage augment) instead of vanishing; a rerun tries them again.
+    CollectionAccumulator<Row> failures = ctx.spark().sparkContext().collectionAccumulator("augment failures");
     for (int k = 0; k < chunks && remaining > 0; k++) {
       // Broadcast the chunk's keys: the latents and images tables stream past them, no shuffle of blobs.
       Dataset<Row> keys = broadcast(todo.where(pmod(xxhash64(col("render_batch")), lit(chunks)).equalTo(k)));
@@ -183,7 +189,7 @@ public final class AugmentJob {
           .setBatchCol("render_batch").setSourceCol("png").setAlphaCol("w_alpha").setOutputCol("edit")
           .transform(chunk)
           .drop("png", "w_plus", "offsets", "offset_layers", "vector", "w_indices", "w_std", "w_alpha");
-      Dataset<Row> good = edited.where(col("edit.error_code").isNull())
+      Dataset<Row> good = edited.filter(new KeepEdited(failures, runId, edited.schema()))
           .withColumn("synthetic_png", col("edit.png"));
       Dataset<Row> scored = new LesionClassifier().setModelPath(classifier).setBatchSize(c.getInt("batch_size"))
           .setBatchCol("render_batch").setInputCol("synthetic_png").setOutputCol("probability")
@@ -205,14 +211,61 @@ public final class AugmentJob {
       LOG.info("augment {}: chunk {}/{} committed, {} rows so far", runId, k + 1, chunks, added);
     }
     todo.unpersist();
+    long failed = quarantine(ctx, failures.value());
     String devices = added == 0 ? "" : TaskDevices.summary(
         ctx.tables().read(Tables.SYNTHETIC).where(col("run_id").equalTo(runId)), "");
     double seconds = (System.nanoTime() - t0) / 1e9;
-    LOG.info("augment {}: {} planned ({} by class), {} done before, {} added from {} {} directions in {} s; "
-        + "executor:gpu>device:rows {}", runId, planned, byClass, planned - remaining, added, nDirections, source,
-        String.format("%.0f", seconds), devices);
-    return new Result(runId, model, source, nDirections, planned, planned - remaining, added, chunks, byClass,
+    LOG.info("augment {}: {} planned ({} by class), {} done before, {} added, {} failed edits quarantined, from "
+        + "{} {} directions in {} s; executor:gpu>device:rows {}", runId, planned, byClass, planned - remaining, added,
+        failed, nDirections, source, String.format("%.0f", seconds), devices);
+    return new Result(runId, model, source, nDirections, planned, planned - remaining, added, failed, chunks, byClass,
         devices, seconds);
+  }
+
+  /** Writes the failed edits (one row per synth_id: a task retry may report one twice); their count. */
+  private static long quarantine(JobContext ctx, List<Row> failures) throws java.io.IOException {
+    Map<String, Row> bySynthId = new TreeMap<>();
+    failures.forEach(r -> bySynthId.putIfAbsent(r.getString(0), r));
+    if (bySynthId.isEmpty()) {
+      return 0;
+    }
+    Dataset<Row> bad = ctx.spark().createDataFrame(new java.util.ArrayList<>(bySynthId.values()),
+        IngestJob.QUARANTINE_SCHEMA).withColumn("quarantined_at", current_timestamp());
+    ctx.tables().insertNew(Tables.QUARANTINE, bad, "source", "reason_code");
+    return bySynthId.size();
+  }
+
+  /** Keeps the edits that rendered; reports the others (source = their synth_id) to the accumulator. */
+  private static final class KeepEdited implements org.apache.spark.api.java.function.FilterFunction<Row> {
+    private static final long serialVersionUID = 1L;
+    // Rows reach a FilterFunction without their schema: positions are fixed on the driver.
+    private static final int ERROR_CODE = DirectionEditor.OUTPUT_TYPE.fieldIndex("error_code");
+    private static final int ERROR_MESSAGE = DirectionEditor.OUTPUT_TYPE.fieldIndex("error_message");
+    private final CollectionAccumulator<Row> failures;
+    private final String runId;
+    private final int edit;
+    private final int synthId;
+    private final int imageId;
+
+    KeepEdited(CollectionAccumulator<Row> failures, String runId, org.apache.spark.sql.types.StructType schema) {
+      this.failures = failures;
+      this.runId = runId;
+      this.edit = schema.fieldIndex("edit");
+      this.synthId = schema.fieldIndex("synth_id");
+      this.imageId = schema.fieldIndex("image_id");
+    }
+
+    @Override
+    public boolean call(Row row) {
+      Row e = row.getStruct(edit);
+      String error = e.getString(ERROR_CODE);
+      if (error == null) {
+        return true;
+      }
+      failures.add(RowFactory.create(row.getString(synthId), row.getString(imageId), error,
+          String.valueOf(e.getString(ERROR_MESSAGE)), "augment", runId));
+      return false;
+    }
   }
 
   private static Column concat(Column... cols) {

@@ -1,5 +1,6 @@
 package io.dermsynth.jobs;
 
+import io.dermsynth.core.BadInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +22,7 @@ public final class HadoopFiles {
     Path path = new Path(uri);
     FileSystem fs = fs(spark, path);
     if (!fs.exists(path)) {
-      throw new IOException(uri + " does not exist");
+      throw new BadInputException(uri + " does not exist");
     }
     return fs.open(path);
   }

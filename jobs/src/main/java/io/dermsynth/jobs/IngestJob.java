@@ -48,17 +48,18 @@ public final class IngestJob {
   /**
    * @param size side of the square working image
    * @param maxPixels largest declared width × height decoded
+   * @param maxBytes largest file read (its size is checked before reading)
    * @param minSide smallest accepted width or height
    * @param partitions decode partitions, 0 = automatic
    * @param ratios train/val/test shares
    * @param splitSeed seed of the lesion order within each diagnosis
    */
-  public record Options(int size, long maxPixels, int minSide, int partitions,
+  public record Options(int size, long maxPixels, long maxBytes, int minSide, int partitions,
       LesionSplitter.Ratios ratios, long splitSeed) {
 
     public static Options from(Settings settings) {
       Config c = settings.config().getConfig("ingest");
-      return new Options(c.getInt("size"), c.getLong("max_pixels"), c.getInt("min_side"),
+      return new Options(c.getInt("size"), c.getLong("max_pixels"), c.getBytes("max_bytes"), c.getInt("min_side"),
           c.getInt("partitions"), new LesionSplitter.Ratios(c.getDouble("split.train"),
               c.getDouble("split.val"), c.getDouble("split.test")), c.getLong("split.seed"));
     }
@@ -163,7 +164,7 @@ public final class IngestJob {
     CollectionAccumulator<String> executorIds = ctx.spark().sparkContext().collectionAccumulator("ingest executors");
     Dataset<Row> loaded = new ImageLoader()
         .setInputCol("source_path").setOutputCol("image")
-        .setSize(opt.size()).setMaxPixels(opt.maxPixels()).setMinSide(opt.minSide())
+        .setSize(opt.size()).setMaxPixels(opt.maxPixels()).setMaxBytes(opt.maxBytes()).setMinSide(opt.minSide())
         .transform(ctx.spark().createDataFrame(sourceRows, SOURCE_SCHEMA).repartition(partitions));
     Dataset<Row> good = loaded.filter(new KeepDecoded(failures, executorIds, runId, loaded.schema())).select(
         col("image_id"), col("lesion_id"), col("dataset"), col("dx"), col("dx_type"),

@@ -37,16 +37,25 @@ public final class Main implements Runnable {
     }
     int code = run(args);
     // A Databricks JAR task must return from main (System.exit there is undefined behaviour) and fails
-    // the task by throwing; everywhere else the exit code is the answer.
+    // the task by throwing; everywhere else the exit code is the answer. Waiting for a review is no failure.
     if (System.getenv("DATABRICKS_RUNTIME_VERSION") == null) {
       System.exit(code);
-    } else if (code != 0) {
+    } else if (code != EXIT_OK && code != EXIT_WAITING_FOR_REVIEW) {
       throw new IllegalStateException("dermsynth " + String.join(" ", args) + " failed with exit code " + code
           + " (see the output above)");
     }
   }
 
-  /** Runs a command line in this JVM and returns its exit code (0 ok, 1 failed, 2 bad usage). */
+  /** Exit codes, for schedulers: done. */
+  public static final int EXIT_OK = 0;
+  /** Anything not the user's to fix: a storage or network error, a bug. A scheduler may retry. */
+  public static final int EXIT_FAILED = 1;
+  /** A mistake the user can fix (unknown key, bad path, bad SQL, missing table): retrying cannot help. */
+  public static final int EXIT_USAGE = 2;
+  /** `pipeline` stopped before augment, waiting for a person to review directions: not a failure. */
+  public static final int EXIT_WAITING_FOR_REVIEW = 3;
+
+  /** Runs a command line in this JVM and returns its exit code ({@link #EXIT_OK} … {@link #EXIT_WAITING_FOR_REVIEW}). */
   public static int run(String... args) {
     return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
   }
@@ -57,20 +66,29 @@ public final class Main implements Runnable {
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       // Mistakes a user can fix (bad key, bad path, bad SQL) get the message alone and exit code 2.
-      if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
-          || e instanceof java.io.IOException || e instanceof org.apache.spark.sql.AnalysisException) {
+      if (isUsersToFix(e)) {
         cmd.getErr().println("error: " + e.getMessage());
-        return 2;
+        return EXIT_USAGE;
       }
-      cmd.getErr().println("error: " + e);
+      // Storage and network errors (s3a timeouts, a full disk) may pass: exit 1, which schedulers retry.
+      cmd.getErr().println("error: " + e + (e instanceof java.io.IOException
+          ? " (a storage or network error: running the command again may succeed; finished work is kept)" : ""));
       e.printStackTrace(cmd.getErr());
-      return 1;
+      return EXIT_FAILED;
     });
     int code = cli.execute(args);
     // print() on an autoflush PrintWriter does not flush, and main() ends in System.exit.
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** A bad argument, key, path, query or state the user set up: retrying the same command cannot help. */
+  static boolean isUsersToFix(Throwable e) {
+    return e instanceof IllegalArgumentException || e instanceof IllegalStateException
+        || e instanceof io.dermsynth.core.BadInputException
+        || e instanceof java.io.FileNotFoundException || e instanceof java.nio.file.NoSuchFileException
+        || e instanceof java.nio.file.NotDirectoryException || e instanceof org.apache.spark.sql.AnalysisException;
   }
 
   @Override
@@ -334,9 +352,9 @@ public final class Main implements Runnable {
       }
       out.printf(java.util.Locale.ROOT,
           "run %s: %d planned from %d directions (%s), %d done before, %d rows added to synthetic in %d "
-              + "chunks, %s images/s; by class %s%n", r.runId(), r.planned(), r.directions(),
-          r.directionSource(), r.alreadyDone(), r.rowsAdded(), r.chunks(), r.metrics().get("images_per_s"),
-          r.plannedByClass());
+              + "chunks, %d failed edits to quarantine, %s images/s; by class %s%n", r.runId(), r.planned(),
+          r.directions(), r.directionSource(), r.alreadyDone(), r.rowsAdded(), r.chunks(), r.editsFailed(),
+          r.metrics().get("images_per_s"), r.plannedByClass());
       return 0;
     }
   }
@@ -470,9 +488,9 @@ public final class Main implements Runnable {
     @Override
     public Integer call() throws Exception {
       Settings settings = Settings.load(config.files, config.sets, PipelineJob.PRESET);
-      PipelineJob.run(JobContext.of(settings), data,
+      PipelineJob.Result r = PipelineJob.run(JobContext.of(settings), data,
           format == null ? null : DatasetFormat.parse(format), spec.commandLine().getOut());
-      return 0;
+      return r.waitingForReview() ? EXIT_WAITING_FOR_REVIEW : EXIT_OK;
     }
   }
 

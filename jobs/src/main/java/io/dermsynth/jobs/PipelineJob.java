@@ -22,6 +22,11 @@ public final class PipelineJob {
   public record Result(String runId, String ganModel, String gridPath, String classifierModel, String inverterModel,
       long latentsAdded, long directionsAdded, long syntheticAdded, ExperimentJob.Result experiment)
       implements JobResult {
+    /** Stopped before augment until a direction is reviewed (exit code {@link Main#EXIT_WAITING_FOR_REVIEW}). */
+    public boolean waitingForReview() {
+      return experiment == null;
+    }
+
     @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
@@ -134,7 +139,8 @@ public final class PipelineJob {
           c.getString("augment.render"), c.getString("augment.balance"));
     }
     AugmentJob.Result augment = AugmentJob.run(ctx, inverter);
-    out.printf("      %d rows added (by class %s), %s images/s%n", augment.rowsAdded(), augment.plannedByClass(),
+    out.printf("      %d rows added (by class %s), %d failed edits to quarantine, %s images/s%n", augment.rowsAdded(),
+        augment.plannedByClass(), augment.editsFailed(),
         augment.metrics().get("images_per_s"));
 
     steps.start("experiment: arms %s, seeds %s, %s DenseNet, %d epochs each (budget: equal %s), pool policy %s "

@@ -121,7 +121,7 @@ public final class Settings {
           && !(want == ConfigValueType.STRING && got != ConfigValueType.OBJECT && got != ConfigValueType.LIST)) {
         throw new IllegalArgumentException("config key '" + key + "' must be of type "
             + want.name().toLowerCase() + ", got " + got.name().toLowerCase() + " "
-            + resolved.getValue(key).render(ConfigRenderOptions.concise()));
+            + (isSecret(key) ? REDACTED : resolved.getValue(key).render(ConfigRenderOptions.concise())));
       }
     }
   }
@@ -173,14 +173,40 @@ public final class Settings {
     return new Settings(config.withValue(key, typed(config, key, value)));
   }
 
-  /** The resolved configuration as HOCON, as written next to every run's outputs. */
+  /** The resolved configuration as HOCON, as written next to every run's outputs; secrets as {@value #REDACTED}. */
   public String render() {
-    return config.root().render(ConfigRenderOptions.defaults().setOriginComments(false)
+    return redacted().root().render(ConfigRenderOptions.defaults().setOriginComments(false)
         .setJson(false));
   }
 
-  /** The resolved configuration as one-line JSON, for the {@code runs} table. */
+  /** The resolved configuration as one-line JSON, for the {@code runs} table; secrets as {@value #REDACTED}. */
   public String renderJson() {
-    return config.root().render(ConfigRenderOptions.concise());
+    return redacted().root().render(ConfigRenderOptions.concise());
+  }
+
+  /**
+   * Whether a key (a HOCON path; spark.conf keys are its quoted last element) holds a credential: its name
+   * says secret, password, token, credential, or it is an s3a key (fs.s3a.access.key, fs.s3a.secret.key,
+   * per-bucket and encryption keys) or another cloud account/API/private key. s3a's credentials.provider
+   * names classes, not a credential, and stays readable.
+   */
+  static boolean isSecret(String path) {
+    String k = path.toLowerCase(java.util.Locale.ROOT);
+    return SECRET.matcher(k).find() && !k.endsWith("credentials.provider\"") && !k.endsWith("credentials.provider");
+  }
+
+  static final String REDACTED = "***";
+  private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile(
+      "secret|passw(or)?d|token|credential|fs\\.s3a\\..*key|(api|account|private|access)[._-]?key");
+
+  /** This configuration with every secret's value replaced by {@value #REDACTED}: what may be written or shown. */
+  Config redacted() {
+    Config out = config;
+    for (Map.Entry<String, ConfigValue> e : config.entrySet()) {
+      if (isSecret(e.getKey())) {
+        out = out.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(REDACTED));
+      }
+    }
+    return out;
   }
 }

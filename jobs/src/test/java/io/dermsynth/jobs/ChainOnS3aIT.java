@@ -18,15 +18,18 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole chain (pipeline: ingest → train-gan → train-classifier → train-inverter → invert → factorize →
  * augment → experiment) with the warehouse and every model on s3a:// against s3proxy, run by bin/dermsynth
  * as a user would: the credentials only in the environment (s3a's default provider chain reads
- * AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), the config file holds the endpoint alone. Nothing may land in
- * the working directory, and the secret may appear in no log line and in no stored object.
+ * AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), the config file holds the endpoint alone. Attended, as
+ * `pipeline` runs by default: the first run stops before augment until a direction is reviewed; the
+ * second reuses every finished training stage and goes on to the experiment. Nothing may land in the
+ * working directory, and the secret may appear in no log line and in no stored object.
  */
 class ChainOnS3aIT {
 
   @TempDir Path tmp;
 
   @Test
-  void theWholeChainRunsOnS3aWithCredentialsFromTheEnvironmentOnly() throws Exception {
+  void theChainStopsForTheReviewThenGoesOnReusingWhatItTrainedOnS3aWithCredentialsFromTheEnvironment()
+      throws Exception {
     assertEquals(0, cli("make-phantoms", "--out", tmp.resolve("phantoms").toString(), "--n", "40").code());
     try (S3Server s3 = new S3Server(tmp.resolve("s3"), "lesions")) {
       StringBuilder conf = new StringBuilder("warehouse = \"s3a://lesions/dermsynth\"\nspark.conf {\n");
@@ -39,27 +42,48 @@ class ChainOnS3aIT {
       for (String set : new String[] {"ingest.size=32", "gan.preset=tiny32", "gan.kimg=0.008", "gan.batch_size=8",
           "gan.tick_kimg=0.008", "gan.grid_images=4", "classifier.epochs=1", "classifier.image_size=32",
           "inverter.encoder_steps=3", "inverter.hyper_steps=2", "inverter.hyper_z=8",
-          "inverter.refinement_iterations=2", "inverter.tick_steps=5", "factorize.top_k=2",
-          "augment.directions=all_top_k", "augment.top_k=2", "augment.alphas=[-1.0, 1.0]", "augment.target=0",
+          "inverter.refinement_iterations=2", "inverter.tick_steps=5", "factorize.top_k=3",
+          "augment.alphas=[-1.0, 1.0]", "augment.target=0",
           "augment.partitions=2", "experiment.arms=[baseline, sa20]", "experiment.lpips_threshold=1.0",
           // One-epoch models: no label gate or reconstruction limit, or the pool would be empty.
           "experiment.gate=false", "experiment.lpips_recon_threshold=1.0", "evaluate.bootstrap=50"}) {
         cmd.add("--set");
         cmd.add(set);
       }
-      ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
-          .redirectOutput(tmp.resolve("chain.log").toFile());
-      pb.environment().put("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY);
-      pb.environment().put("AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY);
-      pb.environment().put("DERMSYNTH_JAVA_OPTS", "-Xmx3g");
-      Process p = pb.start();
-      boolean ended = p.waitFor(900, TimeUnit.SECONDS);
-      String log = Files.readString(tmp.resolve("chain.log"));
-      assertTrue(ended, "the chain did not finish in 15 min:\n" + log);
-      assertEquals(0, p.exitValue(), log);
-      assertTrue(log.contains("[8/9] augment") && log.contains("Report: s3a://lesions/dermsynth/"), log);
+      // Exit code 3: stopped, waiting for a person (a scheduler should neither retry nor alert).
+      String first = run(cmd, cwd, "first.log", Main.EXIT_WAITING_FOR_REVIEW);
+      assertTrue(first.contains("[1/9] ingest") && first.contains("[7/9] factorize"), first);
+      assertTrue(first.contains("Stopped before augment: no direction has been reviewed"), first);
+      assertFalse(first.contains("reusing"), first);
 
-      assertFalse(log.contains(S3Server.SECRET_KEY), "the secret is in the log");
+      // Read and write through s3a from this JVM, as a reviewer's tools would.
+      org.apache.hadoop.conf.Configuration hadoop = SparkTest.context(tmp.resolve("local")).spark().sparkContext()
+          .hadoopConfiguration();
+      s3.configure(hadoop);
+      JobContext ctx = JobContext.of(Settings.load(List.of(), Map.of("warehouse", "s3a://lesions/dermsynth")));
+      assertFalse(ctx.tables().exists(Tables.SYNTHETIC));
+      // The pipeline's own presets (small64) sat under the --set overrides.
+      String config = ctx.tables().read(Tables.RUNS).where("command = 'pipeline'").first().getAs("config");
+      assertTrue(config.contains("\"patience\":15") && config.contains("\"kimg\":0.008"), config);
+      org.apache.spark.sql.Row top = ctx.tables().read(Tables.DIRECTIONS).where("rank = 1").first();
+      String direction = top.getAs("direction_id");
+      DirectionReviews.append(ctx, new DirectionReviews.Review(direction, "approved", "size", -1.0, 1.0, null, "t",
+          java.time.Instant.now(), top.getAs("generator_version"), "test"));
+
+      String second = run(cmd, cwd, "second.log", Main.EXIT_OK);
+      for (String stage : new String[] {"train-gan", "train-classifier", "train-inverter"}) {
+        assertTrue(second.contains("reusing the finished " + stage + " run"), stage + ": " + second);
+      }
+      assertTrue(second.contains("0 rows added, 0 quarantined"), "invert adds nothing: " + second);
+      assertTrue(second.contains("[8/9] augment: the approved directions"), second);
+      assertTrue(second.contains("sa20") && second.contains("Report: s3a://lesions/dermsynth/"), second);
+      assertEquals(1, ctx.tables().read(Tables.RUNS).where("command = 'train-gan'").count(), "trained once");
+      assertEquals(List.of(direction), ctx.tables().read(Tables.SYNTHETIC).select("direction_id").distinct()
+          .collectAsList().stream().map(r -> r.getString(0)).toList());
+
+      for (String log : List.of(first, second)) {
+        assertFalse(log.contains(S3Server.SECRET_KEY), "the secret is in the log");
+      }
       try (var files = Files.list(cwd)) {
         assertEquals(List.of(), files.toList(), "written to the working directory");
       }
@@ -79,17 +103,28 @@ class ChainOnS3aIT {
         }
       }
 
-      // Read back through s3a from this JVM: augment's rows and their lineage to the real images.
-      org.apache.hadoop.conf.Configuration hadoop = SparkTest.context(tmp.resolve("local")).spark().sparkContext()
-          .hadoopConfiguration();
-      s3.configure(hadoop);
-      JobContext ctx = JobContext.of(Settings.load(List.of(), Map.of("warehouse", "s3a://lesions/dermsynth")));
+      // Augment's rows lead back to the real images.
       long synthetic = ctx.tables().read(Tables.SYNTHETIC).count();
       assertTrue(synthetic > 0, "no synthetic rows");
       assertEquals(synthetic, ctx.tables().read(Tables.SYNTHETIC).join(ctx.tables().read(Tables.IMAGES), "image_id")
           .count(), "every synthetic row leads back to its real image");
       assertTrue(ctx.tables().read(Tables.RUNS).where("command = 'augment' AND status = 'succeeded'").count() == 1);
     }
+  }
+
+  /** One `bin/dermsynth` run in {@code cwd} with the credentials in its environment only, ending with {@code exitCode}; its output. */
+  private String run(List<String> cmd, Path cwd, String logName, int exitCode) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
+        .redirectOutput(tmp.resolve(logName).toFile());
+    pb.environment().put("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY);
+    pb.environment().put("AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY);
+    pb.environment().put("DERMSYNTH_JAVA_OPTS", "-Xmx3g");
+    Process p = pb.start();
+    boolean ended = p.waitFor(900, TimeUnit.SECONDS);
+    String log = Files.readString(tmp.resolve(logName));
+    assertTrue(ended, "the chain did not finish in 15 min:\n" + log);
+    assertEquals(exitCode, p.exitValue(), log);
+    return log;
   }
 
   private static boolean contains(byte[] hay, byte[] needle) {

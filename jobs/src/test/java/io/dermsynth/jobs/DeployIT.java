@@ -25,7 +25,8 @@ import picocli.CommandLine;
 /**
  * deploy/: the Databricks bundle, the Spark Operator resources and the Dockerfile name a main class that
  * exists, commands the CLI has, settings files that exist and load, and files the image copies from
- * the build; nothing secret is committed; and the spark-submit scripts run against a standalone cluster.
+ * the build; nothing secret is committed; and the spark-submit scripts run against a standalone cluster
+ * (Master + 2 Workers on 127.0.0.1, the packaged application jar): ingest decodes in both executor JVMs.
  */
 class DeployIT {
 
@@ -118,7 +119,7 @@ class DeployIT {
 
   @Test
   void theSparkSubmitScriptsRunAgainstAStandaloneCluster() throws Exception {
-    assertEquals(0, cli("make-phantoms", "--out", tmp.resolve("p").toString(), "--n", "24").code());
+    assertEquals(0, cli("make-phantoms", "--out", tmp.resolve("p").toString(), "--n", "60").code());
     Path wh = tmp.resolve("wh");
     Map<String, String> env = new HashMap<>(Map.of("APP_JAR", StandaloneCluster.appJar().toString(),
         // The test cluster's SPARK_HOME/jars already holds Delta, s3a and libtorch (the Maven classpath).
@@ -127,17 +128,24 @@ class DeployIT {
     try (StandaloneCluster cluster = StandaloneCluster.start(StandaloneCluster.mavenClasspath(), 2, tmp)) {
       Process ingest = cluster.command("standalone", env, DEPLOY.resolve("spark-submit/standalone.sh").toString(),
           cluster.masterUrl, "ingest", "--data", tmp.resolve("p").toString(), "--set", "warehouse=" + wh,
-          "--set", "ingest.size=32", "--set", "ingest.partitions=4");
+          "--set", "ingest.size=32", "--set", "ingest.partitions=6",
+          // Tasks wait for both executors, so that each takes partitions (the default ratio is 0 here).
+          "--set", "spark.conf.\"spark.scheduler.minRegisteredResourcesRatio\"=1.0");
       String log = finish(cluster, ingest, "standalone");
-      assertTrue(log.contains("24 images added"), log);
-      // decoded in the Workers' executor JVMs, not in the driver
-      assertEquals(List.of(), SparkTest.context(wh).tables().read(Tables.IMAGES)
-          .where("ingest_executor = 'driver'").collectAsList());
+      assertTrue(log.contains("60 images added"), log);
+      // Decoded in the Workers' executor JVMs (a driver of its own, as spark-submit makes it), both of
+      // them, and the run's row names them.
+      JobContext ctx = SparkTest.context(wh);
+      Set<String> executors = new java.util.TreeSet<>(ctx.tables().read(Tables.IMAGES)
+          .select("ingest_executor").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+      assertEquals(Set.of("0", "1"), executors, "decoded by (driver = in the driver)");
+      org.apache.spark.sql.Row run = ctx.tables().read(Tables.RUNS).where("command = 'ingest'").select("metrics").first();
+      assertEquals("0,1", run.<String, String>getJavaMap(0).get("executors"));
 
       env.put("LOCAL_CORES", "2");
       Process sql = cluster.command("local", env, DEPLOY.resolve("spark-submit/local.sh").toString(), "sql",
           "SELECT count(*) AS n FROM images", "--set", "warehouse=" + wh);
-      assertTrue(finish(cluster, sql, "local").contains("n \n--\n24\n"), cluster.log("local"));
+      assertTrue(finish(cluster, sql, "local").contains("n \n--\n60\n"), cluster.log("local"));
 
       // The GPU training script wires a driver GPU through; with no CUDA here train-gan says so and exits 2.
       Path fakeGpu = Files.writeString(tmp.resolve("gpu.sh"), "#!/bin/sh\necho '{\"name\": \"gpu\", \"addresses\": [\"0\"]}'\n");

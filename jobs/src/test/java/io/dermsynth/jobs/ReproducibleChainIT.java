@@ -16,10 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Reproducible runs (issue 19): the tiny chain — make-phantoms → ingest → train-gan → classifier →
- * train-inverter → invert → factorize → augment → experiment, as `demo` runs it — twice, each in its own
- * JVM from the packaged jar, into its own warehouse and work folder, with one root seed. Every model's
- * weight files and, stage by stage, the content hash of every table a run wrote are equal.
+ * `dermsynth demo` end to end, as a user starts it (the packaged jar, its own JVM), and reproducible
+ * runs (issue 19): the tiny chain — make-phantoms → ingest → train-gan → classifier → train-inverter →
+ * invert → factorize → augment → experiment — twice, each in its own JVM, into its own warehouse and work
+ * folder, with one root seed. Every model's weight files and, stage by stage, the content hash of every
+ * table a run wrote are equal. Run A's warehouse then serves the demo's own checks: its ten steps, its
+ * report against `evaluations`, and every notebook cell.
  */
 class ReproducibleChainIT {
 
@@ -53,6 +55,8 @@ class ReproducibleChainIT {
     List<String> differ = a.keySet().stream().filter(k -> !a.get(k).equals(b.get(k))).toList();
     assertEquals(a.keySet(), b.keySet());
     assertEquals(List.of(), differ, "stages whose outputs differ; run A " + a + "\nrun B " + b);
+    DemoChecks.theDemoReportsBothArmsAsInEvaluationsAndTheNotebooksRun(tmp.resolve("a/wh"),
+        Files.readString(tmp.resolve("a/demo.log")));
   }
 
   /** One demo run in its own JVM, into dir/wh and dir/work. */

@@ -110,9 +110,26 @@ class TestAugmentJobs {
     String[] residual = java.util.Arrays.copyOf(augment, augment.length + 2);
     residual[residual.length - 2] = "--set";
     residual[residual.length - 1] = "augment.render=residual";
+    // One source image that no longer decodes: its 13 edits (α = 0 and 3 directions × 4) fail, each is
+    // quarantined (stage augment, source = its synth_id) and counted; the other 195 are written. With the
+    // image repaired, the rerun writes exactly those 13.
+    String broken = ctx.tables().read(Tables.LATENTS).where("split = 'train'").orderBy("image_id").first()
+        .getAs("image_id");
+    DeltaTable imagesTable = DeltaTable.forPath(ctx.spark(), ctx.tables().path(Tables.IMAGES));
+    long imagesVersion = imagesTable.history(1).first().<Long>getAs("version");
+    imagesTable.updateExpr("image_id = '" + broken + "'", Map.of("png", "unhex('00FF00')"));
+    Outcome failing = cli(residual);
+    assertEquals(0, failing.code(), failing.err());
+    assertTrue(failing.out().contains("0 done before, 195 rows added") && failing.out().contains("13 failed edits"),
+        failing.out());
+    List<Row> quarantined = ctx.tables().read(Tables.QUARANTINE).where("stage = 'augment'").collectAsList();
+    assertEquals(13, quarantined.size(), quarantined.toString());
+    quarantined.forEach(q -> assertTrue(broken.equals(q.getAs("image_id")) && q.<String>getAs("source").length() > 8
+        && q.<String>getAs("reason_code").equals("CORRUPT_IMAGE"), q.toString()));
+    imagesTable.restoreToVersion(imagesVersion);
     Outcome r = cli(residual);
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("208 planned from 3 directions") && r.out().contains("0 done before, 208 rows added"),
+    assertTrue(r.out().contains("208 planned from 3 directions") && r.out().contains("195 done before, 13 rows added"),
         r.out());
     var res = ctx.tables().read(Tables.SYNTHETIC).where("render = 'residual'");
     assertEquals(208, res.count());

@@ -23,6 +23,13 @@ class TestIngestBadInputAction {
   @Test
   void goodRowsLandAndEachBadOneIsQuarantinedWithItsReason() throws Exception {
     BadInputCorpus corpus = BadInputCorpus.write(tmp.resolve("corpus"));
+    // A listed 3 GiB file (sparse: no disk used), larger than ingest.max_bytes: refused before reading.
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(corpus.root.resolve("bad_sparse.jpg").toFile(), "rw")) {
+      f.setLength(3L << 30);
+    }
+    java.nio.file.Files.writeString(corpus.root.resolve("HAM10000_metadata.csv"), "HAM_SP,bad_sparse,nv,histo,50,male,back\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    corpus.expected.put("bad_sparse", QuarantineReason.IMAGE_TOO_LARGE);
     assertTrue(corpus.expected.size() + corpus.idless.size() + 1 >= 15, "≥ 15 kinds");
     JobContext ctx = SparkTest.context(tmp.resolve("wh"), Map.of("ingest.size", "32"));
     IngestJob.Result r = IngestJob.run(ctx, corpus.root, null);
@@ -57,6 +64,8 @@ class TestIngestBadInputAction {
     for (QuarantineReason reason : corpus.idless.values()) {
       assertTrue(got.contains("null→" + reason), reason + " in " + got);
     }
+    assertTrue(q.stream().anyMatch(row -> "bad_sparse".equals(row.getString(0))
+        && row.getString(2).contains(String.valueOf(3L << 30) + " bytes")), q.toString());
     // The duplicate's first listing wins: ok_jpeg stays nv, not the later mel.
     assertEquals("nv", ctx.spark().sql("SELECT dx FROM delta.`" + ctx.tables().path(Tables.IMAGES)
         + "` WHERE image_id = 'ok_jpeg'").first().getString(0));

@@ -1,5 +1,6 @@
 package io.dermsynth.udf;
 
+import io.dermsynth.core.BadInputException;
 import ai.djl.Device;
 import io.dermsynth.core.classify.ClassifierModel;
 import java.io.IOException;
@@ -18,7 +19,7 @@ public final class ClassifierFiles {
     FileSystem fs = folder.getFileSystem(hadoop);
     Path manifest = new Path(folder, ClassifierModel.MANIFEST);
     if (!fs.exists(manifest)) {
-      throw new IOException(manifest + " does not exist: " + dir + " is not a complete classifier folder");
+      throw new BadInputException(manifest + " does not exist: " + dir + " is not a complete classifier folder");
     }
     try (InputStream m = fs.open(manifest);
         InputStream w = fs.open(new Path(folder, ClassifierModel.WEIGHTS))) {

@@ -57,6 +57,7 @@ public final class ImageLoader extends ColumnTransformer<ImageLoader> {
 
   private final IntParam size;
   private final LongParam maxPixels;
+  private final LongParam maxBytes;
   private final IntParam minSide;
 
   public ImageLoader() {
@@ -69,9 +70,12 @@ public final class ImageLoader extends ColumnTransformer<ImageLoader> {
         ParamValidators.inRange(8, 4096));
     maxPixels = new LongParam(this, "maxPixels", "largest declared width×height accepted",
         ParamValidators.gt(0));
+    maxBytes = new LongParam(this, "maxBytes", "largest file read, checked before reading it",
+        ParamValidators.gt(0));
     minSide = new IntParam(this, "minSide", "smallest accepted width or height", ParamValidators.gtEq(1));
     setDefault(size, 128);
-    setDefault(maxPixels, 100_000_000L);
+    setDefault(maxPixels, 50_000_000L);
+    setDefault(maxBytes, 64L << 20);
     setDefault(minSide, 16);
   }
 
@@ -85,6 +89,15 @@ public final class ImageLoader extends ColumnTransformer<ImageLoader> {
 
   public IntParam minSide() {
     return minSide;
+  }
+
+  public LongParam maxBytes() {
+    return maxBytes;
+  }
+
+  public ImageLoader setMaxBytes(long v) {
+    set(maxBytes, v);
+    return this;
   }
 
   public ImageLoader setSize(int v) {
@@ -116,13 +129,13 @@ public final class ImageLoader extends ColumnTransformer<ImageLoader> {
     int pathIndex = dataset.schema().fieldIndex($(inputCol()));
     ImageNormalizer.Options options = new ImageNormalizer.Options(
         (Integer) $(size), (Long) $(maxPixels), (Integer) $(minSide));
-    return dataset.toDF().mapPartitions(new LoadPartition(conf, pathIndex, options),
+    return dataset.toDF().mapPartitions(new LoadPartition(conf, pathIndex, options, (Long) $(maxBytes)),
         Encoders.row(outSchema));
   }
 
   /** Runs on the executors: one normaliser and one Hadoop configuration per partition. */
   private record LoadPartition(Broadcast<Map<String, String>> conf, int pathIndex,
-      ImageNormalizer.Options options) implements MapPartitionsFunction<Row, Row> {
+      ImageNormalizer.Options options, long maxBytes) implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
@@ -142,7 +155,7 @@ public final class ImageLoader extends ColumnTransformer<ImageLoader> {
         @Override
         public Row next() {
           Row in = rows.next();
-          Row image = load(in.getString(pathIndex), hadoop, normalizer, executor);
+          Row image = load(in.getString(pathIndex), hadoop, normalizer, maxBytes, executor);
           List<Object> values = new ArrayList<>(in.size() + 1);
           for (int i = 0; i < in.size(); i++) {
             values.add(in.get(i));
@@ -153,28 +166,57 @@ public final class ImageLoader extends ColumnTransformer<ImageLoader> {
       };
     }
 
-    private static Row load(String uri, Configuration hadoop, ImageNormalizer normalizer,
+    private static Row load(String uri, Configuration hadoop, ImageNormalizer normalizer, long maxBytes,
         String executor) {
       byte[] bytes;
       try {
         Path path = new Path(uri);
         FileSystem fs = path.getFileSystem(hadoop);
+        // The size first: a file is read whole, and one of gigabytes (or a sparse one) must not be.
+        long length = fs.getFileStatus(path).getLen();
+        if (length > maxBytes) {
+          return failed(null, QuarantineReason.IMAGE_TOO_LARGE, "file is " + length + " bytes; the limit is "
+              + maxBytes + " (ingest.max_bytes)", executor);
+        }
         try (InputStream in = fs.open(path)) {
-          bytes = in.readAllBytes();
+          bytes = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+        }
+        if (bytes.length > maxBytes) {
+          return failed(null, QuarantineReason.IMAGE_TOO_LARGE, "file grew past " + maxBytes
+              + " bytes while read (ingest.max_bytes)", executor);
         }
       } catch (IOException | RuntimeException e) {
-        return RowFactory.create(null, null, null, null, null, null, null,
-            QuarantineReason.READ_ERROR.name(), "cannot read " + uri + ": " + e, executor);
+        rethrowIfKilled(e);
+        return failed(null, QuarantineReason.READ_ERROR, "cannot read " + uri + ": " + e, executor);
       }
       String sha = Hashing.sha256Hex(bytes);
-      ImageNormalizer.Outcome outcome = normalizer.normalize(bytes);
-      if (outcome instanceof ImageNormalizer.Normalized ok) {
-        return RowFactory.create(ok.png(), ok.size(), ok.size(), ok.sourceWidth(), ok.sourceHeight(),
-            ok.sourceFormat(), sha, null, null, executor);
+      try {
+        ImageNormalizer.Outcome outcome = normalizer.normalize(bytes);
+        if (outcome instanceof ImageNormalizer.Normalized ok) {
+          return RowFactory.create(ok.png(), ok.size(), ok.size(), ok.sourceWidth(), ok.sourceHeight(),
+              ok.sourceFormat(), sha, null, null, executor);
+        }
+        ImageNormalizer.Failed bad = (ImageNormalizer.Failed) outcome;
+        return failed(sha, bad.reason(), bad.message(), executor);
+      } catch (RuntimeException | Error e) {
+        // Whatever one file does to a decoder (an Error too: a stack overflow, an array too large) is
+        // that file's problem; the task goes on with the next file.
+        rethrowIfKilled(e);
+        return failed(sha, QuarantineReason.CORRUPT_IMAGE, "decoding failed: " + e, executor);
       }
-      ImageNormalizer.Failed bad = (ImageNormalizer.Failed) outcome;
-      return RowFactory.create(null, null, null, null, null, null, sha, bad.reason().name(),
-          bad.message(), executor);
+    }
+
+    private static Row failed(String sha, QuarantineReason reason, String message, String executor) {
+      return RowFactory.create(null, null, null, null, null, null, sha, reason.name(), message, executor);
+    }
+
+    /** A task Spark killed (or an interrupted read) ends the task, as Spark expects; it is no bad file. */
+    private static void rethrowIfKilled(Throwable e) {
+      org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+      if (e instanceof org.apache.spark.TaskKilledException || e instanceof java.io.InterruptedIOException
+          || (task != null && task.isInterrupted())) {
+        throw e instanceof RuntimeException r ? r : new org.apache.spark.TaskKilledException("killed while reading");
+      }
     }
   }
 }

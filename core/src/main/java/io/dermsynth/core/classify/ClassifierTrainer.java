@@ -1,5 +1,6 @@
 package io.dermsynth.core.classify;
 
+import io.dermsynth.core.BadInputException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -138,7 +139,7 @@ public final class ClassifierTrainer {
     if (saved.isPresent()) {
       State st = GSON.fromJson(new String(saved.get(), java.nio.charset.StandardCharsets.UTF_8), State.class);
       model.net().loadSafetensors(new ByteArrayInputStream(checkpoints.read("last.safetensors")
-          .orElseThrow(() -> new IOException("checkpoint has state.json but no last.safetensors"))),
+          .orElseThrow(() -> new BadInputException("checkpoint has state.json but no last.safetensors"))),
           model.manager(), false);
       best = checkpoints.read("best.safetensors").orElse(null);
       history.addAll(st.history());
@@ -247,7 +248,7 @@ public final class ClassifierTrainer {
         gc.backward(l);
         loss = l.getFloat();
       }
-      trainer.step();
+      io.dermsynth.core.Scopes.noGrad(trainer::step);
       return loss;
     }
   }

@@ -1,5 +1,6 @@
 package io.dermsynth.core.classify;
 
+import io.dermsynth.core.BadInputException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -258,11 +259,11 @@ public final class DenseNet {
             skipped.add(e.getKey());
             continue;
           }
-          throw new IOException("weights file has no tensor '" + e.getKey() + "'");
+          throw new BadInputException("weights file has no tensor '" + e.getKey() + "'");
         }
         NDArray dst = e.getValue().getArray();
         if (!dst.getShape().equals(src.getShape())) {
-          throw new IOException("tensor '" + e.getKey() + "' has shape " + src.getShape()
+          throw new BadInputException("tensor '" + e.getKey() + "' has shape " + src.getShape()
               + ", this network needs " + dst.getShape());
         }
         dst.set(src.toType(DataType.FLOAT32, false).toFloatArray());

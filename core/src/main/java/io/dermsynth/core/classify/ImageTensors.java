@@ -1,5 +1,6 @@
 package io.dermsynth.core.classify;
 
+import io.dermsynth.core.BadInputException;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.awt.Graphics2D;
@@ -20,7 +21,7 @@ public final class ImageTensors {
   public static float[] decode(byte[] png, int size) throws IOException {
     BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
     if (img == null) {
-      throw new IOException("not a decodable image (" + png.length + " bytes)");
+      throw new BadInputException("not a decodable image (" + png.length + " bytes)");
     }
     if (img.getWidth() != size || img.getHeight() != size || img.getType() != BufferedImage.TYPE_INT_RGB) {
       BufferedImage scaled = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);

@@ -2,6 +2,9 @@ package io.dermsynth.core.data;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +20,14 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * A csv file with a header, read whole: RFC 4180 quoting, a UTF-8 byte-order mark tolerated, header
  * names compared case-insensitively. Rows whose field count differs from the header's are kept apart
- * as malformed instead of being guessed at.
+ * as malformed instead of being guessed at. Text is UTF-8; a file that is not (spreadsheet exports are
+ * often Windows-1252) is read line by line as UTF-8 or else Windows-1252, with a warning naming the
+ * lines, and a line that is neither is set apart as malformed with its file and line.
  */
 public final class CsvTable {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CsvTable.class);
+  private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
 
   /** One data row: its 1-based line in the file and its values by lower-case header name. */
   public record Row(long line, Map<String, String> values) {
@@ -50,14 +58,15 @@ public final class CsvTable {
         .setAllowMissingColumnNames(true)
         .setIgnoreSurroundingSpaces(true)
         .get();
-    try (Reader in = Files.newBufferedReader(path, StandardCharsets.UTF_8);
+    List<Rejection> malformed = new ArrayList<>();
+    String text = text(path, Files.readAllBytes(path), malformed);
+    try (Reader in = new java.io.StringReader(text);
         CSVParser parser = CSVParser.parse(in, format)) {
       List<String> header = new ArrayList<>();
       for (String name : parser.getHeaderNames()) {
         header.add(normaliseHeader(name));
       }
       List<Row> rows = new ArrayList<>();
-      List<Rejection> malformed = new ArrayList<>();
       for (CSVRecord rec : parser) {
         long line = rec.getParser().getCurrentLineNumber();
         if (rec.size() != header.size()) {
@@ -73,20 +82,82 @@ public final class CsvTable {
       }
       return new CsvTable(path, List.copyOf(header), rows, malformed);
     } catch (IllegalStateException | java.io.UncheckedIOException e) {
-      // commons-csv reports an unterminated quote this way; the whole file is unusable then.
-      throw new IOException("cannot parse csv " + path + ": " + e.getMessage(), e);
+      // commons-csv reports an unterminated quote this way (its message has the line); the whole file is
+      // unusable then, and it is the user's to fix.
+      throw new IllegalArgumentException("cannot parse csv " + path + ": " + e.getMessage(), e);
     }
   }
 
   /** The header names of a csv without reading its rows; empty when the file has no header line. */
   public static List<String> readHeader(Path path) throws IOException {
-    try (var lines = Files.lines(path, StandardCharsets.UTF_8)) {
-      return lines.findFirst()
-          .map(first -> java.util.Arrays.stream(first.split(",", -1))
-              .map(h -> normaliseHeader(h.replace("\"", ""))).toList())
-          .orElse(List.of());
-    } catch (java.io.UncheckedIOException e) {
-      throw e.getCause();
+    byte[] head;
+    try (var in = Files.newInputStream(path)) {
+      head = in.readNBytes(64 * 1024);
+    }
+    int end = 0;
+    while (end < head.length && head[end] != '\n' && head[end] != '\r') {
+      end++;
+    }
+    String first = line(java.util.Arrays.copyOf(head, end));
+    return first == null || first.isBlank() ? List.of() : java.util.Arrays.stream(first.split(",", -1))
+        .map(h -> normaliseHeader(h.replace("\"", ""))).toList();
+  }
+
+  /**
+   * The file's text: all of it as UTF-8 when it decodes so; otherwise each line as UTF-8 or else
+   * Windows-1252 (warned, with the lines), and a line neither decodes left empty and reported in
+   * {@code malformed} with its file and line.
+   */
+  static String text(Path path, byte[] bytes, List<Rejection> malformed) {
+    String utf8 = strict(StandardCharsets.UTF_8, bytes, 0, bytes.length);
+    if (utf8 != null) {
+      return utf8;
+    }
+    StringBuilder out = new StringBuilder(bytes.length);
+    List<Long> cp1252 = new ArrayList<>();
+    long lineNo = 1;
+    for (int start = 0; start < bytes.length; lineNo++) {
+      int end = start;
+      while (end < bytes.length && bytes[end] != '\n') {
+        end++;
+      }
+      String line = strict(StandardCharsets.UTF_8, bytes, start, end - start);
+      if (line == null) {
+        line = strict(WINDOWS_1252, bytes, start, end - start);
+        if (line != null) {
+          cp1252.add(lineNo);
+        } else {
+          malformed.add(new Rejection(path + ":" + lineNo, null, QuarantineReason.MALFORMED_ROW,
+              "line is neither UTF-8 nor Windows-1252 text"));
+          line = "";
+        }
+      }
+      out.append(line);
+      if (end < bytes.length) {
+        out.append('\n');
+      }
+      start = end + 1;
+    }
+    if (!cp1252.isEmpty()) {
+      LOG.warn("{} is not UTF-8: {} line(s) read as Windows-1252 (e.g. line {}); save it as UTF-8 to be sure of "
+          + "its names", path, cp1252.size(), cp1252.get(0));
+    }
+    return out.toString();
+  }
+
+  /** One header line's text, as {@link #text} would decode it; null when neither charset does. */
+  private static String line(byte[] bytes) {
+    String s = strict(StandardCharsets.UTF_8, bytes, 0, bytes.length);
+    return s != null ? s : strict(WINDOWS_1252, bytes, 0, bytes.length);
+  }
+
+  /** The bytes decoded with {@code cs}, or null at the first byte sequence that charset does not define. */
+  private static String strict(Charset cs, byte[] bytes, int off, int len) {
+    try {
+      return cs.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes, off, len)).toString();
+    } catch (CharacterCodingException e) {
+      return null;
     }
   }
 

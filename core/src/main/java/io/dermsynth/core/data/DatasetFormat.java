@@ -1,5 +1,6 @@
 package io.dermsynth.core.data;
 
+import io.dermsynth.core.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +26,14 @@ public enum DatasetFormat {
     this.reader = reader;
   }
 
+  /**
+   * This layout's reader, given its root as its real path: `./dir`, `dir`, `dir/../dir`, a link to it and
+   * `/abs/dir` then list the same files under the same paths (the walk and the csv's entries would
+   * otherwise spell one file two ways, and every listed image would also be "unlisted").
+   */
   public DatasetReader reader() {
-    return reader.get();
+    DatasetReader r = reader.get();
+    return root -> r.read(root.toRealPath());
   }
 
   public static DatasetFormat parse(String name) {
@@ -44,7 +51,7 @@ public enum DatasetFormat {
   /** Looks at the folder's csv headers and sub-folders; fails with what it looked for. */
   public static DatasetFormat detect(Path root) throws IOException {
     if (!Files.isDirectory(root)) {
-      throw new IOException("dataset folder " + root + " does not exist");
+      throw new BadInputException("dataset folder " + root + " does not exist");
     }
     if (Files.isRegularFile(root.resolve(LabelsCsvReader.FILE_NAME))) {
       return LABELS_CSV;
@@ -62,7 +69,7 @@ public enum DatasetFormat {
         return FOLDERS;
       }
     }
-    throw new IOException("cannot tell the layout of " + root + ": expected labels.csv, a HAM10000 "
+    throw new BadInputException("cannot tell the layout of " + root + ": expected labels.csv, a HAM10000 "
         + "metadata csv (" + Ham10000Reader.REQUIRED + "), an ISIC ground-truth csv, or one folder "
         + "per class (" + Diagnosis.allowedNames() + "); pass --format (" + allowedNames() + ")");
   }

@@ -14,7 +14,7 @@ public final class FolderPerClassReader implements DatasetReader {
 
   @Override
   public Manifest read(Path root) throws IOException {
-    ListingBuilder listing = new ListingBuilder("folders");
+    ListingBuilder listing = new ListingBuilder("folders", root);
     try (Stream<Path> dirs = Files.list(root)) {
       for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
         String label = dir.getFileName().toString().replace('_', ' ');

@@ -1,5 +1,6 @@
 package io.dermsynth.core.data;
 
+import io.dermsynth.core.BadInputException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -20,11 +21,11 @@ public final class Ham10000Reader implements DatasetReader {
   @Override
   public Manifest read(Path root) throws IOException {
     Path csv = DatasetFormat.findCsv(root, REQUIRED)
-        .orElseThrow(() -> new IOException("no HAM10000 metadata csv (with columns " + REQUIRED
+        .orElseThrow(() -> new BadInputException("no HAM10000 metadata csv (with columns " + REQUIRED
             + ") in " + root));
     CsvTable table = CsvTable.read(csv);
     ImageFiles files = ImageFiles.under(root);
-    ListingBuilder listing = new ListingBuilder("ham10000");
+    ListingBuilder listing = new ListingBuilder("ham10000", root);
     listing.rejectAll(table.malformed());
     for (CsvTable.Row row : table.rows()) {
       String imageId = row.get("image_id");

@@ -1,5 +1,6 @@
 package io.dermsynth.core.data;
 
+import io.dermsynth.core.BadInputException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -32,12 +33,12 @@ public final class IsicReader implements DatasetReader {
   @Override
   public Manifest read(Path root) throws IOException {
     ImageFiles files = ImageFiles.under(root);
-    ListingBuilder listing = new ListingBuilder("isic");
+    ListingBuilder listing = new ListingBuilder("isic", root);
     Optional<Path> gt2019 = DatasetFormat.findCsv(root, GT_2019);
     if (gt2019.isPresent()) {
       read2019(root, CsvTable.read(gt2019.get()), files, listing);
     } else {
-      Path gt2020 = DatasetFormat.findCsv(root, GT_2020).orElseThrow(() -> new IOException(
+      Path gt2020 = DatasetFormat.findCsv(root, GT_2020).orElseThrow(() -> new BadInputException(
           "no ISIC ground-truth csv (2019: " + GT_2019 + "; 2020: " + GT_2020 + ") in " + root));
       read2020(CsvTable.read(gt2020), files, listing);
     }

@@ -1,5 +1,6 @@
 package io.dermsynth.core.data;
 
+import io.dermsynth.core.BadInputException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,17 +22,17 @@ public final class LabelsCsvReader implements DatasetReader {
     CsvTable table = CsvTable.read(csv);
     for (String col : REQUIRED) {
       if (!table.has(col)) {
-        throw new IOException(csv + " has no column '" + col + "'; expected path,label[,group]");
+        throw new BadInputException(csv + " has no column '" + col + "'; expected path,label[,group]");
       }
     }
     ImageFiles files = ImageFiles.under(root);
-    ListingBuilder listing = new ListingBuilder("labels-csv");
+    ListingBuilder listing = new ListingBuilder("labels-csv", root);
     listing.rejectAll(table.malformed());
     for (CsvTable.Row row : table.rows()) {
       String rel = row.get("path");
       Path file = rel == null ? null : root.resolve(rel).normalize();
       if (file != null && !file.startsWith(root.normalize())) {
-        listing.reject(new Rejection(table.source(row), null, QuarantineReason.MALFORMED_ROW,
+        listing.reject(new Rejection(table.source(row), null, QuarantineReason.OUTSIDE_ROOT,
             "path '" + rel + "' points outside " + root));
         continue;
       }

@@ -19,13 +19,16 @@ final class ListingBuilder {
       Double age, String sex, String localization, Map<String, String> extra, Path file) {}
 
   private final String dataset;
+  private final Path realRoot;
   private final List<SourceRecord> records = new ArrayList<>();
   private final List<Rejection> rejections = new ArrayList<>();
   private final Set<String> seenIds = new HashSet<>();
   private final Set<Path> usedFiles = new HashSet<>();
 
-  ListingBuilder(String dataset) {
+  /** @param root the dataset's folder: every listed file must resolve (links followed) below it */
+  ListingBuilder(String dataset, Path root) throws java.io.IOException {
     this.dataset = dataset;
+    this.realRoot = root.toRealPath();
   }
 
   void reject(Rejection r) {
@@ -68,6 +71,14 @@ final class ListingBuilder {
               + (e.file() == null ? "" : " (" + e.file() + ")")));
       return;
     }
+    Path real = realPath(e.file());
+    if (real == null || !real.startsWith(realRoot)) {
+      // A symlink (or a listed ../ path) out of the dataset: ingest reads only what is under its root.
+      reject(new Rejection(e.source(), e.imageId(), QuarantineReason.OUTSIDE_ROOT,
+          "image " + e.imageId() + "'s file " + e.file() + " resolves to " + real + ", outside the dataset folder "
+              + realRoot));
+      return;
+    }
     String lesion = e.lesionId() == null ? e.imageId() : e.lesionId();
     records.add(new SourceRecord(e.imageId(), lesion, dataset, dx.get(), e.dxType(), e.age(),
         e.sex(), e.localization(), e.extra(), e.file().toAbsolutePath().toString()));
@@ -76,10 +87,25 @@ final class ListingBuilder {
   /** Rejects every image file below the root that no entry referred to. */
   void rejectUnlisted(ImageFiles files) {
     for (Path p : files.all().values()) {
-      if (!usedFiles.contains(p)) {
+      if (usedFiles.contains(p)) {
+        continue;
+      }
+      Path real = realPath(p);
+      if (real == null || !real.startsWith(realRoot)) {
+        reject(new Rejection(p.toAbsolutePath().toString(), ImageFiles.stem(p), QuarantineReason.OUTSIDE_ROOT,
+            "file is a link to " + real + ", outside the dataset folder " + realRoot + " (and not listed)"));
+      } else {
         reject(new Rejection(p.toAbsolutePath().toString(), ImageFiles.stem(p), QuarantineReason.UNLISTED_FILE,
             "file is not listed in the dataset's csv, so it has no label"));
       }
+    }
+  }
+
+  private static Path realPath(Path file) {
+    try {
+      return file.toRealPath();
+    } catch (java.io.IOException e) {
+      return null;
     }
   }
 

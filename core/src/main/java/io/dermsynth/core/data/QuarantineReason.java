@@ -10,6 +10,7 @@ public enum QuarantineReason {
   DUPLICATE_IMAGE_ID,
   FILE_MISSING,
   UNLISTED_FILE,
+  OUTSIDE_ROOT,
   // File problems, found while decoding.
   READ_ERROR,
   EMPTY_FILE,

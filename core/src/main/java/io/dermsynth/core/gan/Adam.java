@@ -35,6 +35,10 @@ public final class Adam {
 
   /** One update from the parameters' current gradients. */
   public void step(float lr, float beta1, float beta2, float eps) {
+    io.dermsynth.core.Scopes.noGrad(() -> update(lr, beta1, beta2, eps));
+  }
+
+  private void update(float lr, float beta1, float beta2, float eps) {
     steps++;
     float bc1 = (float) (1 - Math.pow(beta1, steps));
     float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, steps));

@@ -1,5 +1,6 @@
 package io.dermsynth.core.gan;
 
+import io.dermsynth.core.BadInputException;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
@@ -54,16 +55,16 @@ public final class GanModels {
     if (prefix.isEmpty() && manifest.isEmpty() && imported.isEmpty()) {
       List<String> snapshots = store.snapshots();
       if (snapshots.isEmpty()) {
-        throw new IOException("no StyleGAN2 model here: want manifest.json (a snapshot), import.json "
+        throw new BadInputException("no StyleGAN2 model here: want manifest.json (a snapshot), import.json "
             + "(tools/import_stylegan2.py), snapshot-*/ folders (a train-gan run) or generator/ (a "
             + "train-inverter run)");
       }
       if (pick == Pick.BEST) {
-        String best = BestSnapshot.read(store).map(BestSnapshot::snapshot).orElseThrow(() -> new IOException(
+        String best = BestSnapshot.read(store).map(BestSnapshot::snapshot).orElseThrow(() -> new BadInputException(
             "this train-gan run has no " + BestSnapshot.FILE + ": none of its snapshots was scored (gan.quality "
                 + "needs a trained classifier); pick the newest snapshot instead"));
         if (!snapshots.contains(best)) {
-          throw new IOException(BestSnapshot.FILE + " names " + best + ", which is not a complete snapshot here");
+          throw new BadInputException(BestSnapshot.FILE + " names " + best + ", which is not a complete snapshot here");
         }
         prefix = best + "/";
       } else {
@@ -78,7 +79,7 @@ public final class GanModels {
     Generator g = Generator.create(arch, manager);
     String file = prefix + "G_ema.safetensors";
     GanWeights.load(g.namedParameters(), store.read(file)
-        .orElseThrow(() -> new IOException(file + " is missing")));
+        .orElseThrow(() -> new BadInputException(file + " is missing")));
     return new Loaded(g, prefix.isEmpty() ? "." : prefix.substring(0, prefix.length() - 1), kimg);
   }
 }

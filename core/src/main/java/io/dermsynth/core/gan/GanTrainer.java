@@ -411,6 +411,10 @@ public final class GanTrainer implements AutoCloseable {
 
   /** to ← from + (to − from)·beta for trainable parameters; buffers are copied. */
   private static void copyInto(Map<String, Parameter> from, Map<String, Parameter> to, float beta) {
+    io.dermsynth.core.Scopes.noGrad(() -> blend(from, to, beta));
+  }
+
+  private static void blend(Map<String, Parameter> from, Map<String, Parameter> to, float beta) {
     for (var e : from.entrySet()) {
       NDArray src = e.getValue().getArray();
       NDArray dst = to.get(e.getKey()).getArray();

@@ -1,5 +1,6 @@
 package io.dermsynth.core.invert;
 
+import io.dermsynth.core.BadInputException;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -106,12 +107,12 @@ public final class Inverter implements AutoCloseable {
 
   /** The manifest of an inverter folder's newest snapshot (what {@link #load} would load). */
   public static Manifest newestManifest(CheckpointStore store) throws IOException {
-    String dir = store.newestSnapshot().orElseThrow(() -> new IOException(
+    String dir = store.newestSnapshot().orElseThrow(() -> new BadInputException(
         "no inverter here: want snapshot-*/manifest.json (a train-inverter run)"));
     Manifest m = GSON.fromJson(new String(store.readRequired(dir + "/manifest.json"), StandardCharsets.UTF_8),
         Manifest.class);
     if (!FORMAT.equals(m.format())) {
-      throw new IOException(dir + " is " + m.format() + ", want " + FORMAT);
+      throw new BadInputException(dir + " is " + m.format() + ", want " + FORMAT);
     }
     return m;
   }

@@ -1,5 +1,6 @@
 package io.dermsynth.core.metrics;
 
+import io.dermsynth.core.BadInputException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -73,7 +74,7 @@ public final class InceptionV3 implements FeatureNetwork {
       NDArray fc = byName.get("fc.weight");
       boolean fid = fc == null || fc.getShape().get(0) == 1008;
       if (fc != null && !fid && fc.getShape().get(0) != 1000) {
-        throw new IOException("Inception-v3 fc.weight has " + fc.getShape().get(0)
+        throw new BadInputException("Inception-v3 fc.weight has " + fc.getShape().get(0)
             + " rows; 1008 (FID network, pytorch-fid) or 1000 (torchvision ImageNet) expected");
       }
       Map<String, BasicConv> convs = new HashMap<>();
@@ -160,7 +161,7 @@ public final class InceptionV3 implements FeatureNetwork {
   private static BasicConv fold(Map<String, NDArray> byName, String layer, int in, int out) throws IOException {
     NDArray w = tensor(byName, layer + ".conv.weight");
     if (w.getShape().dimension() != 4 || w.getShape().get(0) != out || w.getShape().get(1) != in) {
-      throw new IOException(layer + ".conv.weight has shape " + w.getShape() + ", Inception-v3 needs ("
+      throw new BadInputException(layer + ".conv.weight has shape " + w.getShape() + ", Inception-v3 needs ("
           + out + ", " + in + ", kh, kw)");
     }
     NDArray[] bn = new NDArray[4];
@@ -168,7 +169,7 @@ public final class InceptionV3 implements FeatureNetwork {
     for (int k = 0; k < 4; k++) {
       bn[k] = tensor(byName, layer + ".bn." + kinds[k]);
       if (!bn[k].getShape().equals(new Shape(out))) {
-        throw new IOException(layer + ".bn." + kinds[k] + " has shape " + bn[k].getShape() + ", needs (" + out + ")");
+        throw new BadInputException(layer + ".bn." + kinds[k] + " has shape " + bn[k].getShape() + ", needs (" + out + ")");
       }
     }
     NDArray scale = bn[0].div(bn[3].add(BN_EPS).sqrt());
@@ -178,7 +179,7 @@ public final class InceptionV3 implements FeatureNetwork {
   private static NDArray tensor(Map<String, NDArray> byName, String name) throws IOException {
     NDArray a = byName.get(name);
     if (a == null) {
-      throw new IOException("Inception-v3 weights have no " + name + " (torchvision Inception3 names expected)");
+      throw new BadInputException("Inception-v3 weights have no " + name + " (torchvision Inception3 names expected)");
     }
     return a.toType(DataType.FLOAT32, false);
   }

@@ -1,5 +1,6 @@
 package io.dermsynth.core.metrics;
 
+import io.dermsynth.core.BadInputException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -167,12 +168,12 @@ public final class Lpips {
             src = byName.get("net.slice" + (i + 1) + "." + idx + "." + kind);
           }
           if (src == null) {
-            throw new IOException("LPIPS weights have no features." + idx + "." + kind
+            throw new BadInputException("LPIPS weights have no features." + idx + "." + kind
                 + " (or net.slice" + (i + 1) + "." + idx + "." + kind + ")");
           }
           NDArray dst = convs.get(i).getParameters().get(kind).getArray();
           if (!dst.getShape().equals(src.getShape())) {
-            throw new IOException("features." + idx + "." + kind + " has shape " + src.getShape()
+            throw new BadInputException("features." + idx + "." + kind + " has shape " + src.getShape()
                 + ", AlexNet needs " + dst.getShape());
           }
           dst.set(src.toType(DataType.FLOAT32, false).toFloatArray());
@@ -182,7 +183,7 @@ public final class Lpips {
       for (int l = 0; l < convs.size(); l++) {
         NDArray w = byName.get("lin" + l + ".model.1.weight");
         if (w == null) {
-          throw new IOException("LPIPS weights have no lin" + l + ".model.1.weight");
+          throw new BadInputException("LPIPS weights have no lin" + l + ".model.1.weight");
         }
         lin.add(w.toType(DataType.FLOAT32, false).reshape(1, -1, 1, 1));
       }

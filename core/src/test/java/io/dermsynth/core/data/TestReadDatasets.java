@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,36 @@ class TestReadDatasets {
     assertEquals("upper extremity, left", quoted.localization());
     assertEquals("HAM_Q1", quoted.lesionId());
     assertEquals(45.0, quoted.age());
+  }
+
+  @Test
+  void aWindows1252CsvIsReadAndALineNeitherCharsetDecodesIsSetApartWithFileAndLine() throws IOException {
+    Files.write(dir.resolve("ISIC_1.jpg"), jpeg());
+    Files.write(dir.resolve("ISIC_2.jpg"), jpeg());
+    Files.write(dir.resolve("ISIC_3.jpg"), jpeg());
+    // A spreadsheet export: "é" and "–" as Windows-1252 single bytes (0xE9, 0x96), one line with 0x81
+    // (undefined in Windows-1252) in it as well.
+    java.io.ByteArrayOutputStream csv = new java.io.ByteArrayOutputStream();
+    Charset cp1252 = Charset.forName("windows-1252");
+    csv.writeBytes("lesion_id,image_id,dx,dx_type,age,sex,localization\r\n".getBytes(cp1252));
+    csv.writeBytes("L1,ISIC_1,nv,histo,40,male,t\u00eate \u2013 face\r\n".getBytes(cp1252));
+    csv.writeBytes("L2,ISIC_2,mel,histo,50,female,".getBytes(cp1252));
+    csv.writeBytes(new byte[] {(byte) 0x81, 'x', '\r', '\n'});
+    csv.writeBytes("L3,ISIC_3,bcc,histo,60,male,back\r\n".getBytes(cp1252));
+    Path file = Files.write(dir.resolve("HAM10000_metadata.csv"), csv.toByteArray());
+    assertEquals(DatasetFormat.HAM10000, DatasetFormat.detect(dir));
+    Manifest m = new Ham10000Reader().read(dir);
+    assertEquals(java.util.List.of("ISIC_1", "ISIC_3"), m.records().stream().map(SourceRecord::imageId).sorted().toList());
+    assertEquals("t\u00eate \u2013 face", m.records().stream().filter(r -> r.imageId().equals("ISIC_1")).findFirst()
+        .orElseThrow().localization());
+    Rejection bad = m.rejections().stream().filter(r -> r.reason() == QuarantineReason.MALFORMED_ROW).findFirst()
+        .orElseThrow(() -> new AssertionError(m.rejections().toString()));
+    assertEquals(file + ":3", bad.source());
+    assertTrue(bad.message().contains("neither UTF-8 nor Windows-1252"), bad.message());
+    // UTF-8 with a byte-order mark reads as UTF-8 (its é is two bytes, not "Ã©").
+    Files.write(file, ("\uFEFFlesion_id,image_id,dx,dx_type,age,sex,localization\nL1,ISIC_1,nv,histo,40,male,t\u00eate\n")
+        .getBytes(StandardCharsets.UTF_8));
+    assertEquals("t\u00eate", new Ham10000Reader().read(dir).records().get(0).localization());
   }
 
   @Test
@@ -125,8 +157,38 @@ class TestReadDatasets {
     Manifest m = new LabelsCsvReader().read(dir);
     assertEquals(2, m.records().size());
     assertTrue(m.records().stream().allMatch(r -> r.lesionId().equals("L1")));
-    assertEquals(QuarantineReason.MALFORMED_ROW, m.rejections().get(0).reason());
+    assertEquals(QuarantineReason.OUTSIDE_ROOT, m.rejections().get(0).reason());
     assertTrue(m.rejections().get(0).message().contains("outside"));
+  }
+
+  @Test
+  void relativeDottedLinkedAndAbsoluteRootsListTheSameAndALinkOutOfTheRootIsRefused(@TempDir Path elsewhere)
+      throws IOException {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Files.createDirectories(data.resolve("imgs"));
+    Files.write(data.resolve("imgs/a.jpg"), jpeg());
+    Files.write(data.resolve("imgs/b.jpg"), jpeg());
+    // A listed file that is a link to a file outside the dataset folder, and an unlisted one.
+    Files.write(elsewhere.resolve("secret.jpg"), jpeg());
+    Files.createSymbolicLink(data.resolve("imgs/c.jpg"), elsewhere.resolve("secret.jpg"));
+    Files.createSymbolicLink(data.resolve("imgs/d.jpg"), elsewhere.resolve("secret.jpg"));
+    Files.writeString(data.resolve("labels.csv"), "path,label\nimgs/a.jpg,mel\n./imgs/b.jpg,nv\nimgs/c.jpg,nv\n",
+        StandardCharsets.UTF_8);
+    Path cwd = Path.of("").toAbsolutePath();
+    Path link = Files.createSymbolicLink(dir.resolve("link"), data);
+    List<Manifest> manifests = new java.util.ArrayList<>();
+    for (Path root : List.of(data, cwd.relativize(data), Path.of(".").resolve(cwd.relativize(data)),
+        data.resolve("imgs/.."), link)) {
+      manifests.add(DatasetFormat.detect(root).reader().read(root));
+    }
+    Manifest m = manifests.get(0);
+    assertEquals(List.of("a", "b"), m.records().stream().map(SourceRecord::imageId).toList());
+    // c is refused as a link out of the folder (not read), d as unlisted; nothing else (no UNLISTED a/b).
+    assertEquals(List.of(QuarantineReason.OUTSIDE_ROOT, QuarantineReason.OUTSIDE_ROOT),
+        m.rejections().stream().map(Rejection::reason).sorted().toList(), m.rejections().toString());
+    for (Manifest other : manifests) {
+      assertEquals(m, other);
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.dermsynth.core.gan;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -53,6 +54,43 @@ class TestAdam {
       }
       assertEquals(2, adam.steps());
     }
+  }
+
+  /**
+   * A step on a thread that never started the engine — libtorch's grad mode is per thread and on by
+   * default there — updates the weights instead of failing on an in-place op of a leaf that requires grad,
+   * and leaves the thread's mode as it found it.
+   */
+  @Test
+  void aStepOnAFreshThreadUpdatesTheWeights() throws Exception {
+    Engine.getInstance();
+    java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread t = new Thread(() -> {
+      try (NDManager m = NDManager.newBaseManager()) {
+        boolean before = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        FullyConnectedLayer fc = layer(m);
+        Adam adam = new Adam(GanBlock.named(fc, ""), m);
+        adam.zeroGradients();
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          gc.backward(fc.forward(m.create(new float[] {3f, -1f}, new Shape(1, 2))).square().sum());
+        }
+        adam.step(0.1f, 0.5f, 0.9f, 1e-8f);
+        outcome.set(new Object[] {before, ai.djl.pytorch.jni.JniUtils.isGradMode(),
+            fc.getParameters().get("weight").getArray().toFloatArray()});
+      } catch (Throwable e) {
+        outcome.set(e);
+      }
+    });
+    t.start();
+    t.join();
+    if (outcome.get() instanceof Throwable e) {
+      throw new AssertionError("a step on a fresh thread failed", e);
+    }
+    Object[] r = (Object[]) outcome.get();
+    assertEquals(true, r[0], "libtorch's default on a new thread (the case under test)");
+    assertEquals(r[0], r[1], "the thread's grad mode is restored");
+    float[] w = (float[]) r[2];
+    assertTrue(w[0] != 1f && w[1] != 2f, java.util.Arrays.toString(w));
   }
 
   /** A NaN or infinite gradient neither poisons the weights nor survives zeroing (NVlabs' nan_to_num). */

@@ -21,13 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * augment submitted to a standalone Master + 2 Workers, one (fake) GPU each, a GPU per executor and per
- * task: an uninterrupted run is the reference (144 rows: 16 latents × 2 directions × 4 non-zero alphas + 16 α = 0
- * renders, 5 chunks);
- * then one executor JVM killed mid-run, and the driver killed mid-run and the command run again, must
- * each end with the reference's table — the same synth_ids with the same image bytes, each once.
+ * invert and augment submitted to a standalone Master + 2 Workers, one (fake) GPU each, a GPU per executor
+ * and per task, on one cluster and one fixture warehouse (AugmentFixture; each test works on a copy).
+ * invert: 8 partitions over 2 executor JVMs, each executor loads the inverter exactly once (ModelCache),
+ * whatever number of its tasks use it, and every task records its Worker's GPU address.
+ * augment: an uninterrupted run is the reference (144 rows: 16 latents × 2 directions × 4 non-zero alphas
+ * + 16 α = 0 renders, 3 chunks); then one executor JVM killed mid-run, and the driver killed mid-run and the
+ * command run again, must each end with the reference's table — the same synth_ids with the same image
+ * bytes, each once.
  */
-class AugmentOnStandaloneClusterIT {
+class InvertAndAugmentOnStandaloneClusterIT {
 
   private static final int PLANNED = 144;
 
@@ -78,6 +81,35 @@ class AugmentOnStandaloneClusterIT {
   }
 
   @Test
+  void invertLoadsTheInverterOncePerExecutorAndEachTaskRecordsItsGpu() throws Exception {
+    // The fixture's warehouse without its latents: every image is inverted again, on the cluster.
+    Path wh = copy("invert");
+    try (var files = Files.walk(wh.resolve(Tables.LATENTS))) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+    long images = SparkTest.context(wh).tables().read(Tables.IMAGES).count();
+    String log = finish(cluster.submit("invert", "invert", "--set", "warehouse=" + wh, "--set",
+        "invert.partitions=8", "--set", "invert.batch_size=4", "--set", "invert.method=encoder"), "invert");
+    assertTrue(log.contains(images + " rows added to latents"), log);
+    JobContext ctx = SparkTest.context(wh);
+    assertEquals(images, ctx.tables().read(Tables.LATENTS).count());
+    Map<String, String> metrics = ctx.tables().read(Tables.RUNS).where("command = 'invert'")
+        .orderBy(org.apache.spark.sql.functions.col("finished_at").desc()).select("metrics").first().getJavaMap(0);
+    // Both executors took partitions (8 tasks), and each loaded the model once: "0:1,1:1".
+    assertEquals("0:1,1:1", metrics.get("model_loads"), metrics.toString());
+    // executor:gpu>device:rows — each executor its own Worker's GPU, the CPU device (no CUDA here).
+    var devices = java.util.regex.Pattern.compile("0:gpu ([01])>cpu\\(\\):(\\d+),1:gpu ([01])>cpu\\(\\):(\\d+)")
+        .matcher(metrics.get("task_devices"));
+    assertTrue(devices.matches(), metrics.toString());
+    assertTrue(!devices.group(1).equals(devices.group(3)), metrics.toString());
+    assertEquals(images, Integer.parseInt(devices.group(2)) + Integer.parseInt(devices.group(4)), metrics.toString());
+    assertEquals(List.of("encoder"), ctx.tables().read(Tables.LATENTS).select("method").distinct()
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+  }
+
+  @Test
   void anExecutorKilledMidRunLeavesExactlyTheReferenceTable() throws Exception {
     Path wh = copy("executor-killed");
     Process p = cluster.submit("executor-killed", augment(wh));
@@ -105,9 +137,12 @@ class AugmentOnStandaloneClusterIT {
     assertEquals(reference, imageHashes(wh));
   }
 
-  /** The fixture's augment with two directions, not three: four runs of it are most of this test's time. */
+  /**
+   * The fixture's augment with two directions, not three, in 3 chunks of 50: four runs of it are most of
+   * this test's time (a chunk's commit costs ~12 s on this cluster).
+   */
   private static String[] augment(Path wh) {
-    String[] args = AugmentFixture.augment(wh, 30);
+    String[] args = AugmentFixture.augment(wh, 50);
     String[] out = java.util.Arrays.copyOf(args, args.length + 2);
     out[args.length] = "--set";
     out[args.length + 1] = "augment.top_k=2";
