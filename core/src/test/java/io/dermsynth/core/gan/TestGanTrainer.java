@@ -181,16 +181,19 @@ class TestGanTrainer {
     }
   }
 
-  /** The TorchScript route to the input gradient must not keep graphs alive: RSS flat over 300 R1 steps. */
+  /**
+   * The TorchScript route to the input gradient must not keep graphs alive: RSS flat (within 5%) over 200
+   * R1 steps after 50 of warm-up; a graph kept per step grows it by D's activations every step.
+   */
   @Test
-  void rssStaysFlatOver300R1Steps() {
+  void rssStaysFlatOver200R1Steps() {
     GanImages data = noiseImages(8, 32, 3);
     try (GanTrainer t = new GanTrainer(GanOptions.defaults(GanPreset.TINY32, 1), Device.cpu());
         NDManager m = NDManager.newBaseManager()) {
       t.trainDiscriminator(true);
       SplittableRandom rnd = new SplittableRandom(1);
       long before = 0;
-      for (int i = 0; i < 350; i++) {
+      for (int i = 0; i < 250; i++) {
         if (i == 50) {
           System.gc();
           before = ProcessMemory.rssMiB();
@@ -201,7 +204,7 @@ class TestGanTrainer {
       }
       System.gc();
       long after = ProcessMemory.rssMiB();
-      assertTrue(after <= before * 1.05, "RSS " + before + " MiB after 50 R1 steps, " + after + " MiB after 350");
+      assertTrue(after <= before * 1.05, "RSS " + before + " MiB after 50 R1 steps, " + after + " MiB after 250");
     }
   }
 }
