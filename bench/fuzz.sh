@@ -9,7 +9,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 n="${1:-100000}"; seed="${2:-20261130}"
 cd "$root"
 start=$(date +%s)
-mvn -B -o -q test -pl core -Dtest=TestFuzzInputs -Dsurefire.failIfNoSpecifiedTests=false \
+mvn -B -o test -pl core -Dtest=TestFuzzInputs -Dsurefire.failIfNoSpecifiedTests=false \
   -Dfuzz.inputs="$n" -Dfuzz.seed="$seed" -DtrimStackTrace=false \
   | grep -E "^fuzz |Tests run|FAIL|escaped" || true
 echo "fuzz: $n inputs of each kind, seed $seed, $(( $(date +%s) - start )) s on $(nproc) cores ($(date -u +%F))"

@@ -92,6 +92,23 @@ class TestFuzzInputs {
     assertEquals(List.of(), escaped.subList(0, Math.min(5, escaped.size())), escaped.size() + " escaped");
   }
 
+  /** What the 100,000-input run found escaping (commons-csv's CSVException, an IOException): named errors now. */
+  @Test
+  void aCharacterAfterAClosingQuoteOrAnUnterminatedQuoteIsANamedError() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("quotes"));
+    Path csv = data.resolve("HAM10000_metadata.csv");
+    for (String text : List.of("lesion_id,image_id,dx\n\"L1\"x,ISIC_1,nv\n", "lesion_id,image_id,dx\n\"L1,ISIC_1,nv\n",
+        "\"lesion_id,image_id,dx\nL1,ISIC_1,nv\n")) {
+      Files.writeString(csv, text);
+      try {
+        DatasetFormat.HAM10000.reader().read(data);
+        throw new AssertionError("read: " + text);
+      } catch (BadInputException | IllegalArgumentException e) {
+        assertTrue(e.getMessage().contains(csv.toRealPath().toString()), e.getMessage());
+      }
+    }
+  }
+
   /** One to three mutations of {@code seed}; {@code others} are spliced in by one kind. */
   static byte[] mutate(byte[] seed, List<byte[]> others, SplittableRandom rnd) {
     byte[] b = seed.clone();
