@@ -37,7 +37,6 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
@@ -189,7 +188,8 @@ public final class AugmentJob {
           .setBatchCol("render_batch").setSourceCol("png").setAlphaCol("w_alpha").setOutputCol("edit")
           .transform(chunk)
           .drop("png", "w_plus", "offsets", "offset_layers", "vector", "w_indices", "w_std", "w_alpha");
-      Dataset<Row> good = edited.filter(new KeepEdited(failures, runId, edited.schema()))
+      Dataset<Row> good = edited.filter(new KeepWithoutError(edited.schema(), "edit", DirectionEditor.OUTPUT_TYPE,
+          "synth_id", "augment", runId, failures, null))
           .withColumn("synthetic_png", col("edit.png"));
       Dataset<Row> scored = new LesionClassifier().setModelPath(classifier).setBatchSize(c.getInt("batch_size"))
           .setBatchCol("render_batch").setInputCol("synthetic_png").setOutputCol("probability")
@@ -233,39 +233,6 @@ public final class AugmentJob {
         IngestJob.QUARANTINE_SCHEMA).withColumn("quarantined_at", current_timestamp());
     ctx.tables().insertNew(Tables.QUARANTINE, bad, "source", "reason_code");
     return bySynthId.size();
-  }
-
-  /** Keeps the edits that rendered; reports the others (source = their synth_id) to the accumulator. */
-  private static final class KeepEdited implements org.apache.spark.api.java.function.FilterFunction<Row> {
-    private static final long serialVersionUID = 1L;
-    // Rows reach a FilterFunction without their schema: positions are fixed on the driver.
-    private static final int ERROR_CODE = DirectionEditor.OUTPUT_TYPE.fieldIndex("error_code");
-    private static final int ERROR_MESSAGE = DirectionEditor.OUTPUT_TYPE.fieldIndex("error_message");
-    private final CollectionAccumulator<Row> failures;
-    private final String runId;
-    private final int edit;
-    private final int synthId;
-    private final int imageId;
-
-    KeepEdited(CollectionAccumulator<Row> failures, String runId, org.apache.spark.sql.types.StructType schema) {
-      this.failures = failures;
-      this.runId = runId;
-      this.edit = schema.fieldIndex("edit");
-      this.synthId = schema.fieldIndex("synth_id");
-      this.imageId = schema.fieldIndex("image_id");
-    }
-
-    @Override
-    public boolean call(Row row) {
-      Row e = row.getStruct(edit);
-      String error = e.getString(ERROR_CODE);
-      if (error == null) {
-        return true;
-      }
-      failures.add(RowFactory.create(row.getString(synthId), row.getString(imageId), error,
-          String.valueOf(e.getString(ERROR_MESSAGE)), "augment", runId));
-      return false;
-    }
   }
 
   private static Column concat(Column... cols) {

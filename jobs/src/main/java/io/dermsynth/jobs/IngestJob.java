@@ -29,7 +29,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
-import org.apache.spark.api.java.function.FilterFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -166,7 +165,8 @@ public final class IngestJob {
         .setInputCol("source_path").setOutputCol("image")
         .setSize(opt.size()).setMaxPixels(opt.maxPixels()).setMaxBytes(opt.maxBytes()).setMinSide(opt.minSide())
         .transform(ctx.spark().createDataFrame(sourceRows, SOURCE_SCHEMA).repartition(partitions));
-    Dataset<Row> good = loaded.filter(new KeepDecoded(failures, executorIds, runId, loaded.schema())).select(
+    Dataset<Row> good = loaded.filter(new KeepWithoutError(loaded.schema(), "image", ImageLoader.OUTPUT_TYPE,
+        "source_path", "ingest", runId, failures, executorIds)).select(
         col("image_id"), col("lesion_id"), col("dataset"), col("dx"), col("dx_type"),
         col("age"), col("sex"), col("localization"), col("metadata"), col("split"),
         col("image.width").as("width"), col("image.height").as("height"),
@@ -206,50 +206,5 @@ public final class IngestJob {
         sec(System.nanoTime() - t0), executors);
     return new Result(runId, fmt.cliName, manifest.records().size(), manifest.rejections().size(),
         manifest.records().size() - fresh.size(), imagesAdded, quarantineAdded, executors, seconds);
-  }
-
-  /**
-   * Keeps the rows that decoded; hands the others to the driver as quarantine rows, and the executor's
-   * id once per task. A new instance is deserialised for every task, hence the per-task flag.
-   */
-  private static final class KeepDecoded implements FilterFunction<Row> {
-    private static final long serialVersionUID = 1L;
-    // Rows reach a FilterFunction without their schema: positions are fixed on the driver.
-    private static final int EXECUTOR = ImageLoader.OUTPUT_TYPE.fieldIndex("executor_id");
-    private static final int ERROR_CODE = ImageLoader.OUTPUT_TYPE.fieldIndex("error_code");
-    private static final int ERROR_MESSAGE = ImageLoader.OUTPUT_TYPE.fieldIndex("error_message");
-    private final CollectionAccumulator<Row> failures;
-    private final CollectionAccumulator<String> executors;
-    private final String runId;
-    private final int image;
-    private final int sourcePath;
-    private final int imageId;
-    private transient boolean executorRecorded;
-
-    KeepDecoded(CollectionAccumulator<Row> failures, CollectionAccumulator<String> executors,
-        String runId, StructType schema) {
-      this.failures = failures;
-      this.executors = executors;
-      this.runId = runId;
-      this.image = schema.fieldIndex("image");
-      this.sourcePath = schema.fieldIndex("source_path");
-      this.imageId = schema.fieldIndex("image_id");
-    }
-
-    @Override
-    public boolean call(Row row) {
-      Row img = row.getStruct(image);
-      if (!executorRecorded) {
-        executors.add(img.getString(EXECUTOR));
-        executorRecorded = true;
-      }
-      String error = img.getString(ERROR_CODE);
-      if (error == null) {
-        return true;
-      }
-      failures.add(RowFactory.create(row.getString(sourcePath), row.getString(imageId), error,
-          img.getString(ERROR_MESSAGE), "ingest", runId));
-      return false;
-    }
   }
 }
