@@ -59,6 +59,16 @@ public final class InvertJob {
     return Runs.record(ctx, "invert", runId -> invert(ctx, runId, modelArg));
   }
 
+  /**
+   * The images in partitions and an order that depend only on which image_ids are to be inverted: a
+   * batch's neighbours change the last bits of its latents (libtorch picks kernels and splits work by
+   * batch shape), and `images`' files hold their rows in whatever order ingest's tasks finished, so a
+   * round-robin repartition of them made two runs of the same chain batch differently.
+   */
+  static Dataset<Row> inBatchOrder(Dataset<Row> images, int partitions) {
+    return images.repartition(partitions, col("image_id")).sortWithinPartitions("image_id");
+  }
+
   private static Result invert(JobContext ctx, String runId, String modelArg) throws Exception {
     Config c = ctx.settings().config().getConfig("invert");
     String model = Runs.modelPath(ctx, modelArg, c.getString("model"), "train-inverter");
@@ -86,7 +96,7 @@ public final class InvertJob {
     Dataset<Row> inverted = new LatentInverter().setModelPath(model).setMethod(method)
         .setOptSteps(c.getInt("opt_steps"))
         .setBatchSize(c.getInt("batch_size")).setInputCol("png").setOutputCol("latent")
-        .transform(images.repartition(c.getInt("partitions")))
+        .transform(inBatchOrder(images, c.getInt("partitions")))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> good = inverted.where(col("latent.error_code").isNull()).select(

@@ -62,9 +62,15 @@ class TestInvertJobs {
     assertTrue(r.getDouble(5) > 0 && r.getDouble(5) < 1 && r.getDouble(6) >= 0, r.toString());
     assertEquals("hyperstyle", r.getString(7));
 
+    // Invert's batches depend on which images it inverts, not on the order of `images`' rows and files
+    // (a batch's neighbours change the last bits of its latents).
+    var images = ctx.tables().read(Tables.IMAGES);
+    var ids = images.select("image_id");
+    assertEquals(partitions(InvertJob.inBatchOrder(ids, 4)),
+        partitions(InvertJob.inBatchOrder(ids.orderBy(functions.rand(7)).repartition(3), 4)));
+
     // A stored image that no longer decodes goes to quarantine; the others are already there (a rerun
     // adds nothing).
-    var images = ctx.tables().read(Tables.IMAGES);
     var broken = images.limit(1).withColumn("image_id", functions.lit("ISIC_BROKEN"))
         .withColumn("source_path", functions.lit("broken.jpg"))
         .withColumn("png", functions.lit(new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3}));
@@ -112,6 +118,10 @@ class TestInvertJobs {
     assertEquals(3, ctx.tables().read(Tables.LATENTS).where("method = 'optimised'").count());
     assertTrue(Files.exists(Path.of(ctx.tables().read(Tables.RUNS).where("command = 'train-inverter'")
         .select("metrics").first().<String, String>getJavaMap(0).get("model_path"), "lpips", "manifest.json")));
+  }
+
+  private static List<List<String>> partitions(org.apache.spark.sql.Dataset<Row> ids) {
+    return ids.javaRDD().glom().collect().stream().map(p -> p.stream().map(r -> r.getString(0)).toList()).toList();
   }
 
   private static Map<String, Double> l2ByImage(org.apache.spark.sql.Dataset<Row> rows) {
