@@ -240,11 +240,7 @@ public final class AugmentJob {
   }
 
   private static String oneOf(Config c, String key, List<String> allowed) {
-    String v = c.getString(key);
-    if (!allowed.contains(v)) {
-      throw new IllegalArgumentException("augment." + key + " = '" + v + "'; allowed: " + allowed);
-    }
-    return v;
+    return Settings.oneOf(c, "augment", key, allowed);
   }
 
   /** The directions to apply, of the generator the latents were inverted into. */

@@ -153,9 +153,7 @@ public final class Main implements Runnable {
       JobContext ctx = JobContext.of(config.settings());
       var r = IngestJob.run(ctx, data, format == null ? null : DatasetFormat.parse(format));
       PrintWriter w = spec.commandLine().getOut();
-      w.printf("run %s (%s): %d listed, %d images added, %d quarantine rows added, %d already stored, %.1f s%n",
-          r.runId(), r.dataset(), r.listed(), r.imagesAdded(), r.quarantineAdded(), r.alreadyStored(),
-          r.seconds());
+      w.printf("run %s (%s): %d listed, %s%n", r.runId(), r.dataset(), r.listed(), r.summary());
       w.print(ClassSummary.render(ctx.tables()));
       return 0;
     }

@@ -70,8 +70,7 @@ public final class PipelineJob {
     Steps steps = new Steps(out, first, first + 8);
     steps.start("ingest → %s (working size %d px)", ctx.tables().warehouse(), c.getInt("ingest.size"));
     IngestJob.Result ingest = IngestJob.run(ctx, data, format);
-    out.printf("      %d images added, %d quarantine rows added, %d already stored, %.1f s%n",
-        ingest.imagesAdded(), ingest.quarantineAdded(), ingest.alreadyStored(), ingest.seconds());
+    out.printf("      %s%n", ingest.summary());
     out.println();
     out.print(ClassSummary.render(ctx.tables()));
     out.println();

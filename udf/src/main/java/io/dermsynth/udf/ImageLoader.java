@@ -51,6 +51,8 @@ public final class ImageLoader extends ColumnTransformer<ImageLoader> {
       DataTypes.createStructField("source_height", DataTypes.IntegerType, true),
       DataTypes.createStructField("source_format", DataTypes.StringType, true),
       DataTypes.createStructField("source_sha256", DataTypes.StringType, true),
+      DataTypes.createStructField("pixel_sha256", DataTypes.StringType, true),
+      DataTypes.createStructField("phash", DataTypes.LongType, true),
       DataTypes.createStructField("error_code", DataTypes.StringType, true),
       DataTypes.createStructField("error_message", DataTypes.StringType, true),
       DataTypes.createStructField("executor_id", DataTypes.StringType, false)});
@@ -194,7 +196,7 @@ public final class ImageLoader extends ColumnTransformer<ImageLoader> {
         ImageNormalizer.Outcome outcome = normalizer.normalize(bytes);
         if (outcome instanceof ImageNormalizer.Normalized ok) {
           return RowFactory.create(ok.png(), ok.size(), ok.size(), ok.sourceWidth(), ok.sourceHeight(),
-              ok.sourceFormat(), sha, null, null, executor);
+              ok.sourceFormat(), sha, ok.pixelSha256(), ok.phash(), null, null, executor);
         }
         ImageNormalizer.Failed bad = (ImageNormalizer.Failed) outcome;
         return failed(sha, bad.reason(), bad.message(), executor);
@@ -207,7 +209,8 @@ public final class ImageLoader extends ColumnTransformer<ImageLoader> {
     }
 
     private static Row failed(String sha, QuarantineReason reason, String message, String executor) {
-      return RowFactory.create(null, null, null, null, null, null, sha, reason.name(), message, executor);
+      return RowFactory.create(null, null, null, null, null, null, sha, null, null, reason.name(), message,
+          executor);
     }
 
     /** A task Spark killed (or an interrupted read) ends the task, as Spark expects; it is no bad file. */

@@ -20,6 +20,25 @@ public final class Hashing {
     return HexFormat.of().formatHex(d.digest());
   }
 
+  /**
+   * SHA-256 of an image's pixels as decoded (0xAARRGGBB, row by row) with its size and EXIF orientation:
+   * the same picture stored as PNG and BMP, or with other metadata, hashes alike.
+   */
+  public static String pixelSha256(java.awt.image.BufferedImage img, int orientation) {
+    MessageDigest d = digest();
+    int w = img.getWidth();
+    d.update(ByteBuffer.allocate(12).putInt(w).putInt(img.getHeight()).putInt(orientation).array());
+    int[] row = new int[w];
+    ByteBuffer bytes = ByteBuffer.allocate(4 * w);
+    for (int y = 0; y < img.getHeight(); y++) {
+      img.getRGB(0, y, w, 1, row, 0, w);
+      bytes.clear();
+      bytes.asIntBuffer().put(row);
+      d.update(bytes.array());
+    }
+    return HexFormat.of().formatHex(d.digest());
+  }
+
   /** A stable 64-bit value for (seed, key): the same on every JVM, unlike String.hashCode mixing. */
   public static long seeded(long seed, String key) {
     byte[] h = digest().digest((seed + ":" + key).getBytes(StandardCharsets.UTF_8));

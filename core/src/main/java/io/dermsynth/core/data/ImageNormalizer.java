@@ -54,9 +54,12 @@ public final class ImageNormalizer implements AutoCloseable {
   /** The outcome of one file. */
   public sealed interface Outcome permits Normalized, Failed {}
 
-  /** A usable image: the PNG, its side, and the source's own dimensions and format. */
+  /**
+   * A usable image: the PNG, its side, the source's own dimensions and format, the SHA-256 of its
+   * decoded pixels ({@link Hashing#pixelSha256}) and the {@link PerceptualHash} of the working image.
+   */
   public record Normalized(byte[] png, int size, int sourceWidth, int sourceHeight,
-      String sourceFormat) implements Outcome {}
+      String sourceFormat, String pixelSha256, long phash) implements Outcome {}
 
   /** An unusable file, with the reason code and a message for a person. */
   public record Failed(QuarantineReason reason, String message) implements Outcome {}
@@ -135,7 +138,8 @@ public final class ImageNormalizer implements AutoCloseable {
         int[] square = squareRgb(img, options.size());
         int[] upright = ExifOrientation.apply(square, options.size(), orientation);
         return new Normalized(png.encodeRgb(upright, options.size(), options.size()), options.size(), w, h,
-            sig.name().toLowerCase(java.util.Locale.ROOT));
+            sig.name().toLowerCase(java.util.Locale.ROOT), Hashing.pixelSha256(img, orientation),
+            PerceptualHash.of(upright, options.size()));
       } finally {
         reader.dispose();
       }

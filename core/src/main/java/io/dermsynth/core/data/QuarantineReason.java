@@ -21,5 +21,7 @@ public enum QuarantineReason {
   PNG_CRC_MISMATCH,
   IMAGE_TOO_LARGE,
   IMAGE_TOO_SMALL,
-  CORRUPT_IMAGE
+  CORRUPT_IMAGE,
+  // A copy of another image's content (ingest.duplicates = quarantine, or copies that no split can hold).
+  DUPLICATE_CONTENT
 }

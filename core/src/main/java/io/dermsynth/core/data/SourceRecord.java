@@ -36,4 +36,9 @@ public record SourceRecord(
     Objects.requireNonNull(sourcePath, "sourcePath");
     extra = Map.copyOf(extra);
   }
+
+  /** This record placed by another lesion id (a split group that holds copies of its content). */
+  public SourceRecord withLesionId(String lesion) {
+    return new SourceRecord(imageId, lesion, dataset, dx, dxType, age, sex, localization, extra, sourcePath);
+  }
 }
