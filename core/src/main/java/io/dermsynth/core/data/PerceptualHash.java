@@ -36,14 +36,16 @@ public final class PerceptualHash {
       // ITU-R 601-2 luma, as PIL's "L" mode.
       grey[i] = ((p >> 16) & 0xFF) * 0.299 + ((p >> 8) & 0xFF) * 0.587 + (p & 0xFF) * 0.114;
     }
+    // Area average to 32×32, separably: rows first, then columns; each target pixel reads only the
+    // source pixels its box overlaps.
     double[][] w = areaWeights(side);
+    int[][] span = spans(w);
     double[] rows = new double[N * side];
     for (int t = 0; t < N; t++) {
-      for (int s = 0; s < side; s++) {
-        if (w[t][s] != 0) {
-          for (int x = 0; x < side; x++) {
-            rows[t * side + x] += w[t][s] * grey[s * side + x];
-          }
+      for (int s = span[t][0]; s < span[t][1]; s++) {
+        double ws = w[t][s];
+        for (int x = 0; x < side; x++) {
+          rows[t * side + x] += ws * grey[s * side + x];
         }
       }
     }
@@ -51,7 +53,7 @@ public final class PerceptualHash {
     for (int t = 0; t < N; t++) {
       for (int u = 0; u < N; u++) {
         double v = 0;
-        for (int x = 0; x < side; x++) {
+        for (int x = span[u][0]; x < span[u][1]; x++) {
           v += w[u][x] * rows[t * side + x];
         }
         small[t * N + u] = v;
@@ -65,16 +67,23 @@ public final class PerceptualHash {
     if (grey.length != N * N) {
       throw new IllegalArgumentException("expected " + N * N + " grey values, got " + grey.length);
     }
+    // Separable DCT-II: along each row for the K lowest frequencies, then down the columns.
+    double[] rowDct = new double[N * K];
+    for (int i = 0; i < N; i++) {
+      for (int v = 0; v < K; v++) {
+        double s = 0;
+        for (int j = 0; j < N; j++) {
+          s += grey[i * N + j] * COS[v][j];
+        }
+        rowDct[i * K + v] = s;
+      }
+    }
     double[] coef = new double[K * K];
     for (int u = 0; u < K; u++) {
       for (int v = 0; v < K; v++) {
         double s = 0;
         for (int i = 0; i < N; i++) {
-          double row = 0;
-          for (int j = 0; j < N; j++) {
-            row += grey[i * N + j] * COS[v][j];
-          }
-          s += row * COS[u][i];
+          s += rowDct[i * K + v] * COS[u][i];
         }
         coef[u * K + v] = 4 * s;
       }
@@ -94,6 +103,23 @@ public final class PerceptualHash {
   /** Bits in which two hashes differ. */
   public static int distance(long a, long b) {
     return Long.bitCount(a ^ b);
+  }
+
+  /** Per target pixel, the [first, end) source pixels with a non-zero weight. */
+  private static int[][] spans(double[][] w) {
+    int[][] span = new int[w.length][2];
+    for (int t = 0; t < w.length; t++) {
+      int lo = 0;
+      while (lo < w[t].length && w[t][lo] == 0) {
+        lo++;
+      }
+      int hi = w[t].length;
+      while (hi > lo && w[t][hi - 1] == 0) {
+        hi--;
+      }
+      span[t] = new int[] {lo, hi};
+    }
+    return span;
   }
 
   /** w[t][s]: the share of source pixel s in target pixel t when {@code side} pixels are averaged to N. */
