@@ -453,8 +453,9 @@ public final class Main implements Runnable {
   }
 
   @Command(name = "runs", mixinStandardHelpOptions = true,
-      description = "The newest runs: command, status, root seed and the content hash of every table each "
-          + "wrote (equal hashes: equal rows, whichever run wrote them).")
+      description = "The newest runs: command, status (succeeded, failed, partial: stopped by a time budget, "
+          + "running: started without an end — running now, or killed), start, duration, first figures, root seed "
+          + "and the content hash of every table each wrote (equal hashes: equal rows, whichever run wrote them).")
   static final class RunsList implements Callable<Integer> {
     @Mixin ConfigOptions config;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -464,7 +465,13 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() {
-      return printTable(config, spec, ctx -> Runs.listing(ctx, last), last);
+      return printTable(config, spec, ctx -> {
+        try {
+          return Runs.listing(ctx, last);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, last);
     }
   }
 

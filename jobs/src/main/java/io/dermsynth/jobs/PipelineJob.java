@@ -18,13 +18,25 @@ import java.util.Map;
  */
 public final class PipelineJob {
 
-  /** Where the chain got to; {@code experiment} is null when it stopped for a review. */
+  /**
+   * Where the chain got to; {@code experiment} is null when it stopped early: {@code stopped} says why
+   * ({@link #FOR_REVIEW}, or {@link #FOR_BUDGET} when gan.max_minutes ended train-gan before gan.kimg).
+   */
   public record Result(String runId, String ganModel, String gridPath, String classifierModel, String inverterModel,
-      long latentsAdded, long directionsAdded, long syntheticAdded, ExperimentJob.Result experiment)
+      long latentsAdded, long directionsAdded, long syntheticAdded, ExperimentJob.Result experiment, String stopped)
       implements JobResult {
+
+    public static final String FOR_REVIEW = "waiting for direction reviews";
+    public static final String FOR_BUDGET = "train-gan stopped by gan.max_minutes; run again to go on";
+
     /** Stopped before augment until a direction is reviewed (exit code {@link Main#EXIT_WAITING_FOR_REVIEW}). */
     public boolean waitingForReview() {
-      return experiment == null;
+      return FOR_REVIEW.equals(stopped);
+    }
+
+    @Override
+    public String status() {
+      return FOR_BUDGET.equals(stopped) ? "partial" : "succeeded";
     }
 
     @Override
@@ -43,7 +55,7 @@ public final class PipelineJob {
             String.valueOf(a.balancedAccuracy().estimate())));
         m.put("report", experiment.reportPath());
       } else {
-        m.put("stopped", "waiting for direction reviews");
+        m.put("stopped", stopped);
       }
       return m;
     }
@@ -77,12 +89,27 @@ public final class PipelineJob {
 
     steps.start("train-gan: StyleGAN2 %s for %s kimg on the train split", c.getString("gan.preset"),
         c.getString("gan.kimg"));
-    String gan = reused(ctx, reuse, "train-gan", out);
-    if (gan == null) {
-      TrainGanJob.Result g = TrainGanJob.run(ctx, null);
+    // A run that gan.max_minutes stopped ("partial") is resumed from its newest snapshot, not reused.
+    var ganRun = reuse ? Runs.latest(ctx, "train-gan", "succeeded", "partial") : java.util.Optional.<Runs.Ended>empty();
+    String gan;
+    if (ganRun.isPresent() && ganRun.get().status().equals("succeeded")) {
+      gan = ganRun.get().modelPath();
+      out.println("      reusing the finished train-gan run → " + gan);
+    } else {
+      String resume = ganRun.map(Runs.Ended::modelPath).orElse(null);
+      if (resume != null) {
+        out.println("      resuming the partial train-gan run " + ganRun.get().runId() + " → " + resume);
+      }
+      TrainGanJob.Result g = TrainGanJob.run(ctx, resume);
       out.printf(Locale.ROOT, "      %.2f kimg, %.0f s/kimg, augment p %.3f → %s%n", g.kimg(), g.secPerKimg(),
           g.augmentP(), g.modelPath());
       gan = g.modelPath();
+      if (g.status().equals("partial")) {
+        out.printf(Locale.ROOT, "%nStopped after train-gan: gan.max_minutes ended it at %.2f of %.2f kimg. Run this "
+            + "pipeline again to go on from its newest snapshot.%n", g.kimg(), g.targetKimg());
+        out.flush();
+        return new Result(runId, gan, grid, null, null, 0, 0, 0, null, Result.FOR_BUDGET);
+      }
     }
     steps.start("sample: 36 fixed seeds from G_ema → %s", grid);
     SampleJob.run(ctx, gan, SampleJob.parseSeeds("0-35"), 1f, io.dermsynth.core.gan.NoiseMode.CONST, grid, false);
@@ -126,7 +153,7 @@ public final class PipelineJob {
           + "for an unattended run.");
       out.flush();
       return new Result(runId, gan, grid, classifier, inverter, inversion.rowsAdded(), directions.rowsAdded(), 0,
-          null);
+          null, Result.FOR_REVIEW);
     }
     if (unattended) {
       steps.start("augment: the top %d directions approved automatically (no reviewer: augment.directions = "
@@ -159,19 +186,18 @@ public final class PipelineJob {
         + "avg(CAST(label_kept AS INT)) FROM synthetic GROUP BY dx\"");
     out.flush();
     return new Result(runId, gan, grid, classifier, inverter, inversion.rowsAdded(), directions.rowsAdded(),
-        augment.rowsAdded(), experiment);
+        augment.rowsAdded(), experiment, null);
   }
 
   /** The newest succeeded run's model when reusing, printed; else null. */
   private static String reused(JobContext ctx, boolean reuse, String command, PrintWriter out) {
-    if (!reuse || !ctx.tables().exists(Tables.RUNS) || ctx.tables().read(Tables.RUNS)
-        .where(org.apache.spark.sql.functions.col("command").equalTo(command)
-            .and(org.apache.spark.sql.functions.col("status").equalTo("succeeded"))).isEmpty()) {
+    if (!reuse) {
       return null;
     }
-    String path = Runs.latestModelPath(ctx, command);
-    out.println("      reusing the finished " + command + " run → " + path);
-    return path;
+    return Runs.latest(ctx, command, "succeeded").map(e -> {
+      out.println("      reusing the finished " + command + " run → " + e.modelPath());
+      return e.modelPath();
+    }).orElse(null);
   }
 
   /** Numbered step headings, [k/last]. */

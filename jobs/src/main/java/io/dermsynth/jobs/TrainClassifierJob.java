@@ -140,7 +140,7 @@ public final class TrainClassifierJob {
         train.size(), synthetic, val.size(), size, c.getString("preset"), options);
     var manifest = new ClassifierModel.Manifest(c.getString("preset"), LabelledImages.classNames(),
         size, 0, Double.NaN, runId);
-    try (ClassifierModel model = ClassifierModel.create(manifest, ModelStore.device(ctx.settings()))) {
+    try (ClassifierModel model = ClassifierModel.create(manifest, ModelStore.device(ctx.settings()), c.getLong("seed"))) {
       var trainer = new ClassifierTrainer(options, e -> LOG.info(String.format(Locale.ROOT,
           "epoch %d: loss %.4f, val balanced accuracy %.4f, %.1f img/s, %.1f s, RSS %d MiB", e.epoch(),
           e.loss(), e.valBalancedAccuracy(), e.imagesPerSecond(), e.seconds(), ProcessMemory.rssMiB())),

@@ -32,9 +32,15 @@ public final class TrainGanJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainGanJob.class);
 
   /** What training produced; best is null when no snapshot's quality was measured. */
-  public record Result(String runId, String modelPath, String preset, int images, double kimg,
+  public record Result(String runId, String modelPath, String preset, int images, double kimg, double targetKimg,
       double secPerKimg, float augmentP, String snapshot, String resumedFrom, GanTrainer.Tick lastScored,
       BestSnapshot best) implements JobResult {
+
+    /** "partial" when gan.max_minutes ended it before gan.kimg: `train-gan --resume` or `pipeline` go on. */
+    @Override
+    public String status() {
+      return kimg + 1e-9 < targetKimg ? "partial" : "succeeded";
+    }
 
     @Override
     public Map<String, String> metrics() {
@@ -43,6 +49,7 @@ public final class TrainGanJob {
       m.put("preset", preset);
       m.put("train_images", String.valueOf(images));
       m.put("kimg", String.format(Locale.ROOT, "%.3f", kimg));
+      m.put("target_kimg", String.format(Locale.ROOT, "%.3f", targetKimg));
       m.put("sec_per_kimg", String.format(Locale.ROOT, "%.1f", secPerKimg));
       m.put("augment_p", String.format(Locale.ROOT, "%.4f", augmentP));
       m.put("snapshot", snapshot);
@@ -207,7 +214,7 @@ public final class TrainGanJob {
                 t.nonFiniteGradients(), t.rssMiB(),
                 t.snapshot() == null ? "" : ", snapshot " + t.snapshot()));
           });
-      return new Result(runId, dir, options.preset(), data.size(), trainer.kimg(), lastSecPerKimg[0],
+      return new Result(runId, dir, options.preset(), data.size(), trainer.kimg(), options.kimg(), lastSecPerKimg[0],
           trainer.augmentP(), lastSnapshot[0], trainer.resumedFrom(), lastScored[0],
           BestSnapshot.read(store).orElse(null));
     }

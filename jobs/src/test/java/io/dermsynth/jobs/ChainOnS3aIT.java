@@ -39,7 +39,7 @@ class ChainOnS3aIT {
       Path cwd = Files.createDirectories(tmp.resolve("cwd"));
       List<String> cmd = Launcher.command("pipeline", "--data", tmp.resolve("phantoms").toString(), "--config",
           confFile.toString());
-      for (String set : new String[] {"ingest.size=32", "gan.preset=tiny32", "gan.kimg=0.008", "gan.batch_size=8",
+      for (String set : new String[] {"ingest.size=32", "gan.preset=tiny32", "gan.kimg=0.016", "gan.batch_size=8",
           "gan.tick_kimg=0.008", "gan.grid_images=4", "classifier.epochs=1", "classifier.image_size=32",
           "inverter.encoder_steps=3", "inverter.hyper_steps=2", "inverter.hyper_z=8",
           "inverter.refinement_iterations=2", "inverter.tick_steps=5", "factorize.top_k=3",
@@ -50,8 +50,19 @@ class ChainOnS3aIT {
         cmd.add("--set");
         cmd.add(set);
       }
-      // Exit code 3: stopped, waiting for a person (a scheduler should neither retry nor alert).
+      // A time budget stops train-gan after its first tick of two: the run is "partial" and the pipeline
+      // stops there (exit 0: nothing is wrong; the next scheduled run goes on).
+      List<String> budget = new java.util.ArrayList<>(cmd);
+      budget.addAll(List.of("--set", "gan.max_minutes=0.0001"));
+      String zeroth = run(budget, cwd, "zeroth.log", Main.EXIT_OK);
+      assertTrue(zeroth.contains("Stopped after train-gan: gan.max_minutes ended it at 0.01 of 0.02 kimg"), zeroth);
+      assertFalse(zeroth.contains("[3/9] sample"), zeroth);
+
+      // Exit code 3: stopped, waiting for a person (a scheduler should neither retry nor alert). The partial
+      // train-gan run is resumed from its snapshot, not reused.
       String first = run(cmd, cwd, "first.log", Main.EXIT_WAITING_FOR_REVIEW);
+      assertTrue(first.contains("resuming the partial train-gan run "), first);
+      assertTrue(first.contains("0.02 kimg"), first);
       assertTrue(first.contains("[1/9] ingest") && first.contains("[7/9] factorize"), first);
       assertTrue(first.contains("Stopped before augment: no direction has been reviewed"), first);
       assertFalse(first.contains("reusing"), first);
@@ -77,11 +88,15 @@ class ChainOnS3aIT {
       assertTrue(second.contains("0 rows added, 0 quarantined"), "invert adds nothing: " + second);
       assertTrue(second.contains("[8/9] augment: the approved directions"), second);
       assertTrue(second.contains("sa20") && second.contains("Report: s3a://lesions/dermsynth/"), second);
-      assertEquals(1, ctx.tables().read(Tables.RUNS).where("command = 'train-gan'").count(), "trained once");
+      assertEquals(List.of("partial", "succeeded"), ctx.tables().read(Tables.RUNS).where("command = 'train-gan'")
+          .orderBy("finished_at").select("status").collectAsList().stream().map(r -> r.getString(0)).toList(),
+          "stopped once by the budget, resumed once, then reused");
+      String listed = TextTable.render(Runs.listing(ctx, 20), 20);
+      assertTrue(listed.lines().anyMatch(l -> l.contains("| train-gan ") && l.contains("| partial ")), listed);
       assertEquals(List.of(direction), ctx.tables().read(Tables.SYNTHETIC).select("direction_id").distinct()
           .collectAsList().stream().map(r -> r.getString(0)).toList());
 
-      for (String log : List.of(first, second)) {
+      for (String log : List.of(zeroth, first, second)) {
         assertFalse(log.contains(S3Server.SECRET_KEY), "the secret is in the log");
       }
       try (var files = Files.list(cwd)) {

@@ -110,8 +110,10 @@ class TestContentHash {
     TestCommandLine.Outcome listed = TestCommandLine.cli("runs", "--set", "warehouse=" + wh, "--last", "5");
     assertEquals(0, listed.code(), listed.err());
     List<String> lines = listed.out().lines().toList();
-    assertTrue(lines.get(0).matches("run_id +\\| command \\| status +\\| seed \\| wrote *"), lines.get(0));
-    assertTrue(lines.get(2).contains("| ingest  | succeeded | 11   | "), lines.get(2));
+    assertTrue(lines.get(0).matches("run_id +\\| command \\| status +\\| started +\\| duration \\| metrics +"
+        + "\\| seed \\| wrote *"), lines.get(0));
+    assertTrue(lines.get(2).matches(".*\\| ingest  \\| succeeded \\| 20\\d\\d-\\d\\d-\\d\\d [0-9:]{8} \\| [0-9.]+ s +"
+        + "\\| dataset=ham10000, listed=\\d+, listing_rejected=0 +\\| 11 +\\| .*"), lines.get(2));
     assertTrue(lines.get(3).endsWith("| 11   | images=" + hashes.get(Tables.IMAGES) + ", quarantine="
         + hashes.get(Tables.QUARANTINE)), lines.get(3));
   }

@@ -45,6 +45,9 @@ class TrainGanKillIT {
     p.destroyForcibly();
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     int ticksBeforeKill = lines(metrics);
+    // The killed run never wrote its `runs` row; its start is there, so `dermsynth runs` shows it running.
+    String listed = TextTable.render(Runs.listing(SparkTest.context(tmp.resolve("wh")), 10), 10);
+    assertTrue(listed.lines().anyMatch(l -> l.contains("| train-gan ") && l.contains("| running ")), listed);
     assertTrue(ticksBeforeKill >= 3 && ticksBeforeKill < 8,
         "killed after " + ticksBeforeKill + " ticks:\n" + Files.readString(tmp.resolve("killed.log")));
 

@@ -47,7 +47,16 @@ public final class ClassifierModel implements io.dermsynth.core.metrics.FeatureN
     this.manager = manager;
   }
 
-  /** A new, randomly initialised model. */
+  /**
+   * A new model initialised from {@code seed}: libtorch's generator is seeded first, so the initial
+   * weights do not depend on what used it before in this process (or on a fresh process's own seed).
+   */
+  public static ClassifierModel create(Manifest manifest, Device device, long seed) {
+    ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
+    return create(manifest, device);
+  }
+
+  /** A new model, initialised from libtorch's generator as it stands (weights about to be loaded). */
   public static ClassifierModel create(Manifest manifest, Device device) {
     NDManager manager = NDManager.newBaseManager(device);
     DenseNet net = new DenseNet(DenseNet.Config.preset(manifest.preset(), manifest.classes().size()));

@@ -2,6 +2,7 @@ package io.dermsynth.core.classify;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -34,6 +35,30 @@ class TestTrainClassifier {
       labels[i] = y;
     }
     return new ClassifierTrainer.Data(images, labels);
+  }
+
+  @Test
+  void theSeedAloneSetsTheInitialWeights() throws Exception {
+    var manifest = new ClassifierModel.Manifest("small", List.of("a", "b", "c"), 32, 0, 0, "test");
+    byte[] first;
+    try (ClassifierModel model = ClassifierModel.create(manifest, Device.cpu(), 7)) {
+      first = weights(model);
+    }
+    // Whatever drew from libtorch's generator in between (a GAN, a sampler) does not matter.
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(Device.cpu())) {
+      m.randomNormal(new ai.djl.ndarray.types.Shape(1000)).close();
+    }
+    try (ClassifierModel again = ClassifierModel.create(manifest, Device.cpu(), 7);
+        ClassifierModel other = ClassifierModel.create(manifest, Device.cpu(), 8)) {
+      assertArrayEquals(first, weights(again));
+      assertFalse(java.util.Arrays.equals(first, weights(other)));
+    }
+  }
+
+  private static byte[] weights(ClassifierModel model) throws java.io.IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    model.writeWeights(out);
+    return out.toByteArray();
   }
 
   @Test
