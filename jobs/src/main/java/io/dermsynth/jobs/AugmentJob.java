@@ -267,6 +267,16 @@ public final class AugmentJob {
       }
       Dataset<Row> approved = DirectionReviews.currentlyApproved(ctx).withColumnRenamed("direction_id", "ok");
       chosen = all.join(approved, col("direction_id").equalTo(col("ok"))).drop("ok");
+      // An alpha range means nothing in another unit: ±2 w_std applied as raw alphas is another edit.
+      String unit = c.getString("alpha_unit");
+      List<String> otherUnit = chosen.where(col("alpha_unit").isNotNull().and(col("alpha_unit").notEqual(unit)))
+          .select(org.apache.spark.sql.functions.concat(col("direction_id"), lit(" ("), col("alpha_unit"), lit(")")))
+          .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+      if (!otherUnit.isEmpty()) {
+        throw new IllegalArgumentException("augment.alpha_unit = '" + unit + "', but " + otherUnit.size()
+            + " approved direction(s) had their alpha range reviewed in another unit: " + otherUnit + "; set "
+            + "augment.alpha_unit to that unit, or review them again");
+      }
     }
     chosen = chosen.select("direction_id", "rank", "vector", "w_indices", "w_std", "alpha_min", "alpha_max");
     if (chosen.isEmpty()) {

@@ -47,7 +47,8 @@ public final class DemoJob {
     for (org.apache.spark.sql.Row d : used) {
       DirectionReviews.append(ctx, new DirectionReviews.Review(d.getString(0), "approved", "demo rank " + d.getInt(1),
           min, max, "approved automatically by dermsynth demo (augment.directions = all_top_k); no person reviewed it",
-          "dermsynth demo", java.time.Instant.now(), d.getString(2), runId));
+          "dermsynth demo", java.time.Instant.now(), d.getString(2), runId,
+          ctx.settings().config().getString("augment.alpha_unit")));
     }
     out.printf("The %d directions the demo used are recorded in direction_reviews as approved by 'dermsynth demo'"
         + " (no person reviewed them).%n", used.size());

@@ -1,6 +1,7 @@
 package io.dermsynth.jobs;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
 import java.sql.Timestamp;
@@ -34,31 +35,49 @@ public final class DirectionReviews {
       .add("reviewer", DataTypes.StringType, false)
       .add("decided_at", DataTypes.TimestampType, false)
       .add("generator_version", DataTypes.StringType, false)
-      .add("run_id", DataTypes.StringType, false);
+      .add("run_id", DataTypes.StringType, false)
+      // Added later (null in older rows): the unit the alpha range was chosen in, augment.alpha_unit.
+      .add("alpha_unit", DataTypes.StringType, true);
 
   /**
    * One decision. For an approval, alphaMin ≤ alpha ≤ alphaMax are the edit strengths the direction may
-   * be used with (in augment.alpha_unit units); a rejection has no range.
+   * be used with, in {@code alphaUnit} (augment.alpha_unit when it was made: w_std or raw); a rejection
+   * has no range.
    */
   public record Review(String directionId, String decision, String name, Double alphaMin, Double alphaMax,
-      String note, String reviewer, Instant decidedAt, String generatorVersion, String runId) {
+      String note, String reviewer, Instant decidedAt, String generatorVersion, String runId, String alphaUnit) {
 
     Row row() {
       return RowFactory.create(directionId, decision, name, alphaMin, alphaMax, note, reviewer,
-          Timestamp.from(decidedAt), generatorVersion, runId);
+          Timestamp.from(decidedAt), generatorVersion, runId, alphaUnit);
     }
 
     static Review of(Row r) {
       return new Review(r.getString(0), r.getString(1), r.getString(2), (Double) r.get(3), (Double) r.get(4),
-          r.getString(5), r.getString(6), r.getTimestamp(7).toInstant(), r.getString(8), r.getString(9));
+          r.getString(5), r.getString(6), r.getTimestamp(7).toInstant(), r.getString(8), r.getString(9),
+          r.getString(10));
     }
   }
 
   private DirectionReviews() {}
 
-  /** Appends one decision (creating the table on the first). */
+  /** Appends one decision (creating the table on the first; adding alpha_unit to an older table). */
   public static void append(JobContext ctx, Review review) {
-    ctx.tables().append(Tables.DIRECTION_REVIEWS, ctx.spark().createDataFrame(List.of(review.row()), SCHEMA));
+    ctx.tables().appendEvolving(Tables.DIRECTION_REVIEWS,
+        ctx.spark().createDataFrame(List.of(review.row()), SCHEMA));
+  }
+
+  /** The table with every column of {@link #SCHEMA} (null alpha_unit in a table from before it). */
+  private static Dataset<Row> table(JobContext ctx) {
+    Dataset<Row> t = ctx.tables().read(Tables.DIRECTION_REVIEWS);
+    return List.of(t.columns()).contains("alpha_unit") ? t : t.withColumn("alpha_unit", lit(null).cast("string"));
+  }
+
+  /** Each decided direction's latest decision: (direction_id, decision, alpha_min, alpha_max, alpha_unit). */
+  public static Dataset<Row> latest(JobContext ctx) {
+    return table(ctx)
+        .withColumn("n", row_number().over(Window.partitionBy("direction_id").orderBy(col("decided_at").desc())))
+        .where(col("n").equalTo(1)).select("direction_id", "decision", "alpha_min", "alpha_max", "alpha_unit");
   }
 
   /** Every decision on directions of one generator, newest first; empty when there is no table yet. */
@@ -66,7 +85,7 @@ public final class DirectionReviews {
     if (!ctx.tables().exists(Tables.DIRECTION_REVIEWS)) {
       return List.of();
     }
-    return ctx.tables().read(Tables.DIRECTION_REVIEWS).where(col("generator_version").equalTo(generatorVersion))
+    return table(ctx).where(col("generator_version").equalTo(generatorVersion))
         .select(java.util.Arrays.stream(SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col)
             .toArray(org.apache.spark.sql.Column[]::new))
         .orderBy(col("decided_at").desc()).collectAsList().stream().map(Review::of).toList();
@@ -74,12 +93,9 @@ public final class DirectionReviews {
 
   /**
    * The directions whose latest decision is approved, with their alpha ranges: (direction_id, alpha_min,
-   * alpha_max).
+   * alpha_max, alpha_unit).
    */
   public static Dataset<Row> currentlyApproved(JobContext ctx) {
-    return ctx.tables().read(Tables.DIRECTION_REVIEWS)
-        .withColumn("n", row_number().over(Window.partitionBy("direction_id").orderBy(col("decided_at").desc())))
-        .where(col("n").equalTo(1).and(col("decision").equalTo(APPROVED)))
-        .select("direction_id", "alpha_min", "alpha_max");
+    return latest(ctx).where(col("decision").equalTo(APPROVED)).drop("decision");
   }
 }

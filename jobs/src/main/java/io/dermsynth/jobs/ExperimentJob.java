@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.expressions.Window;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,7 +93,12 @@ public final class ExperimentJob {
   private static Result experiment(JobContext ctx, String runId) throws Exception {
     Config c = ctx.settings().config().getConfig("experiment");
     String experimentId = c.getString("id").isBlank() ? runId : c.getString("id");
-    Dataset<Row> pool = pool(ctx, c.getString("pool"));
+    Pool reviewed = pool(ctx, c.getString("pool"));
+    Dataset<Row> pool = reviewed.rows();
+    if (!reviewed.excluded().isEmpty()) {
+      LOG.info("experiment {}: left out, rejected by a reviewer after augment wrote them: {} (direction → rows)",
+          experimentId, reviewed.excluded());
+    }
     ExperimentArm.Policy defaults = new ExperimentArm.Policy(EditRenderer.Render.parse(c.getString("render")),
         c.getBoolean("gate"), SyntheticAllocation.Policy.parse(c.getString("allocation")));
     List<ExperimentArm> arms = ExperimentArm.expand(c.getStringList("arms"), c.getInt("synthetic"),
@@ -150,26 +156,49 @@ public final class ExperimentJob {
         ? ctx.tables().warehouse() + "/report" : ctx.settings().config().getString("evaluate.report_dir"))
         + "/experiments/" + experimentId;
     String report = ExperimentReport.write(ctx, dir, experimentId, runs, summaries, examples(ctx, runs, chosen,
-        c.getInt("examples_per_class")), renders(ctx, pool, c.getInt("examples_per_class")));
+        c.getInt("examples_per_class")), renders(ctx, pool, c.getInt("examples_per_class")), reviewed.excluded());
     chosen.stream().filter(java.util.Objects::nonNull).forEach(Dataset::unpersist);
     LOG.info("experiment {}: {} arms × {} seeds → {}", experimentId, runs.size(), seeds.size(), report);
     return new Result(runId, experimentId, runs, summaries, report);
   }
 
-  /** The synthetic rows arms may draw from: `synthetic` filtered by experiment.pool. */
-  private static Dataset<Row> pool(JobContext ctx, String where) {
+  /**
+   * The synthetic rows arms may draw from ({@code rows}, null without a `synthetic` table), and those left
+   * out because of a review ({@code excluded}: direction_id → rows).
+   */
+  record Pool(Dataset<Row> rows, Map<String, Long> excluded) {}
+
+  /**
+   * `synthetic` filtered by experiment.pool and by the reviews as they stand now: a row is drawn when its
+   * direction's latest decision is approved, or when the direction was never decided and the row was made
+   * unattended (direction_source all_top_k). A direction rejected after augment wrote its rows no longer
+   * feeds any arm.
+   */
+  static Pool pool(JobContext ctx, String where) {
     if (!ctx.tables().exists(Tables.SYNTHETIC)) {
-      return null;
+      return new Pool(null, Map.of());
     }
     Dataset<Row> all = ctx.tables().read(Tables.SYNTHETIC);
     // Tables written before renders had a choice lack these columns: their rows are generator renders
     // without an LPIPS to the reconstruction, from an inversion whose method was not recorded.
-    for (String column : List.of("render", "lpips_recon", "inversion_method")) {
+    for (String column : List.of("render", "lpips_recon", "inversion_method", "direction_source")) {
       if (!List.of(all.columns()).contains(column)) {
         all = all.withColumn(column, lit(null).cast(column.equals("lpips_recon") ? "double" : "string"));
       }
     }
-    return where.isBlank() ? all : all.where(where);
+    all = where.isBlank() ? all : all.where(where);
+    if (!ctx.tables().exists(Tables.DIRECTION_REVIEWS)) {
+      return new Pool(all, Map.of());
+    }
+    Dataset<Row> latest = DirectionReviews.latest(ctx).select(col("direction_id").as("reviewed_direction"),
+        col("decision").as("latest_decision"));
+    Dataset<Row> joined = all.join(latest, col("direction_id").equalTo(col("reviewed_direction")), "left");
+    org.apache.spark.sql.Column drawn = col("latest_decision").equalTo(DirectionReviews.APPROVED)
+        .or(col("latest_decision").isNull().and(functions.coalesce(col("direction_source"), lit("")).notEqual("approved")));
+    Map<String, Long> excluded = new TreeMap<>();
+    joined.where(functions.not(functions.coalesce(drawn, lit(false)))).groupBy("direction_id").count().collectAsList()
+        .forEach(r -> excluded.put(r.getString(0), r.getLong(1)));
+    return new Pool(joined.where(drawn).drop("reviewed_direction", "latest_decision"), excluded);
   }
 
   private static List<ExperimentArm.Direction> poolDirections(JobContext ctx, Dataset<Row> pool) {

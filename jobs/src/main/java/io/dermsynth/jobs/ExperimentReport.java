@@ -46,7 +46,7 @@ public final class ExperimentReport {
    *     renders, written beside the report as {@code renders.png} too (one row per class)
    */
   static String write(JobContext ctx, String dir, String experimentId, List<ExperimentJob.ArmRun> runs,
-      List<Summary> summaries, List<Row> examples, List<Row> renders) throws IOException {
+      List<Summary> summaries, List<Row> examples, List<Row> renders, Map<String, Long> excluded) throws IOException {
     List<String> classes = LabelledImages.classNames();
     ExperimentJob.ArmRun base = runs.get(0);
     StringBuilder h = new StringBuilder();
@@ -63,6 +63,12 @@ public final class ExperimentReport {
         .append(" images). Figures are means over seeds with 95% bootstrap intervals (test lesions and seeds ")
         .append("resampled); Δ is the paired-bootstrap difference to the baseline (the same resampled lesions and ")
         .append("seeds for both).</p>");
+    if (!excluded.isEmpty()) {
+      h.append("<p id=\"excluded\">Left out of every arm: the synthetic images of directions whose latest review is "
+          + "a rejection (or that were never approved) —");
+      excluded.forEach((d, n) -> h.append(' ').append(esc(d)).append(" (").append(n).append(" images)"));
+      h.append(".</p>");
+    }
     h.append("<h2>What each arm showed</h2><ul id=\"verdicts\">");
     for (int a = 1; a < runs.size(); a++) {
       Summary s = summaries.get(a);

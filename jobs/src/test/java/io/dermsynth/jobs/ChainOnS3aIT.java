@@ -79,7 +79,7 @@ class ChainOnS3aIT {
       org.apache.spark.sql.Row top = ctx.tables().read(Tables.DIRECTIONS).where("rank = 1").first();
       String direction = top.getAs("direction_id");
       DirectionReviews.append(ctx, new DirectionReviews.Review(direction, "approved", "size", -1.0, 1.0, null, "t",
-          java.time.Instant.now(), top.getAs("generator_version"), "test"));
+          java.time.Instant.now(), top.getAs("generator_version"), "test", "w_std"));
 
       String second = run(cmd, cwd, "second.log", Main.EXIT_OK);
       for (String stage : new String[] {"train-gan", "train-classifier", "train-inverter"}) {

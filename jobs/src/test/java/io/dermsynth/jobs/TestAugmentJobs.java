@@ -165,6 +165,35 @@ class TestAugmentJobs {
     assertTrue(res.where("alpha <> 0").agg(org.apache.spark.sql.functions.avg("lpips")).first().getDouble(0) > 0);
     DeltaTable.forPath(ctx.spark(), ctx.tables().path(Tables.SYNTHETIC)).delete("render = 'residual'");
 
+    // Reviews after augment (issue 20): every direction approved in w_std; augment refuses to apply those
+    // ranges as raw alphas; one direction rejected afterwards no longer feeds any experiment arm, though
+    // its rows stay in `synthetic`.
+    List<Row> dirs = ctx.tables().read(Tables.DIRECTIONS).orderBy("rank").select("direction_id", "generator_version")
+        .collectAsList();
+    for (Row d : dirs) {
+      DirectionReviews.append(ctx, new DirectionReviews.Review(d.getString(0), "approved", null, -2.0, 2.0, null, "t",
+          java.time.Instant.now(), d.getString(1), "review", "w_std"));
+    }
+    String[] raw = java.util.Arrays.copyOf(augment, augment.length + 4);
+    System.arraycopy(new String[] {"--set", "augment.directions=approved", "--set", "augment.alpha_unit=raw"}, 0,
+        raw, augment.length, 4);
+    Outcome otherUnit = cli(raw);
+    assertEquals(2, otherUnit.code(), otherUnit.out());
+    assertTrue(otherUnit.err().contains("augment.alpha_unit = 'raw', but 3 approved direction(s) had their alpha "
+        + "range reviewed in another unit") && otherUnit.err().contains(dirs.get(0).getString(0) + " (w_std)"),
+        otherUnit.err());
+    long drawable = ExperimentJob.pool(ctx, "").rows().count();
+    assertEquals(208, drawable);
+    String rejected = dirs.get(1).getString(0);
+    DirectionReviews.append(ctx, new DirectionReviews.Review(rejected, "rejected", null, null, null, "too strong", "t",
+        java.time.Instant.now(), dirs.get(1).getString(1), "review", "w_std"));
+    ExperimentJob.Pool reviewed = ExperimentJob.pool(ctx, "");
+    long ofRejected = ctx.tables().read(Tables.SYNTHETIC).where(col("direction_id").equalTo(rejected)).count();
+    assertTrue(ofRejected > 0);
+    assertEquals(Map.of(rejected, ofRejected), reviewed.excluded());
+    assertEquals(drawable - ofRejected, reviewed.rows().count());
+    assertEquals(0, reviewed.rows().where(col("direction_id").equalTo(rejected)).count());
+
     // train-classifier takes the synthetic rows a filter selects, on top of the real train split.
     long realTrain = ctx.tables().read(Tables.IMAGES).where("split = 'train'").count();
     long okRows = ctx.tables().read(Tables.SYNTHETIC).where("lpips_ok").count();

@@ -65,9 +65,15 @@ class TestExperimentJob {
     assertTrue(tooFew.err().contains("arm sa5k needs 5000 synthetic images (edits, LPIPS ≤ 0.20, render=generator "
         + "gate=none allocation=inverse_frequency sources=finest); the pool has"), tooFew.err());
 
-    Outcome sweep = cli(concat(new String[] {"experiment", "--set", "experiment.arms=[baseline, lpips-sweep]"}, common));
-    assertEquals(2, sweep.code());
-    assertTrue(sweep.err().contains("arm lpips0.15 needs 30 synthetic images (edits, LPIPS ≤ 0.15"), sweep.err());
+    // One more image than the pool's edits within LPIPS 0.15 (a count of the fixture's models): the sweep's
+    // strict arm cannot be filled, and the experiment refuses before training anything.
+    long within = SparkTest.context(wh).tables().read(Tables.SYNTHETIC).where("alpha <> 0 AND lpips <= 0.15")
+        .count();
+    Outcome sweep = cli(concat(concat(new String[] {"experiment", "--set", "experiment.arms=[baseline, lpips-sweep]"},
+        common), new String[] {"--set", "experiment.synthetic=" + (within + 1)}));
+    assertEquals(2, sweep.code(), sweep.err());
+    assertTrue(sweep.err().contains("arm lpips0.15 needs " + (within + 1) + " synthetic images (edits, LPIPS ≤ 0.15"),
+        sweep.err());
     assertTrue(!SparkTest.context(wh).tables().exists(Tables.EVALUATIONS), "refused before any training");
 
     Outcome e = cli(concat(new String[] {"experiment", "--set", "experiment.lpips_threshold=1.0", "--set",

@@ -1,6 +1,8 @@
 package io.dermsynth.jobs;
 
 import static io.dermsynth.jobs.TestCommandLine.cli;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,6 +57,7 @@ class TestReviewPage {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+  private static final Pattern BASIS = Pattern.compile("name=\"basis\" value=\"([0-9]*)\"");
   /** Where the screenshots land; docs/ keeps copies for the README. */
   private static final Path SHOTS = Path.of("target", "review-screenshots");
 
@@ -211,12 +214,25 @@ class TestReviewPage {
 
     // A later decision replaces an earlier one: the third direction approved, then rejected, is not used.
     String bearer = "Bearer " + server.token();
-    Matcher m = CSRF.matcher(get("/directions/" + ids.get(2), bearer).body());
+    String opened = get("/directions/" + ids.get(2), bearer).body();
+    Matcher m = CSRF.matcher(opened);
     assertTrue(m.find());
+    Matcher basis = BASIS.matcher(opened);
+    assertTrue(basis.find() && basis.group(1).isEmpty(), "a page without a decision has an empty basis");
     assertEquals(302, post(ids.get(2), "decision=approved&name=size&alpha_min=-2&alpha_max=2&reviewer=t&csrf="
-        + m.group(1), bearer).statusCode());
-    assertEquals(302, post(ids.get(2), "decision=rejected&reviewer=t&note=changes+the+background&csrf=" + m.group(1),
-        bearer).statusCode());
+        + m.group(1) + "&basis=", bearer).statusCode());
+    // The same page, submitted again after that approval: its form was made against no decision, so the
+    // save answers 409, shows the newer decision and keeps what was typed; saved again from there, it holds.
+    String reject = "decision=rejected&reviewer=t&note=changes+the+background&csrf=" + m.group(1) + "&basis=";
+    HttpResponse<String> stale = post(ids.get(2), reject, bearer);
+    assertEquals(409, stale.statusCode(), stale.body());
+    String staleText = stale.body().replace("&#39;", "'").replace("&amp;", "&");
+    assertTrue(staleText.contains("another decision was saved after this page was opened: approved, α -2 … 2 by t")
+        && staleText.contains(">changes the background</textarea>"), staleText);
+    assertEquals(2, ctx.tables().read(Tables.DIRECTION_REVIEWS).count(), "nothing written by the stale form");
+    Matcher fresh = BASIS.matcher(stale.body());
+    assertTrue(fresh.find() && !fresh.group(1).isEmpty(), stale.body());
+    assertEquals(302, post(ids.get(2), reject.replace("&basis=", "&basis=" + fresh.group(1)), bearer).statusCode());
     assertEquals(3, ctx.tables().read(Tables.DIRECTION_REVIEWS).count(), "append-only");
 
     String[] augment = AugmentFixture.augment(wh, 100);
@@ -282,13 +298,15 @@ class TestReviewPage {
             HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, img.statusCode());
         assertEquals(32 * 32 * 3, io.dermsynth.core.gan.GanImages.decodeOne(img.body(), 32).length);
-        Matcher m = CSRF.matcher(send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + page.port()
-            + "/directions/" + ids.get(0))).header("Authorization", bearer)).body());
-        assertTrue(m.find());
+        String opened = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + page.port()
+            + "/directions/" + ids.get(0))).header("Authorization", bearer)).body();
+        Matcher m = CSRF.matcher(opened);
+        Matcher basis = BASIS.matcher(opened);
+        assertTrue(m.find() && basis.find());
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + page.port()
             + "/directions/" + ids.get(0) + "/reviews")).header("Authorization", bearer)
             .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(
-                "decision=rejected&reviewer=s3&csrf=" + m.group(1))));
+                "decision=rejected&reviewer=s3&csrf=" + m.group(1) + "&basis=" + basis.group(1))));
         assertEquals(302, r.statusCode());
       }
       List<Row> s3rows = s3ctx.tables().read(Tables.DIRECTION_REVIEWS).where("reviewer = 's3'").collectAsList();
@@ -325,6 +343,61 @@ class TestReviewPage {
 
   private static void shot(WebDriver d, String name) throws IOException {
     Files.write(SHOTS.resolve(name), ((TakesScreenshot) d).getScreenshotAs(OutputType.BYTES));
+  }
+
+  @Test
+  @Order(4)
+  void aStripThatCannotRenderSaysWhyAndAWriteThatFailsKeepsTheForm() throws Exception {
+    // A direction whose vector has the wrong length: its strip cannot be rendered.
+    Row good = ctx.tables().read(Tables.DIRECTIONS).where(col("direction_id").equalTo(ids.get(0))).first();
+    ctx.tables().append(Tables.DIRECTIONS, ctx.tables().read(Tables.DIRECTIONS).where(col("direction_id")
+        .equalTo(ids.get(0))).withColumn("direction_id", lit("d-broken")).withColumn("rank", lit(99))
+        .withColumn("vector", org.apache.spark.sql.functions.array(lit(1f), lit(0f), lit(0f))));
+    assertTrue(good.getList(good.fieldIndex("vector")).size() > 3);
+    try (ReviewServer page = ReviewJob.start(ctx, null, ReviewSettings.of(ctx.settings(), null, 0, false))) {
+      String bearer = "Bearer " + page.token();
+      String root = "http://127.0.0.1:" + page.port();
+      HttpResponse<String> broken = send(HttpRequest.newBuilder(URI.create(root + "/directions/d-broken"))
+          .header("Authorization", bearer));
+      assertEquals(200, broken.statusCode(), broken.body());
+      assertTrue(broken.body().contains("id=\"render-failed\"") && broken.body().contains("could not be rendered"),
+          broken.body());
+      String list = send(HttpRequest.newBuilder(URI.create(root + "/")).header("Authorization", bearer)).body();
+      assertTrue(list.contains("render failed: "), list);
+      Matcher csrf = CSRF.matcher(broken.body());
+      Matcher basis = BASIS.matcher(broken.body());
+      assertTrue(csrf.find() && basis.find());
+      HttpResponse<String> rejected = send(HttpRequest.newBuilder(URI.create(root + "/directions/d-broken/reviews"))
+          .header("Authorization", bearer).header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString("decision=rejected&reviewer=t&note=does+not+render&csrf="
+              + csrf.group(1) + "&basis=" + basis.group(1))));
+      assertEquals(302, rejected.statusCode(), rejected.body());
+      assertEquals("rejected", ctx.tables().read(Tables.DIRECTION_REVIEWS).where(col("direction_id")
+          .equalTo("d-broken")).first().getAs("decision"));
+
+      // The table cannot be written (its log replaced by a file): 503, the typed values are on the page.
+      Path log = wh.resolve(Tables.DIRECTION_REVIEWS).resolve("_delta_log");
+      Path aside = wh.resolve("direction_reviews_log_aside");
+      Files.move(log, aside);
+      Files.writeString(log, "not a folder");
+      try {
+        String opened = send(HttpRequest.newBuilder(URI.create(root + "/directions/d-broken"))
+            .header("Authorization", bearer)).body();
+        Matcher b = BASIS.matcher(opened);
+        assertTrue(b.find());
+        HttpResponse<String> failed = send(HttpRequest.newBuilder(URI.create(root + "/directions/d-broken/reviews"))
+            .header("Authorization", bearer).header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString("decision=rejected&reviewer=t&note=kept+text&csrf="
+                + csrf.group(1) + "&basis=" + b.group(1))));
+        assertEquals(503, failed.statusCode(), failed.body());
+        assertTrue((failed.body().contains("could not be written to direction_reviews")
+            || failed.body().contains("direction_reviews could not be read"))
+            && failed.body().contains(">kept text</textarea>"), failed.body());
+      } finally {
+        Files.delete(log);
+        Files.move(aside, log);
+      }
+    }
   }
 
   private URI uri(String path) {

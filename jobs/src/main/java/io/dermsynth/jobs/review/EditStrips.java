@@ -54,8 +54,15 @@ final class EditStrips implements AutoCloseable {
     return samples;
   }
 
-  /** The strip of {@code d}, rendered now or earlier. */
+  /**
+   * The strip of {@code d}, rendered now or earlier. A render that failed is not kept: the next request
+   * (a page reload) renders it again.
+   */
   CompletableFuture<EditStrip> strip(ReviewDirection d) {
+    CompletableFuture<EditStrip> f = strips.get(d.id());
+    if (f != null && f.isCompletedExceptionally()) {
+      strips.remove(d.id(), f);
+    }
     return strips.computeIfAbsent(d.id(), k -> CompletableFuture.supplyAsync(() -> render(d), renderer));
   }
 
@@ -63,6 +70,21 @@ final class EditStrips implements AutoCloseable {
   EditStrip ifReady(String directionId) {
     CompletableFuture<EditStrip> f = strips.get(directionId);
     return f != null && f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
+  }
+
+  /** Why the last render of this direction failed, or null when it did not (or has not ended). */
+  String failure(String directionId) {
+    CompletableFuture<EditStrip> f = strips.get(directionId);
+    if (f == null || !f.isCompletedExceptionally()) {
+      return null;
+    }
+    try {
+      f.join();
+      return null;
+    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      return String.valueOf(cause);
+    }
   }
 
   /**

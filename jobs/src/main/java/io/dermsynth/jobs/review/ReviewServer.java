@@ -154,9 +154,12 @@ public final class ReviewServer implements AutoCloseable {
     for (ReviewDirection d : directions.values()) {
       Map<String, Object> row = directionScope(d, current.get(d.id()));
       EditStrip s = strips.ifReady(d.id());
+      String failed = strips.failure(d.id());
       if (s != null) {
         row.put("chart", LpipsChart.svg(settings.alphas(), s.meanLpips(), settings.lpipsThreshold(), 140, 36));
         row.put("flagged", flagged(s));
+      } else if (failed != null) {
+        row.put("renderFailed", "render failed: " + failed);
       } else {
         pending++;
       }
@@ -180,8 +183,35 @@ public final class ReviewServer implements AutoCloseable {
       c.status(400).html(directionPage(d, e.problems(), c.formParamMap()));
       return;
     }
-    DirectionReviews.append(ctx, new Review(d.id(), form.decision(), form.name(), form.alphaMin(), form.alphaMax(),
-        form.note(), form.reviewer(), Instant.now(), generatorVersion, runId));
+    // The form carries the decision it was made against: a newer one in between (another reviewer, another
+    // tab) is shown beside the posted values instead of being overwritten silently.
+    Review current;
+    try {
+      current = current().get(d.id());
+    } catch (RuntimeException e) {
+      c.status(503).html(directionPage(d, List.of("direction_reviews could not be read (" + e + "). Your values are "
+          + "below; save again when the storage is back."), c.formParamMap()));
+      return;
+    }
+    String basis = current == null ? "" : String.valueOf(current.decidedAt().toEpochMilli());
+    String posted = c.formParam("basis") == null ? "" : c.formParam("basis");
+    if (!posted.equals(basis)) {
+      String newer = current == null ? "the decision this page showed is no longer the latest"
+          : "another decision was saved after this page was opened: " + current.decision()
+          + (current.alphaMin() == null ? "" : ", α " + num(current.alphaMin()) + " … " + num(current.alphaMax()))
+          + " by " + current.reviewer() + " at " + TIME.format(current.decidedAt()) + " (the current decision above)";
+      c.status(409).html(directionPage(d, List.of(newer + ". Your values are below; save again to replace it."),
+          c.formParamMap()));
+      return;
+    }
+    try {
+      DirectionReviews.append(ctx, new Review(d.id(), form.decision(), form.name(), form.alphaMin(), form.alphaMax(),
+          form.note(), form.reviewer(), Instant.now(), generatorVersion, runId, settings.alphaUnit()));
+    } catch (RuntimeException e) {
+      c.status(503).html(directionPage(d, List.of("the decision could not be written to direction_reviews (" + e
+          + "). Your values are below; save again when the storage is back."), c.formParamMap()));
+      return;
+    }
     c.redirect("/directions/" + d.id());
   }
 
@@ -210,14 +240,35 @@ public final class ReviewServer implements AutoCloseable {
   }
 
   private String directionPage(ReviewDirection d, List<String> errors, Map<String, List<String>> posted) {
-    List<Review> history = DirectionReviews.history(ctx, generatorVersion).stream()
-        .filter(r -> r.directionId().equals(d.id())).toList();
+    List<Review> history;
+    try {
+      history = DirectionReviews.history(ctx, generatorVersion).stream()
+          .filter(r -> r.directionId().equals(d.id())).toList();
+    } catch (RuntimeException e) {
+      // Storage out: the page still shows the strip and keeps the form; saving will say the same.
+      history = List.of();
+      errors = new ArrayList<>(errors);
+      errors.add("the decisions so far could not be read (" + e + ")");
+    }
     Review current = history.isEmpty() ? null : history.get(0);
-    EditStrip s = strips.strip(d).join();
     Map<String, Object> scope = directionScope(d, current);
     scope.putAll(common(d.label(current)));
     scope.put("current", current == null ? null : reviewScope(current));
+    scope.put("basis", current == null ? "" : String.valueOf(current.decidedAt().toEpochMilli()));
     scope.put("alphas", settings.alphas().stream().map(ReviewServer::num).toList());
+    scope.put("errors", errors);
+    scope.put("hasErrors", !errors.isEmpty());
+    scope.put("history", history.stream().map(this::reviewScope).toList());
+    scope.put("hasHistory", !history.isEmpty());
+    EditStrip s;
+    try {
+      s = strips.strip(d).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      // The strip could not be rendered: say why; the decision form (to reject it) still works.
+      scope.put("renderFailed", String.valueOf(e.getCause() == null ? e : e.getCause()));
+      scope.put("form", formScope(current, null, posted));
+      return render("direction.mustache", scope);
+    }
     List<Map<String, Object>> rows = new ArrayList<>();
     for (int i = 0; i < strips.samples().size(); i++) {
       ReviewSample sample = strips.samples().get(i);
@@ -241,10 +292,6 @@ public final class ReviewServer implements AutoCloseable {
     double[] suggested = s.suggestedRange(settings.alphas(), settings.lpipsThreshold());
     scope.put("suggested", suggested == null ? null : "α " + num(suggested[0]) + " … " + num(suggested[1]));
     scope.put("form", formScope(current, suggested, posted));
-    scope.put("errors", errors);
-    scope.put("hasErrors", !errors.isEmpty());
-    scope.put("history", history.stream().map(this::reviewScope).toList());
-    scope.put("hasHistory", !history.isEmpty());
     return render("direction.mustache", scope);
   }
 
