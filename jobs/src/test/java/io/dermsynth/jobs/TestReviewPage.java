@@ -384,7 +384,7 @@ class TestReviewPage {
         String opened = send(HttpRequest.newBuilder(URI.create(root + "/directions/d-broken"))
             .header("Authorization", bearer)).body();
         Matcher b = BASIS.matcher(opened);
-        assertTrue(b.find());
+        assertTrue(b.find(), opened);
         HttpResponse<String> failed = send(HttpRequest.newBuilder(URI.create(root + "/directions/d-broken/reviews"))
             .header("Authorization", bearer).header("Content-Type", "application/x-www-form-urlencoded")
             .POST(HttpRequest.BodyPublishers.ofString("decision=rejected&reviewer=t&note=kept+text&csrf="

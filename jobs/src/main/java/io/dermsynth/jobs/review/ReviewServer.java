@@ -188,7 +188,8 @@ public final class ReviewServer implements AutoCloseable {
     Review current;
     try {
       current = current().get(d.id());
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Spark's AnalysisException (a missing or unreadable table) is a checked exception thrown unchecked.
       c.status(503).html(directionPage(d, List.of("direction_reviews could not be read (" + e + "). Your values are "
           + "below; save again when the storage is back."), c.formParamMap()));
       return;
@@ -207,7 +208,7 @@ public final class ReviewServer implements AutoCloseable {
     try {
       DirectionReviews.append(ctx, new Review(d.id(), form.decision(), form.name(), form.alphaMin(), form.alphaMax(),
           form.note(), form.reviewer(), Instant.now(), generatorVersion, runId, settings.alphaUnit()));
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       c.status(503).html(directionPage(d, List.of("the decision could not be written to direction_reviews (" + e
           + "). Your values are below; save again when the storage is back."), c.formParamMap()));
       return;
@@ -244,7 +245,7 @@ public final class ReviewServer implements AutoCloseable {
     try {
       history = DirectionReviews.history(ctx, generatorVersion).stream()
           .filter(r -> r.directionId().equals(d.id())).toList();
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       // Storage out: the page still shows the strip and keeps the form; saving will say the same.
       history = List.of();
       errors = new ArrayList<>(errors);
