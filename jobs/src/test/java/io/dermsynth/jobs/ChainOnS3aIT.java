@@ -75,7 +75,7 @@ class ChainOnS3aIT {
       assertFalse(ctx.tables().exists(Tables.SYNTHETIC));
       // The pipeline's own presets (small64) sat under the --set overrides.
       String config = ctx.tables().read(Tables.RUNS).where("command = 'pipeline'").first().getAs("config");
-      assertTrue(config.contains("\"patience\":15") && config.contains("\"kimg\":0.008"), config);
+      assertTrue(config.contains("\"patience\":15") && config.contains("\"kimg\":0.016"), config);
       org.apache.spark.sql.Row top = ctx.tables().read(Tables.DIRECTIONS).where("rank = 1").first();
       String direction = top.getAs("direction_id");
       DirectionReviews.append(ctx, new DirectionReviews.Review(direction, "approved", "size", -1.0, 1.0, null, "t",
