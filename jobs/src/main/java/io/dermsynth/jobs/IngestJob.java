@@ -136,6 +136,11 @@ public final class IngestJob {
 
   private IngestJob() {}
 
+  /** The URI the executors read a record's file by, and quarantine names it by. */
+  private static String sourceUri(SourceRecord r) {
+    return new File(r.sourcePath()).toURI().toString();
+  }
+
   private static String sec(long nanos) {
     return String.format(java.util.Locale.ROOT, "%.2f", nanos / 1e9);
   }
@@ -164,7 +169,7 @@ public final class IngestJob {
     List<Row> sourceRows = new ArrayList<>(fresh.size());
     for (SourceRecord r : fresh) {
       sourceRows.add(RowFactory.create(r.imageId(), r.lesionId(), r.dataset(), r.dx().code,
-          r.dxType(), r.age(), r.sex(), r.localization(), r.extra(), new File(r.sourcePath()).toURI().toString()));
+          r.dxType(), r.age(), r.sex(), r.localization(), r.extra(), sourceUri(r)));
     }
     int parallelism = ctx.spark().sparkContext().defaultParallelism();
     int partitions = opt.partitions() > 0 ? opt.partitions()
@@ -207,7 +212,7 @@ public final class IngestJob {
       decisions.values().forEach(d -> {
         SourceRecord r = byId.get(d.imageId());
         if (d.quarantine() != null) {
-          duplicateRows.add(RowFactory.create(new File(r.sourcePath()).toURI().toString(), d.imageId(),
+          duplicateRows.add(RowFactory.create(sourceUri(r), d.imageId(),
               QuarantineReason.DUPLICATE_CONTENT.name(), d.quarantine(), "ingest", runId));
         } else {
           placed.add(r.withLesionId(d.splitGroup()));

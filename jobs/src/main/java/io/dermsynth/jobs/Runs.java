@@ -130,8 +130,9 @@ public final class Runs {
             + "e -> concat(e.key, '=', e.value)), ', ') AS wrote");
   }
 
-  /** finished_at − started_at for a person: seconds under 2 minutes, minutes under 2 hours, then hours. */
+  /** finished_at − started_at in milliseconds, as a double (format_string's %f takes no decimal). */
   private static final String MS = "CAST(unix_millis(finished_at) - unix_millis(started_at) AS DOUBLE)";
+  /** That duration for a person: seconds under 2 minutes, minutes under 2 hours, then hours. */
   private static final String DURATION = "CASE WHEN " + MS + " < 120000 THEN format_string('%.1f s', " + MS
       + " / 1000) WHEN " + MS + " < 7200000 THEN format_string('%.1f min', " + MS + " / 60000) "
       + "ELSE format_string('%.1f h', " + MS + " / 3600000) END";
