@@ -375,29 +375,69 @@ class TestReviewPage {
       assertEquals("rejected", ctx.tables().read(Tables.DIRECTION_REVIEWS).where(col("direction_id")
           .equalTo("d-broken")).first().getAs("decision"));
 
-      // The table cannot be written (its log replaced by a file): 503, the typed values are on the page.
+      // The table can be read but not written: a commit adds a writer feature this Delta does not know, as a
+      // newer writer or a locked-down table would. 503, the typed values are on the page, and nothing is lost.
       Path log = wh.resolve(Tables.DIRECTION_REVIEWS).resolve("_delta_log");
-      Path aside = wh.resolve("direction_reviews_log_aside");
-      Files.move(log, aside);
-      Files.writeString(log, "not a folder");
+      long version = latestCommit(log);
+      String protocol = latestProtocol(log, version);
+      long reviewsBefore = ctx.tables().read(Tables.DIRECTION_REVIEWS).count();
+      Files.writeString(log.resolve(String.format("%020d.json", version + 1)), "{\"protocol\":{\"minReaderVersion\":1,"
+          + "\"minWriterVersion\":7,\"writerFeatures\":[\"dermsynthTestReadOnly\"]}}\n");
       try {
         String opened = send(HttpRequest.newBuilder(URI.create(root + "/directions/d-broken"))
             .header("Authorization", bearer)).body();
         Matcher b = BASIS.matcher(opened);
         assertTrue(b.find(), opened);
-        HttpResponse<String> failed = send(HttpRequest.newBuilder(URI.create(root + "/directions/d-broken/reviews"))
-            .header("Authorization", bearer).header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString("decision=rejected&reviewer=t&note=kept+text&csrf="
-                + csrf.group(1) + "&basis=" + b.group(1))));
+        HttpResponse<String> failed = post(root, bearer, "d-broken", "decision=approved&reviewer=t&note=kept+text"
+            + "&alpha_min=-2&alpha_max=3&name=kept-name&csrf=" + csrf.group(1) + "&basis=" + b.group(1));
         assertEquals(503, failed.statusCode(), failed.body());
-        assertTrue((failed.body().contains("could not be written to direction_reviews")
-            || failed.body().contains("direction_reviews could not be read"))
-            && failed.body().contains(">kept text</textarea>"), failed.body());
+        assertTrue(failed.body().contains("could not be written to direction_reviews"), failed.body());
+        assertTrue(failed.body().contains(">kept text</textarea>") && failed.body().contains("value=\"kept-name\"")
+            && failed.body().contains("value=\"-2\"") && failed.body().contains("value=\"3\""), failed.body());
+        assertEquals(reviewsBefore, ctx.tables().read(Tables.DIRECTION_REVIEWS).count(), "reads still work");
       } finally {
-        Files.delete(log);
-        Files.move(aside, log);
+        // A later commit restores the table's own protocol (the log only moves forward).
+        Files.writeString(log.resolve(String.format("%020d.json", version + 2)), protocol + "\n");
+      }
+
+      assertEquals(reviewsBefore, ctx.tables().read(Tables.DIRECTION_REVIEWS).count());
+      // The table is writable again: the same page saves.
+      String reopened = send(HttpRequest.newBuilder(URI.create(root + "/directions/d-broken"))
+          .header("Authorization", bearer)).body();
+      Matcher b = BASIS.matcher(reopened);
+      assertTrue(b.find(), reopened);
+      assertEquals(302, post(root, bearer, "d-broken", "decision=rejected&reviewer=t&note=saved&csrf=" + csrf.group(1)
+          + "&basis=" + b.group(1)).statusCode());
+      assertEquals(reviewsBefore + 1, ctx.tables().read(Tables.DIRECTION_REVIEWS).count());
+    }
+  }
+
+  private HttpResponse<String> post(String root, String bearer, String direction, String form) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(root + "/directions/" + direction + "/reviews"))
+        .header("Authorization", bearer).header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form)));
+  }
+
+  private static long latestCommit(Path log) throws IOException {
+    try (var files = Files.list(log)) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("\\d{20}\\.json"))
+          .mapToLong(n -> Long.parseLong(n.substring(0, 20))).max().orElseThrow();
+    }
+  }
+
+  /** The table's current protocol action, as its log line. */
+  private static String latestProtocol(Path log, long latest) throws IOException {
+    for (long v = latest; v >= 0; v--) {
+      Path commit = log.resolve(String.format("%020d.json", v));
+      if (Files.exists(commit)) {
+        for (String line : Files.readAllLines(commit)) {
+          if (line.startsWith("{\"protocol\"")) {
+            return line;
+          }
+        }
       }
     }
+    throw new IllegalStateException("no protocol action under " + log);
   }
 
   private URI uri(String path) {
