@@ -1,5 +1,6 @@
 package io.dermsynth.core.classify;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -118,8 +119,8 @@ public final class ClassifierModel implements io.dermsynth.core.metrics.FeatureN
   /** NCHW images in [0, 1] normalised per channel as in training, on their own manager. */
   private static NDArray normalised(NDArray images01) {
     NDManager m = images01.getManager();
-    NDArray mean = m.create(ImageTensors.MEAN, new Shape(1, 3, 1, 1));
-    NDArray std = m.create(ImageTensors.STD, new Shape(1, 3, 1, 1));
+    NDArray mean = OwnedArrays.of(m, ImageTensors.MEAN, new Shape(1, 3, 1, 1));
+    NDArray std = OwnedArrays.of(m, ImageTensors.STD, new Shape(1, 3, 1, 1));
     return images01.sub(mean).div(std);
   }
 
@@ -176,7 +177,7 @@ public final class ClassifierModel implements io.dermsynth.core.metrics.FeatureN
         System.arraycopy(img, 0, buf, i * plane, plane);
       }
       try (NDManager batch = manager.newSubManager()) {
-        NDArray x = batch.create(buf, new Shape(b, 3, s, s));
+        NDArray x = OwnedArrays.of(batch, buf, new Shape(b, 3, s, s));
         NDArray p = net.block().forward(store, new NDList(x), false).singletonOrThrow().softmax(1);
         float[] flat = p.toFloatArray();
         for (int i = 0; i < b; i++) {

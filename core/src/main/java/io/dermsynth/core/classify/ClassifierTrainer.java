@@ -1,5 +1,6 @@
 package io.dermsynth.core.classify;
 
+import io.dermsynth.core.OwnedArrays;
 import io.dermsynth.core.BadInputException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -236,7 +237,7 @@ public final class ClassifierTrainer {
     }
     // Everything made for this step lives in its own manager and is freed with it.
     try (NDManager batch = model.manager().newSubManager()) {
-      NDArray input = batch.create(x, new Shape(b, 3, size, size));
+      NDArray input = OwnedArrays.of(batch, x, new Shape(b, 3, size, size));
       NDArray labels = batch.create(y);
       NDArray weights = batch.create(w);
       float loss;

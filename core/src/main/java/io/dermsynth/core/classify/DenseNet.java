@@ -1,5 +1,6 @@
 package io.dermsynth.core.classify;
 
+import io.dermsynth.core.OwnedArrays;
 import io.dermsynth.core.BadInputException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -266,7 +267,7 @@ public final class DenseNet {
           throw new BadInputException("tensor '" + e.getKey() + "' has shape " + src.getShape()
               + ", this network needs " + dst.getShape());
         }
-        dst.set(src.toType(DataType.FLOAT32, false).toFloatArray());
+        OwnedArrays.assign(dst, src.toType(DataType.FLOAT32, false).toFloatArray());
       }
       for (String extra : byName.keySet()) {
         if (!extra.endsWith("num_batches_tracked")) {

@@ -1,5 +1,6 @@
 package io.dermsynth.core.factor;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -38,8 +39,8 @@ public final class DirectionSpread {
       int n = Math.min(batch, samples - done);
       float[] z = g.architecture().randomZ(rng, n);
       try (NDScope scope = new NDScope()) {
-        NDArray w = g.mapping().forward(m.create(z, new Shape(n, zDim))).get(":, 0, :");
-        float[] p = w.matMul(m.create(dirs, new Shape(d.size(), wDim)).transpose()).toFloatArray();  // [n, K]
+        NDArray w = g.mapping().forward(OwnedArrays.of(m, z, new Shape(n, zDim))).get(":, 0, :");
+        float[] p = w.matMul(OwnedArrays.of(m, dirs, new Shape(d.size(), wDim)).transpose()).toFloatArray();  // [n, K]
         for (int r = 0; r < n; r++) {
           for (int k = 0; k < d.size(); k++) {
             double v = p[r * d.size() + k];

@@ -1,5 +1,6 @@
 package io.dermsynth.core.factor;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -171,9 +172,9 @@ public final class EditRenderer {
           System.arraycopy(mine, 0, d, i * per, per);
         }
       }
-      deltas.put(name, m.create(d, new Shape(rows.size(), l.outChannels(), l.inChannels(), 1, 1)));
+      deltas.put(name, OwnedArrays.of(m, d, new Shape(rows.size(), l.outChannels(), l.inChannels(), 1, 1)));
     }
-    return inv.synthesize(m.create(flat, new Shape(rows.size(), numWs, wDim)), deltas);
+    return inv.synthesize(OwnedArrays.of(m, flat, new Shape(rows.size(), numWs, wDim)), deltas);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.dermsynth.core.gan;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -80,7 +81,7 @@ public final class Adam {
         v[i] = Float.isNaN(v[i]) ? 0f : Math.copySign(1e5f, v[i]);
       }
     }
-    NDArray clean = g.getManager().create(v, g.getShape());
+    NDArray clean = OwnedArrays.of(g.getManager(), v, g.getShape());
     g.close();
     return clean;
   }
@@ -119,7 +120,7 @@ public final class Adam {
       out.add(a);
       out.add(b);
     }
-    NDArray s = manager.create(new long[] {steps});
+    NDArray s = OwnedArrays.of(manager, new long[] {steps});
     s.setName("step");
     out.add(s);
     return out;
@@ -145,6 +146,6 @@ public final class Adam {
       throw new IllegalArgumentException("optimiser state " + name + ": want " + into.getShape() + ", got "
           + (a == null ? "nothing" : a.getShape()));
     }
-    into.set(a.toFloatArray());
+    OwnedArrays.assign(into, a.toFloatArray());
   }
 }

@@ -1,5 +1,6 @@
 package io.dermsynth.core.gan;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -38,14 +39,14 @@ public final class AdaptiveAugment {
     long[] index = geometry(n, r, p, rnd);
     if (index != null) {
       NDManager m = images.getManager();
-      NDArray idx = m.create(index, new Shape(n, 1, (long) r * r)).broadcast(new Shape(n, c, (long) r * r));
+      NDArray idx = OwnedArrays.of(m, index, new Shape(n, 1, (long) r * r)).broadcast(new Shape(n, c, (long) r * r));
       x = x.reshape(n, c, (long) r * r).gather(idx, 2).reshape(n, c, r, r);
     }
     float[][] colour = colour(n, p, rnd);
     if (colour != null) {
       NDManager m = images.getManager();
-      NDArray matrix = m.create(colour[0], new Shape(n, 3, 3));
-      NDArray offset = m.create(colour[1], new Shape(n, 3, 1));
+      NDArray matrix = OwnedArrays.of(m, colour[0], new Shape(n, 3, 3));
+      NDArray offset = OwnedArrays.of(m, colour[1], new Shape(n, 3, 1));
       x = matrix.matMul(x.reshape(n, 3, (long) r * r)).add(offset).reshape(n, 3, r, r);
     }
     return x;

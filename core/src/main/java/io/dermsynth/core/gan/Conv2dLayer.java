@@ -1,5 +1,6 @@
 package io.dermsynth.core.gan;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -38,7 +39,7 @@ public final class Conv2dLayer extends GanBlock {
       throw new IllegalArgumentException("Conv2dLayer(" + in + " ch, " + kernel + "×" + kernel
           + ") got " + x.getShape());
     }
-    NDArray w = weight.getArray().mul(weightGain);
+    NDArray w = OwnedArrays.mul(weight.getArray(), weightGain);
     NDArray y;
     if (down && kernel == 1) {
       y = conv(Ops.downsample2d(x), w, 1, 0);
@@ -51,7 +52,7 @@ public final class Conv2dLayer extends GanBlock {
     if (bias != null) {
       y = Ops.addChannelBias(y, bias.getArray());
     }
-    return lrelu ? Ops.lrelu(y, (float) Math.sqrt(2) * gain) : (gain == 1f ? y : y.mul(gain));
+    return lrelu ? Ops.lrelu(y, (float) Math.sqrt(2) * gain) : (gain == 1f ? y : OwnedArrays.mul(y, gain));
   }
 
   private static NDArray conv(NDArray x, NDArray w, int stride, int pad) {

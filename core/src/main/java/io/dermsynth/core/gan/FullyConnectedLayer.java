@@ -1,5 +1,6 @@
 package io.dermsynth.core.gan;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -43,7 +44,8 @@ public final class FullyConnectedLayer extends GanBlock {
     if (x.getShape().dimension() != 2 || x.getShape().get(1) != in) {
       throw new IllegalArgumentException("FullyConnectedLayer(" + in + "→" + out + ") got " + x.getShape());
     }
-    NDArray y = x.matMul(weight.getArray().mul(weightGain).transpose()).add(bias.getArray().mul(biasGain));
+    NDArray y = x.matMul(OwnedArrays.mul(weight.getArray(), weightGain).transpose())
+        .add(OwnedArrays.mul(bias.getArray(), biasGain));
     return lrelu ? Ops.lrelu(y, (float) Math.sqrt(2)) : y;
   }
 }

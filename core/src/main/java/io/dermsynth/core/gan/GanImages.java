@@ -1,5 +1,6 @@
 package io.dermsynth.core.gan;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -109,6 +110,6 @@ public final class GanImages {
         out[i * len + j] = (p[j] & 255) / 127.5f - 1f;
       }
     }
-    return manager.create(out, new Shape(indices.length, 3, resolution, resolution));
+    return OwnedArrays.of(manager, out, new Shape(indices.length, 3, resolution, resolution));
   }
 }

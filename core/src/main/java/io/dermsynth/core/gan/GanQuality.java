@@ -1,5 +1,6 @@
 package io.dermsynth.core.gan;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -83,7 +84,7 @@ public final class GanQuality implements AutoCloseable {
       int b = Math.min(BATCH, fakes - start);
       float[] z = g.architecture().randomZ(r, b);
       try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
-        NDArray images = toFeatureSize(g.forward(manager.create(z, new Shape(b, zDim)), 1f, NoiseMode.CONST));
+        NDArray images = toFeatureSize(g.forward(OwnedArrays.of(manager, z, new Shape(b, zDim)), 1f, NoiseMode.CONST));
         copyRows(net.embedding(images), f, start);
         int even = b - b % 2;
         if (even >= 2) {
@@ -101,7 +102,7 @@ public final class GanQuality implements AutoCloseable {
   /** [N, 3, R, R] in [−1, 1] → [N, 3, S, S] in [0, 1] at the network's size S (bilinear when R ≠ S). */
   private NDArray toFeatureSize(NDArray images) {
     long s = net.inputSize();
-    NDArray x = images.add(1f).div(2f).clip(0f, 1f);
+    NDArray x = OwnedArrays.div(images.add(1f), 2).clip(0f, 1f);
     return x.getShape().get(2) == s ? x : x.getNDArrayInternal().interpolation(new long[] {s, s}, 1, false);
   }
 

@@ -1,5 +1,6 @@
 package io.dermsynth.core.gan;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -311,7 +312,7 @@ public final class GanTrainer implements AutoCloseable {
     float r1;
     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
       NDArray penalty = r1Penalty(real, rnd);
-      collector.backward(penalty.mean().mul(o.r1Gamma() / 2 * o.r1Interval()));
+      collector.backward(OwnedArrays.mul(penalty.mean(), o.r1Gamma() / 2 * o.r1Interval()));
       r1 = penalty.mean().getFloat();
     }
     optD.step(o.lrD() * dc, 0f, (float) Math.pow(0.99, dc), 1e-8f);
@@ -342,12 +343,12 @@ public final class GanTrainer implements AutoCloseable {
     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
       NDArray ws = mixedWs(n, rnd, false);
       NDArray img = g.synthesis().forward(ws, NoiseMode.RANDOM);
-      NDArray noise = manager.randomNormal(img.getShape()).div((float) arch.resolution());
+      NDArray noise = OwnedArrays.div(manager.randomNormal(img.getShape()), arch.resolution());
       NDArray grads = inputGradient.of(img.mul(noise), ws);
       NDArray lengths = grads.square().sum(new int[] {2}).mean(new int[] {1}).sqrt();
       plMean = plMean + (lengths.mean().getFloat() - plMean) * 0.01f;
       NDArray penalty = lengths.sub(plMean).square();
-      collector.backward(penalty.mean().mul(o.plWeight() * o.plInterval()));
+      collector.backward(OwnedArrays.mul(penalty.mean(), o.plWeight() * o.plInterval()));
       out = penalty.mean().getFloat();
     }
     optG.step(o.lrG() * gain, 0f, (float) Math.pow(0.99, gain), 1e-8f);
@@ -387,7 +388,7 @@ public final class GanTrainer implements AutoCloseable {
 
   /** softplus(x) = max(x, 0) + log(1 + e^−|x|), stable for large |x|. */
   static NDArray softplus(NDArray x) {
-    return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+    return OwnedArrays.maximum(x, 0).add(x.abs().neg().exp().add(1f).log());
   }
 
   private void g(boolean train) {
@@ -419,7 +420,7 @@ public final class GanTrainer implements AutoCloseable {
       NDArray src = e.getValue().getArray();
       NDArray dst = to.get(e.getKey()).getArray();
       if (!e.getValue().requiresGradient() || beta == 0f) {
-        dst.set(src.toFloatArray());
+        OwnedArrays.assign(dst, src.toFloatArray());
       } else {
         try (NDArray part = src.mul(1 - beta)) {
           dst.muli(beta).addi(part);
@@ -430,7 +431,7 @@ public final class GanTrainer implements AutoCloseable {
 
   private NDArray gridLatents() {
     float[] z = arch.randomZ(new java.util.Random(o.seed()), o.gridImages());
-    return manager.create(z, new Shape(o.gridImages(), arch.zDim()));
+    return OwnedArrays.of(manager, z, new Shape(o.gridImages(), arch.zDim()));
   }
 
   private int gridCols() {

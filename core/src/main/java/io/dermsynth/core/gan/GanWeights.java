@@ -1,5 +1,6 @@
 package io.dermsynth.core.gan;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -71,7 +72,7 @@ public final class GanWeights {
           + unexpected + (wrongShape.length() > 0 ? ", wrong shape:" + wrongShape : ""));
     }
     for (var e : params.entrySet()) {
-      e.getValue().getArray().set(byName.get(e.getKey()).toFloatArray());
+      OwnedArrays.assign(e.getValue().getArray(), byName.get(e.getKey()).toFloatArray());
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.dermsynth.core.gan;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -64,7 +65,7 @@ public final class MappingNetwork extends GanBlock {
     for (int i = 0; i < old.length; i++) {
       old[i] = mean[i] + (old[i] - mean[i]) * wAvgBeta;
     }
-    avg.set(old);
+    OwnedArrays.assign(avg, old);
   }
 
   /** The tracked mean w [wDim] (the starting point of inversion). */
@@ -75,7 +76,7 @@ public final class MappingNetwork extends GanBlock {
   /** The truncation trick: w_avg + ψ (w − w_avg), on ws [N, numWs, wDim]. */
   public NDArray truncate(NDArray ws, float psi) {
     NDArray avg = wAvg.getArray().reshape(1, 1, wDim);
-    return avg.add(ws.sub(avg).mul(psi));
+    return avg.add(OwnedArrays.mul(ws.sub(avg), psi));
   }
 
   public int numWs() {

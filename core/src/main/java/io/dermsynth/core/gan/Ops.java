@@ -1,5 +1,6 @@
 package io.dermsynth.core.gan;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
@@ -19,7 +20,7 @@ public final class Ops {
    */
   public static NDArray lrelu(NDArray x, float gain) {
     try (NDArray y = x.getNDArrayInternal().leakyRelu(0.2f)) {
-      return y.mul(gain);
+      return OwnedArrays.mul(y, gain);
     }
   }
 
@@ -30,7 +31,7 @@ public final class Ops {
 
   /** x · rsqrt(mean(x², dim) + ε): the mapping network's input normalisation. */
   public static NDArray normalize2ndMoment(NDArray x, int dim) {
-    return x.mul(x.square().mean(new int[] {dim}, true).add(1e-8f).pow(-0.5f));
+    return x.mul(OwnedArrays.pow(x.square().mean(new int[] {dim}, true).add(1e-8f), -0.5));
   }
 
   /**
@@ -64,7 +65,7 @@ public final class Ops {
     long out = ws.get(0);
     NDArray w = (perSample ? weight : weight.expandDims(0)).mul(styles.reshape(n, 1, in, 1, 1));  // [N, O, I, k, k]
     if (demodulate) {
-      NDArray d = w.square().reshape(n, out, -1).sum(new int[] {2}).add(1e-8f).pow(-0.5f);
+      NDArray d = OwnedArrays.pow(w.square().reshape(n, out, -1).sum(new int[] {2}).add(1e-8f), -0.5);
       w = w.mul(d.reshape(n, out, 1, 1, 1));
     }
     NDArray y = Conv2d.conv2d(x.reshape(1, n * in, xs.get(2), xs.get(3)),
@@ -137,6 +138,6 @@ public final class Ops {
         f2[a * 4 + b] = f1[a] * f1[b] / 64f * gain;
       }
     }
-    return like.getManager().create(f2, new Shape(1, 1, 4, 4)).broadcast(new Shape(channels, 1, 4, 4));
+    return OwnedArrays.of(like.getManager(), f2, new Shape(1, 1, 4, 4)).broadcast(new Shape(channels, 1, 4, 4));
   }
 }

@@ -1,5 +1,6 @@
 package io.dermsynth.core.gan;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -27,7 +28,7 @@ public final class ToRGBLayer extends GanBlock {
 
   /** x [N, in, R, R], w [N, wDim] → [N, imgChannels, R, R]. */
   public NDArray forward(NDArray x, NDArray w) {
-    NDArray styles = affine.forward(w).mul(weightGain);
+    NDArray styles = OwnedArrays.mul(affine.forward(w), weightGain);
     return Ops.addChannelBias(Ops.modulatedConv2d(x, weight.getArray(), styles, false, 0), bias.getArray());
   }
 }

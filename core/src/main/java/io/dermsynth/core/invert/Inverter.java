@@ -1,5 +1,6 @@
 package io.dermsynth.core.invert;
 
+import io.dermsynth.core.OwnedArrays;
 import io.dermsynth.core.BadInputException;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -241,14 +242,15 @@ public final class Inverter implements AutoCloseable {
   /** Per-image [N] pixel MSE (pixels in [0, 1]) and LPIPS of a reconstruction, in the autograd graph. */
   public NDList losses(NDArray reconstruction, NDArray real) {
     long n = real.getShape().get(0);
-    NDArray mse = reconstruction.sub(real).square().reshape(n, -1).mean(new int[] {1}).div(4f);
-    NDArray lp = lpips.distances(reconstruction.add(1f).div(2f), real.add(1f).div(2f));
+    NDArray mse = OwnedArrays.div(reconstruction.sub(real).square().reshape(n, -1).mean(new int[] {1}), 4);
+    NDArray lp = lpips.distances(OwnedArrays.div(reconstruction.add(1f), 2), OwnedArrays.div(real.add(1f), 2));
     return new NDList(mse, lp);
   }
 
   /** The training and optimisation objective: λ_L2 · 4·MSE₀₁ (= MSE on [−1, 1]) + λ_LPIPS · LPIPS, mean. */
   NDArray objective(NDList losses) {
-    return losses.get(0).mul(4f * options.l2Lambda()).add(losses.get(1).mul(options.lpipsLambda())).mean();
+    return OwnedArrays.mul(losses.get(0), 4f * options.l2Lambda()).add(OwnedArrays.mul(losses.get(1),
+        options.lpipsLambda())).mean();
   }
 
   /** Inverts real images [N, 3, R, R] in [−1, 1]; every array lives on the caller's NDScope/manager. */

@@ -1,5 +1,6 @@
 package io.dermsynth.core.invert;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -170,7 +171,7 @@ public final class InverterTrainer implements AutoCloseable {
       NDArray y = model.synthesize(Encoder4Editing.wPlus(codes, model.generator().mapping().wAvg()), Map.of());
       parts = model.losses(y, real);
       NDArray reg = Encoder4Editing.deltaNorm(codes);
-      NDArray total = model.objective(parts).add(reg.mul(o.deltaNormLambda()));
+      NDArray total = model.objective(parts).add(OwnedArrays.mul(reg, o.deltaNormLambda()));
       collector.backward(total);
       loss = total.getFloat();
       deltaNorm = reg.getFloat();
@@ -201,7 +202,7 @@ public final class InverterTrainer implements AutoCloseable {
         }
         y = y.stopGradient();
       }
-      total = total.div(o.refinementIterations());
+      total = OwnedArrays.div(total, o.refinementIterations());
       collector.backward(total);
       loss = total.getFloat();
     }

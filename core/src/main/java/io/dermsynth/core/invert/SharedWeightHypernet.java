@@ -1,5 +1,6 @@
 package io.dermsynth.core.invert;
 
+import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -40,8 +41,8 @@ public final class SharedWeightHypernet extends GanBlock {
       throw new IllegalArgumentException("SharedWeightHypernet(z " + z + ") got " + code.getShape());
     }
     float gain = (float) (1 / Math.sqrt(z));  // equalised learning rate, as the generator's layers
-    NDArray h = code.matMul(w2.getArray().mul(gain)).add(b2.getArray()).reshape(n, in, z);
-    NDArray delta = h.matMul(w1.getArray().mul(gain)).add(b1.getArray());  // [N, in, out]
+    NDArray h = code.matMul(OwnedArrays.mul(w2.getArray(), gain)).add(b2.getArray()).reshape(n, in, z);
+    NDArray delta = h.matMul(OwnedArrays.mul(w1.getArray(), gain)).add(b1.getArray());  // [N, in, out]
     return delta.transpose(0, 2, 1).reshape(n, out, in, 1, 1);
   }
 }

@@ -1,5 +1,6 @@
 package io.dermsynth.core.metrics;
 
+import io.dermsynth.core.OwnedArrays;
 import io.dermsynth.core.BadInputException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -216,7 +217,7 @@ public final class InceptionV3 implements FeatureNetwork {
     if (x.getShape().get(2) != SIZE || x.getShape().get(3) != SIZE) {
       x = x.getNDArrayInternal().interpolation(new long[] {SIZE, SIZE}, 1, false);
     }
-    x = x.mul(2f).sub(1f);
+    x = OwnedArrays.mul(x, 2).sub(1f);
     List<NDArray> taps = new ArrayList<>();
     x = valid("Conv2d_1a_3x3", x, 2);
     x = valid("Conv2d_2a_3x3", x, 1);
@@ -304,8 +305,8 @@ public final class InceptionV3 implements FeatureNetwork {
   }
 
   private static NDArray conv(BasicConv c, NDArray x, int stride, Shape pad) {
-    return Conv2d.conv2d(x, c.w(), c.b(), new Shape(stride, stride), pad, new Shape(1, 1), 1)
-        .singletonOrThrow().maximum(0f);
+    return OwnedArrays.maximum(Conv2d.conv2d(x, c.w(), c.b(), new Shape(stride, stride), pad, new Shape(1, 1), 1)
+        .singletonOrThrow(), 0);
   }
 
   private static NDArray maxPool(NDArray x) {

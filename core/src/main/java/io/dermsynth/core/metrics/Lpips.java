@@ -1,5 +1,6 @@
 package io.dermsynth.core.metrics;
 
+import io.dermsynth.core.OwnedArrays;
 import io.dermsynth.core.BadInputException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -98,7 +99,7 @@ public final class Lpips {
       NDArray b = unitNormalise(fy.get(l));
       NDArray diff = a.sub(b).square();
       NDArray weighted = lin == null
-          ? diff.sum(new int[] {1}).div(4.0 * fx.size())
+          ? OwnedArrays.div(diff.sum(new int[] {1}), 4.0 * fx.size())
           : diff.mul(lin.get(l)).sum(new int[] {1});
       // Mean over H and W as one axis: DJL's PyTorch mean over several axes throws.
       NDArray spatial = weighted.reshape(weighted.getShape().get(0), -1).mean(new int[] {1});
@@ -139,9 +140,9 @@ public final class Lpips {
     @Override
     public List<NDArray> features(NDArray images01) {
       ParameterStore ps = new ParameterStore(manager, false);
-      NDArray shift = images01.getManager().create(SHIFT, new Shape(1, 3, 1, 1));
-      NDArray scale = images01.getManager().create(SCALE, new Shape(1, 3, 1, 1));
-      NDArray h = images01.mul(2).sub(1).sub(shift).div(scale);
+      NDArray shift = OwnedArrays.of(images01.getManager(), SHIFT, new Shape(1, 3, 1, 1));
+      NDArray scale = OwnedArrays.of(images01.getManager(), SCALE, new Shape(1, 3, 1, 1));
+      NDArray h = OwnedArrays.mul(images01, 2).sub(1).sub(shift).div(scale);
       List<NDArray> taps = new ArrayList<>();
       for (int i = 0; i < convs.size(); i++) {
         if (i == 1 || i == 2) {
@@ -176,7 +177,7 @@ public final class Lpips {
             throw new BadInputException("features." + idx + "." + kind + " has shape " + src.getShape()
                 + ", AlexNet needs " + dst.getShape());
           }
-          dst.set(src.toType(DataType.FLOAT32, false).toFloatArray());
+          OwnedArrays.assign(dst, src.toType(DataType.FLOAT32, false).toFloatArray());
         }
       }
       List<NDArray> lin = new ArrayList<>();

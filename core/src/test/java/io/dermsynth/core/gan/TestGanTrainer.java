@@ -77,6 +77,61 @@ class TestGanTrainer {
     assertTrue(uninterrupted.r1() == null && uninterrupted.pl() == null, uninterrupted.toString());
   }
 
+  /**
+   * DJL wraps Java memory for arrays made from Java values (and for the scalar in x.mul(2f)), freed when the
+   * garbage collector finds the Java side unreachable; autograd may still point there (OwnedArrays). Here
+   * another thread collects garbage all the time: the steps must still be the quiet run's, bit for bit.
+   */
+  @Test
+  void garbageCollectionDuringTheStepsChangesNothing() throws Exception {
+    GanImages data = noiseImages(12, 16, 1);
+    List<GanTrainer.Losses> quiet = new ArrayList<>();
+    float[] quietWeights;
+    try (GanTrainer a = tinyTrainer(busyOptions())) {
+      for (int i = 0; i < 6; i++) {
+        quiet.add(a.step(data));
+      }
+      quietWeights = weights(a.generatorEma());
+    }
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread collector = new Thread(() -> {
+      while (!stop.get()) {
+        System.gc();
+        for (int i = 0; i < 64; i++) {
+          java.nio.ByteBuffer.allocateDirect(16).putFloat(0, Float.NaN).putFloat(4, Float.NaN);
+        }
+      }
+    });
+    collector.setDaemon(true);
+    collector.start();
+    List<GanTrainer.Losses> busy = new ArrayList<>();
+    float[] busyWeights;
+    try (GanTrainer b = tinyTrainer(busyOptions())) {
+      for (int i = 0; i < 6; i++) {
+        busy.add(b.step(data));
+      }
+      busyWeights = weights(b.generatorEma());
+    } finally {
+      stop.set(true);
+      collector.join();
+    }
+    assertEquals(quiet, busy);
+    assertArrayEquals(quietWeights, busyWeights);
+    assertTrue(quiet.stream().allMatch(l -> l.nonFinite() == 0), quiet.toString());
+  }
+
+  private static float[] weights(Generator g) {
+    List<float[]> parts = new ArrayList<>();
+    g.getParameters().forEach(p -> parts.add(p.getValue().getArray().toFloatArray()));
+    float[] all = new float[parts.stream().mapToInt(a -> a.length).sum()];
+    int at = 0;
+    for (float[] a : parts) {
+      System.arraycopy(a, 0, all, at, a.length);
+      at += a.length;
+    }
+    return all;
+  }
+
   @Test
   void resumeMatchesAcrossARegularisationStep(@TempDir Path dir) throws IOException {
     GanImages data = noiseImages(12, 16, 2);
