@@ -100,6 +100,11 @@ class TestGanTrainer {
         for (int i = 0; i < 64; i++) {
           java.nio.ByteBuffer.allocateDirect(16).putFloat(0, Float.NaN).putFloat(4, Float.NaN);
         }
+        try {
+          Thread.sleep(2);
+        } catch (InterruptedException e) {
+          return;
+        }
       }
     });
     collector.setDaemon(true);
