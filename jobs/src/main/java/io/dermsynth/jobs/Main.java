@@ -1,5 +1,23 @@
 package io.dermsynth.jobs;
 
+import io.dermsynth.jobs.cli.ClassSummary;
+import io.dermsynth.jobs.gan.TrainGanJob;
+import io.dermsynth.jobs.ingest.IngestJob;
+import io.dermsynth.jobs.augment.AugmentJob;
+import io.dermsynth.jobs.classify.EvaluateJob;
+import io.dermsynth.jobs.classify.TrainClassifierJob;
+import io.dermsynth.jobs.cli.DemoJob;
+import io.dermsynth.jobs.cli.PipelineJob;
+import io.dermsynth.jobs.cli.SqlJob;
+import io.dermsynth.jobs.cli.TextTable;
+import io.dermsynth.jobs.experiment.ExperimentJob;
+import io.dermsynth.jobs.factor.FactorizeJob;
+import io.dermsynth.jobs.gan.SampleJob;
+import io.dermsynth.jobs.invert.InvertJob;
+import io.dermsynth.jobs.invert.TrainInverterJob;
+import io.dermsynth.jobs.runtime.JobContext;
+import io.dermsynth.jobs.runtime.Runs;
+import io.dermsynth.jobs.runtime.Settings;
 import io.dermsynth.core.data.DatasetFormat;
 import io.dermsynth.core.data.PhantomDataset;
 import java.io.PrintWriter;
@@ -84,7 +102,7 @@ public final class Main implements Runnable {
   }
 
   /** A bad argument, key, path, query or state the user set up: retrying the same command cannot help. */
-  static boolean isUsersToFix(Throwable e) {
+  public static boolean isUsersToFix(Throwable e) {
     return e instanceof IllegalArgumentException || e instanceof IllegalStateException
         || e instanceof io.dermsynth.core.BadInputException
         || e instanceof java.io.FileNotFoundException || e instanceof java.nio.file.NoSuchFileException

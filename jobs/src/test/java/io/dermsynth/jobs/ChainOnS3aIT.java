@@ -1,10 +1,16 @@
 package io.dermsynth.jobs;
 
-import static io.dermsynth.jobs.TestCommandLine.cli;
+import static io.dermsynth.jobs.cli.TestCommandLine.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dermsynth.jobs.cli.TextTable;
+import io.dermsynth.jobs.runtime.Runs;
+import io.dermsynth.jobs.review.DirectionReviews;
+import io.dermsynth.jobs.runtime.JobContext;
+import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.runtime.Tables;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

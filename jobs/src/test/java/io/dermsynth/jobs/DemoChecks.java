@@ -3,6 +3,9 @@ package io.dermsynth.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dermsynth.jobs.classify.EvaluationReport;
+import io.dermsynth.jobs.runtime.JobContext;
+import io.dermsynth.jobs.runtime.Tables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,11 +21,11 @@ import org.apache.spark.sql.Row;
  * ("Must be empty" cells return nothing). ReproducibleChainIT runs the demo (twice) and calls these on
  * its first run, so the suite pays for the demo once.
  */
-final class DemoChecks {
+public final class DemoChecks {
 
   private DemoChecks() {}
 
-  static void theDemoReportsBothArmsAsInEvaluationsAndTheNotebooksRun(Path wh, String out) throws Exception {
+  public static void theDemoReportsBothArmsAsInEvaluationsAndTheNotebooksRun(Path wh, String out) throws Exception {
     // Kept for reading after a failure (the README's transcript is a `bin/dermsynth demo` run's).
     Files.writeString(Path.of("target", "demo-output.txt"), out);
     for (int step = 1; step <= 10; step++) {

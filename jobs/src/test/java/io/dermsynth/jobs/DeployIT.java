@@ -1,11 +1,14 @@
 package io.dermsynth.jobs;
 
-import static io.dermsynth.jobs.TestCommandLine.cli;
+import static io.dermsynth.jobs.cli.TestCommandLine.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dermsynth.jobs.runtime.JobContext;
+import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.runtime.Tables;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dermsynth.jobs.augment.AugmentFixture;
+import io.dermsynth.jobs.runtime.JobContext;
+import io.dermsynth.jobs.runtime.Tables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,26 +6,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** bin/dermsynth, the launcher a user types: each call is its own JVM from the packaged jar. */
-final class Launcher {
+public final class Launcher {
 
-  static final Path PATH = Path.of("..", "bin", "dermsynth").toAbsolutePath().normalize();
+  public static final Path PATH = Path.of("..", "bin", "dermsynth").toAbsolutePath().normalize();
 
   private Launcher() {}
 
   /** The command line for {@code args}. */
-  static List<String> command(String... args) {
+  public static List<String> command(String... args) {
     List<String> cmd = new ArrayList<>(List.of(PATH.toString()));
     cmd.addAll(List.of(args));
     return cmd;
   }
 
   /** Starts {@code args} with stdout and stderr together in {@code log}. */
-  static Process start(Path log, String... args) throws IOException {
+  public static Process start(Path log, String... args) throws IOException {
     return start(java.util.Map.of(), log, args);
   }
 
   /** As {@link #start(Path, String...)}, with {@code env} added to the environment. */
-  static Process start(java.util.Map<String, String> env, Path log, String... args) throws IOException {
+  public static Process start(java.util.Map<String, String> env, Path log, String... args) throws IOException {
     ProcessBuilder b = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile());
     b.environment().putAll(env);
     return b.start();

@@ -15,27 +15,27 @@ import java.util.regex.Pattern;
  * with widgets bound as Databricks binds them: {@code ${name}} becomes the value given here, else the
  * widget's default. Markdown ({@code -- MAGIC}) and widget cells are left out.
  */
-final class Notebooks {
+public final class Notebooks {
 
-  static final Path DIR = Path.of("..", "notebooks");
+  public static final Path DIR = Path.of("..", "notebooks");
   private static final Pattern WIDGET = Pattern.compile("CREATE WIDGET TEXT (\\w+) DEFAULT '([^']*)'");
 
   /** One cell: its SQL, and whether its comment says it must return no rows. */
-  record Cell(String sql, boolean mustBeEmpty) {}
+  public record Cell(String sql, boolean mustBeEmpty) {}
 
   private Notebooks() {}
 
-  static List<String> all() throws IOException {
+  public static List<String> all() throws IOException {
     try (var files = Files.list(DIR)) {
       return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".sql")).sorted().toList();
     }
   }
 
-  static List<Cell> sqlCells(String notebook, String warehouse) throws IOException {
+  public static List<Cell> sqlCells(String notebook, String warehouse) throws IOException {
     return sqlCells(notebook, Map.of("warehouse", warehouse));
   }
 
-  static List<Cell> sqlCells(String notebook, Map<String, String> widgets) throws IOException {
+  public static List<Cell> sqlCells(String notebook, Map<String, String> widgets) throws IOException {
     Map<String, String> values = new HashMap<>();
     List<String> bodies = new ArrayList<>();
     for (String cell : Files.readString(DIR.resolve(notebook)).split("(?m)^-- COMMAND -+\\s*$")) {

@@ -3,6 +3,7 @@ package io.dermsynth.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dermsynth.jobs.runtime.Tables;
 import io.dermsynth.core.data.Hashing;
 import java.nio.file.Files;
 import java.nio.file.Path;

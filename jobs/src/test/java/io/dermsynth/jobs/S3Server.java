@@ -13,10 +13,10 @@ import org.apache.hadoop.conf.Configuration;
  * A real S3 API server for tests: s3proxy (filesystem backend) in a child JVM on a free loopback port,
  * with one bucket, and the s3a settings that reach it.
  */
-final class S3Server implements AutoCloseable {
+public final class S3Server implements AutoCloseable {
 
-  static final String ACCESS_KEY = "dermsynth-test";
-  static final String SECRET_KEY = "dermsynth-test-secret";
+  public static final String ACCESS_KEY = "dermsynth-test";
+  public static final String SECRET_KEY = "dermsynth-test-secret";
   /** Copied here by the pom (maven-dependency-plugin, generate-test-resources). */
   private static final Path JAR = Path.of("target", "s3proxy", "s3proxy.jar");
 
@@ -25,7 +25,7 @@ final class S3Server implements AutoCloseable {
   private final Path storage;
 
   /** Starts s3proxy storing under {@code dir}, with the bucket {@code bucket}. */
-  S3Server(Path dir, String bucket) throws Exception {
+  public S3Server(Path dir, String bucket) throws Exception {
     if (!Files.isRegularFile(JAR)) {
       throw new IllegalStateException(JAR.toAbsolutePath() + " missing: run the tests through Maven (its "
           + "generate-test-resources phase copies s3proxy there)");
@@ -65,7 +65,7 @@ final class S3Server implements AutoCloseable {
   }
 
   /** Points s3a at this server, with static keys (for the test's own JVM). */
-  void configure(Configuration conf) {
+  public void configure(Configuration conf) {
     endpoint().forEach(conf::set);
     conf.set("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
     conf.set("fs.s3a.access.key", ACCESS_KEY);

@@ -19,7 +19,7 @@ import scala.tools.nsc.interpreter.shell.ReplReporterImpl;
  * notebook provides: {@code spark} and its implicits, {@code display}, and {@code dbutils.widgets}
  * (values given here, else the widget's default).
  */
-final class ScalaNotebook implements AutoCloseable {
+public final class ScalaNotebook implements AutoCloseable {
 
   private final IMain repl;
   private final StringWriter output = new StringWriter();
@@ -44,7 +44,7 @@ final class ScalaNotebook implements AutoCloseable {
   }
 
   /** The Scala cells of {@code notebook} (markdown cells left out). */
-  static List<String> cells(String notebook) throws IOException {
+  public static List<String> cells(String notebook) throws IOException {
     List<String> cells = new ArrayList<>();
     for (String cell : Files.readString(Notebooks.DIR.resolve(notebook)).split("(?m)^// COMMAND -+\\s*$")) {
       String body = cell.replace("// Databricks notebook source", "").strip();

@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Assumptions;
  * The real HAM10000 subset in {@code ../shared/data}. CI always has it, so there a missing folder is a
  * failure; on a developer machine without it the test is skipped with a message.
  */
-final class SharedData {
+public final class SharedData {
 
   private SharedData() {}
 
-  static Path ham10000() {
+  public static Path ham10000() {
     String override = System.getenv("DERMSYNTH_HAM10000");
     if (override != null) {
       return Path.of(override);

@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
  * deploy scripts. Each Worker advertises one GPU through a discovery script, as a GPU node would; Worker
  * i's has address "i", so a task's recorded address says which Worker's GPU Spark gave it.
  */
-final class StandaloneCluster implements AutoCloseable {
+public final class StandaloneCluster implements AutoCloseable {
 
   /** Spark's JavaModuleOptions, for JVMs we start ourselves (Workers add them to executors). */
-  static final List<String> OPENS = List.of("-XX:+IgnoreUnrecognizedVMOptions",
+  public static final List<String> OPENS = List.of("-XX:+IgnoreUnrecognizedVMOptions",
       "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
       "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
       "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
@@ -48,7 +48,7 @@ final class StandaloneCluster implements AutoCloseable {
    * @param classpath the jars of Spark, Delta, Hadoop and their dependencies (jobs/target/classpath.txt)
    * @param workers number of Workers, one core and 1 GiB each
    */
-  static StandaloneCluster start(String classpath, int workers, Path dir) throws Exception {
+  public static StandaloneCluster start(String classpath, int workers, Path dir) throws Exception {
     Path home = dir.resolve("spark-home");
     Path jars = Files.createDirectories(home.resolve("jars"));
     Path bin = Files.createDirectories(home.resolve("bin"));
@@ -133,7 +133,7 @@ final class StandaloneCluster implements AutoCloseable {
   }
 
   /** The shaded application jar that `mvn package` made (integration tests run after it). */
-  static Path appJar() throws IOException {
+  public static Path appJar() throws IOException {
     Path target = Path.of("target").toAbsolutePath();
     try (var jars = Files.list(target)) {
       return jars.filter(p -> p.getFileName().toString().endsWith("-app.jar")).findFirst()
@@ -142,7 +142,7 @@ final class StandaloneCluster implements AutoCloseable {
   }
 
   /** The jars of Spark, Delta, Hadoop, DJL and their dependencies, as Maven resolved them. */
-  static String mavenClasspath() throws IOException {
+  public static String mavenClasspath() throws IOException {
     return Files.readString(Path.of("target", "classpath.txt")).trim();
   }
 
@@ -171,7 +171,7 @@ final class StandaloneCluster implements AutoCloseable {
     return Files.exists(f) ? Files.readString(f) : "(no log)";
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

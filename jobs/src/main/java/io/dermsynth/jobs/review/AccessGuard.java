@@ -17,7 +17,7 @@ import java.util.Base64;
  * from the address bar), then the cookie, or an {@code Authorization: Bearer} header for scripts. Every
  * POST also needs the CSRF token the page's forms carry.
  */
-final class AccessGuard {
+public final class AccessGuard {
 
   static final String COOKIE = "dermsynth_review";
   static final String CSRF_FIELD = "csrf";

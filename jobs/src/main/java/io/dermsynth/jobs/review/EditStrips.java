@@ -19,7 +19,7 @@ import java.util.concurrent.Executors;
  * and keeps it. One render thread owns the model (libtorch modules are not shared between threads
  * here); requests for a strip that is being or will be rendered wait for that one result.
  */
-final class EditStrips implements AutoCloseable {
+public final class EditStrips implements AutoCloseable {
 
   private final Inverter inverter;
   private final List<ReviewSample> samples;

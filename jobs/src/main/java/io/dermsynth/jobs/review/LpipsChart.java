@@ -8,7 +8,7 @@ import java.util.Locale;
  * above the threshold), and the threshold as a dashed line; the y axis spans the values and the threshold. Drawn from numbers only, so the markup
  * needs no escaping.
  */
-final class LpipsChart {
+public final class LpipsChart {
 
   private LpipsChart() {}
 

@@ -15,7 +15,7 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
  * or dot segments ("Ambiguous URI …") — is answered 404, as any other path that names nothing here. Jetty
  * would answer 400; either way the request never reaches the page's routes.
  */
-final class NotFoundOnBadPath extends HttpConnectionFactory {
+public final class NotFoundOnBadPath extends HttpConnectionFactory {
 
   NotFoundOnBadPath(HttpConfiguration config) {
     super(config);

@@ -7,7 +7,7 @@ public record ReviewDirection(String id, int rank, double eigenvalue, double wSt
     List<String> layers, String layerSelection) {
 
   /** The reviewed name when the latest decision gave one, else the rank. */
-  String label(io.dermsynth.jobs.DirectionReviews.Review current) {
+  String label(io.dermsynth.jobs.review.DirectionReviews.Review current) {
     return current != null && current.name() != null ? current.name() : "rank " + rank;
   }
 

@@ -1,6 +1,5 @@
 package io.dermsynth.jobs.review;
 
-import io.dermsynth.jobs.DirectionReviews;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

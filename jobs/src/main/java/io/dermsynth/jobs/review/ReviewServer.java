@@ -2,9 +2,8 @@ package io.dermsynth.jobs.review;
 
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.MustacheFactory;
-import io.dermsynth.jobs.DirectionReviews;
-import io.dermsynth.jobs.DirectionReviews.Review;
-import io.dermsynth.jobs.JobContext;
+import io.dermsynth.jobs.review.DirectionReviews.Review;
+import io.dermsynth.jobs.runtime.JobContext;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;

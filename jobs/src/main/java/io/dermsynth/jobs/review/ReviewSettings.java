@@ -2,7 +2,7 @@ package io.dermsynth.jobs.review;
 
 import com.typesafe.config.Config;
 import io.dermsynth.core.factor.EditRenderer;
-import io.dermsynth.jobs.Settings;
+import io.dermsynth.jobs.runtime.Settings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;

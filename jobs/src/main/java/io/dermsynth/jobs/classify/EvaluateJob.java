@@ -1,0 +1,220 @@
+package io.dermsynth.jobs.classify;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.dermsynth.jobs.runtime.JobContext;
+import io.dermsynth.jobs.runtime.JobResult;
+import io.dermsynth.jobs.runtime.ModelStore;
+import io.dermsynth.jobs.runtime.Runs;
+import io.dermsynth.jobs.runtime.Tables;
+import com.typesafe.config.Config;
+import io.dermsynth.core.classify.ClassifierModel;
+import io.dermsynth.core.classify.ClassifierTrainer;
+import io.dermsynth.core.data.DatasetFormat;
+import io.dermsynth.core.data.ImageNormalizer;
+import io.dermsynth.core.data.Manifest;
+import io.dermsynth.core.data.SourceRecord;
+import io.dermsynth.core.metrics.Bootstrap;
+import io.dermsynth.core.metrics.ClassificationMetrics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stage 8b, evaluate: a trained classifier on a labelled set (the real test split of `images`, or any
+ * folder in a supported layout) → one row of Delta `evaluations` with every metric, 95% bootstrap
+ * intervals by lesion, and the confusion matrix; then the HTML report over all evaluations.
+ */
+public final class EvaluateJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
+  private static final org.apache.spark.sql.types.DataType DOUBLE_MAP =
+      DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType);
+
+  public static final StructType SCHEMA = new StructType()
+      .add("run_id", DataTypes.StringType, false)
+      .add("arm", DataTypes.StringType, false)
+      .add("model_path", DataTypes.StringType, false)
+      .add("model_run_id", DataTypes.StringType, true)
+      .add("test_set", DataTypes.StringType, false)
+      .add("n_images", DataTypes.LongType, false)
+      .add("n_lesions", DataTypes.LongType, false)
+      .add("classes", DataTypes.createArrayType(DataTypes.StringType), false)
+      .add("balanced_accuracy", DataTypes.DoubleType, false)
+      .add("balanced_accuracy_ci_low", DataTypes.DoubleType, true)
+      .add("balanced_accuracy_ci_high", DataTypes.DoubleType, true)
+      .add("auc_macro", DataTypes.DoubleType, true)
+      .add("auc_macro_ci_low", DataTypes.DoubleType, true)
+      .add("auc_macro_ci_high", DataTypes.DoubleType, true)
+      .add("accuracy", DataTypes.DoubleType, false)
+      .add("recall", DOUBLE_MAP, false)
+      .add("precision", DOUBLE_MAP, false)
+      .add("f1", DOUBLE_MAP, false)
+      .add("auc", DOUBLE_MAP, false)
+      .add("support", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), false)
+      .add("confusion", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.LongType)), false)
+      .add("evaluated_at", DataTypes.TimestampType, false)
+      // Set when an experiment made the model: which one, and the arm's training seed.
+      .add("experiment_id", DataTypes.StringType, true)
+      .add("seed", DataTypes.LongType, true)
+      // The arm's training set in words: which synthetic images, render, gate and allocation.
+      .add("arm_policy", DataTypes.StringType, true);
+
+  /**
+   * The test set's labels, the model's class probabilities and arg-max predictions, and each image's
+   * lesion (bootstrap group).
+   */
+  public record Predictions(int[] labels, double[][] proba, int[] predicted, int[] lesionGroup) {}
+
+  /** One evaluation and where its report is. */
+  public record Result(String runId, String arm, String testSet, ClassificationMetrics scores,
+      Bootstrap.Interval balancedAccuracy, Bootstrap.Interval aucMacro, int skippedFiles,
+      String reportPath, Predictions predictions) implements JobResult {
+    @Override
+    public Map<String, String> metrics() {
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put("arm", arm);
+      m.put("test_set", testSet);
+      m.put("balanced_accuracy", String.format(Locale.ROOT, "%.6f", scores.balancedAccuracy()));
+      m.put("auc_macro", String.format(Locale.ROOT, "%.6f", scores.aucMacro()));
+      m.put("skipped_files", String.valueOf(skippedFiles));
+      m.put("report", reportPath);
+      return m;
+    }
+  }
+
+  private EvaluateJob() {}
+
+  /**
+   * @param modelPath folder of a trained classifier
+   * @param testData a labelled folder in any supported layout, or null for the test split of `images`
+   */
+  public static Result run(JobContext ctx, String modelPath, Path testData) throws Exception {
+    return run(ctx, modelPath, testData, null, null, null);
+  }
+
+  /** As {@link #run(JobContext, String, Path)}, for an experiment's arm trained with {@code seed}. */
+  public static Result run(JobContext ctx, String modelPath, Path testData, String experimentId, Long seed,
+      String armPolicy) throws Exception {
+    return Runs.record(ctx, "evaluate", runId -> evaluate(ctx, runId, modelPath, testData, experimentId, seed,
+        armPolicy));
+  }
+
+  private static Result evaluate(JobContext ctx, String runId, String modelPath, Path testData,
+      String experimentId, Long seed, String armPolicy) throws Exception {
+    Config c = ctx.settings().config();
+    try (ClassifierModel model = ModelStore.loadClassifier(ctx.spark(), modelPath, ModelStore.device(ctx.settings()))) {
+      int size = model.manifest().imageSize();
+      int skipped = 0;
+      LabelledImages test;
+      String testSet;
+      if (testData == null) {
+        test = LabelledImages.fromImages(ctx, col("split").equalTo("test"), size);
+        testSet = "images:test";
+      } else {
+        List<Row> rows = new ArrayList<>();
+        Manifest manifest = DatasetFormat.detect(testData).reader().read(testData);
+        skipped = manifest.rejections().size();
+        try (ImageNormalizer norm = new ImageNormalizer(ImageNormalizer.Options.ofSize(size))) {
+          for (SourceRecord r : manifest.records()) {
+            if (norm.normalize(Files.readAllBytes(Path.of(r.sourcePath())))
+                instanceof ImageNormalizer.Normalized ok) {
+              rows.add(RowFactory.create(r.imageId(), r.lesionId(), r.dx().code, ok.png()));
+            } else {
+              skipped++;
+            }
+          }
+        }
+        test = LabelledImages.of(rows, size);
+        testSet = testData.toAbsolutePath().toString();
+      }
+      if (test.size() == 0) {
+        throw new IllegalStateException("no labelled images in " + (testData == null
+            ? "the test split of " + ctx.tables().path(Tables.IMAGES) : testData));
+      }
+      int classes = model.manifest().classes().size();
+      double[][] proba = model.predictProba(test.pixels(), 64);
+      int[] pred = new int[proba.length];
+      for (int i = 0; i < pred.length; i++) {
+        pred[i] = ClassifierTrainer.argmax(proba[i]);
+      }
+      ClassificationMetrics m = ClassificationMetrics.compute(test.labels(), pred, proba, classes);
+
+      Map<String, Integer> lesionIndex = new HashMap<>();
+      int[] group = new int[test.size()];
+      for (int i = 0; i < group.length; i++) {
+        group[i] = lesionIndex.computeIfAbsent(test.lesionIds().get(i), k -> lesionIndex.size());
+      }
+      Bootstrap boot = new Bootstrap(group, c.getInt("evaluate.bootstrap"), c.getLong("evaluate.seed"), 0.95);
+      Bootstrap.Interval ba = boot.interval(idx -> subset(test.labels(), pred, proba, idx, classes).balancedAccuracy());
+      Bootstrap.Interval auc = boot.interval(idx -> subset(test.labels(), pred, proba, idx, classes).aucMacro());
+
+      String arm = c.getString("classifier.arm");
+      List<String> names = model.manifest().classes();
+      Row row = RowFactory.create(runId, arm, modelPath, model.manifest().runId(), testSet,
+          (long) test.size(), (long) lesionIndex.size(), names.toArray(new String[0]),
+          m.balancedAccuracy(), ba.lower(), ba.upper(), m.aucMacro(), auc.lower(), auc.upper(),
+          m.accuracy(), byClass(names, k -> m.recall()[k]), byClass(names, k -> m.precision()[k]),
+          byClass(names, k -> m.f1()[k]), byClass(names, k -> m.aucPerClass()[k]),
+          byClass(names, k -> m.support()[k]),
+          confusion(m.confusion()), Timestamp.from(Instant.now()), experimentId, seed, armPolicy);
+      // Tables from before experiment_id/seed/arm_policy existed gain the columns.
+      ctx.spark().createDataFrame(List.of(row), SCHEMA).write().format("delta").mode("append")
+          .option("mergeSchema", "true").save(ctx.tables().path(Tables.EVALUATIONS));
+      String reportDir = c.getString("evaluate.report_dir").isEmpty()
+          ? ctx.tables().warehouse() + "/report" : c.getString("evaluate.report_dir");
+      String report = EvaluationReport.write(ctx, reportDir, runId, test.labels(), proba, names);
+      LOG.info("evaluate {}: {} on {} ({} images, {} lesions): balanced accuracy {} [{}, {}], macro AUC {} → {}",
+          runId, arm, testSet, test.size(), lesionIndex.size(), f(m.balancedAccuracy()), f(ba.lower()),
+          f(ba.upper()), f(m.aucMacro()), report);
+      return new Result(runId, arm, testSet, m, ba, auc, skipped, report,
+          new Predictions(test.labels(), proba, pred, group));
+    }
+  }
+
+  public static ClassificationMetrics subset(int[] y, int[] pred, double[][] proba, int[] idx, int classes) {
+    int[] ys = new int[idx.length];
+    int[] ps = new int[idx.length];
+    double[][] pr = new double[idx.length][];
+    for (int i = 0; i < idx.length; i++) {
+      ys[i] = y[idx[i]];
+      ps[i] = pred[idx[i]];
+      pr[i] = proba[idx[i]];
+    }
+    return ClassificationMetrics.compute(ys, ps, pr, classes);
+  }
+
+  /** class name → value, in the model's class order. */
+  private static <V> Map<String, V> byClass(List<String> names, java.util.function.IntFunction<V> value) {
+    Map<String, V> m = new LinkedHashMap<>();
+    for (int k = 0; k < names.size(); k++) {
+      m.put(names.get(k), value.apply(k));
+    }
+    return m;
+  }
+
+  private static List<List<Long>> confusion(long[][] cm) {
+    List<List<Long>> rows = new ArrayList<>();
+    for (long[] r : cm) {
+      rows.add(java.util.Arrays.stream(r).boxed().toList());
+    }
+    return rows;
+  }
+
+  static String f(double v) {
+    return String.format(Locale.ROOT, "%.4f", v);
+  }
+}

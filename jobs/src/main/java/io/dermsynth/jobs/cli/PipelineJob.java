@@ -1,0 +1,241 @@
+package io.dermsynth.jobs.cli;
+
+import io.dermsynth.jobs.augment.AugmentJob;
+import io.dermsynth.jobs.classify.TrainClassifierJob;
+import io.dermsynth.jobs.experiment.ExperimentJob;
+import io.dermsynth.jobs.factor.FactorizeJob;
+import io.dermsynth.jobs.gan.SampleJob;
+import io.dermsynth.jobs.gan.TrainGanJob;
+import io.dermsynth.jobs.ingest.IngestJob;
+import io.dermsynth.jobs.invert.InvertJob;
+import io.dermsynth.jobs.invert.TrainInverterJob;
+import io.dermsynth.jobs.runtime.JobContext;
+import io.dermsynth.jobs.runtime.JobResult;
+import io.dermsynth.jobs.runtime.Runs;
+import io.dermsynth.jobs.runtime.Tables;
+import com.typesafe.config.Config;
+import io.dermsynth.core.data.DatasetFormat;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The paper's pipeline as one chain: ingest → train-gan → sample grid → classifier (LPIPS network and
+ * label-consistency judge) → train-inverter → invert → factorize → augment → experiment. `demo` runs
+ * it on phantoms at tiny presets; `pipeline` on a real dataset at the settings given (small64 presets by
+ * default). With {@code reuse}, a training stage that already has a succeeded run in this warehouse is
+ * not trained again, and the data stages add only what is missing, so a stopped pipeline is run again to
+ * go on. Without reviewed directions an attended pipeline stops after factorize and says how to review.
+ */
+public final class PipelineJob {
+
+  /**
+   * Where the chain got to; {@code experiment} is null when it stopped early: {@code stopped} says why
+   * ({@link #FOR_REVIEW}, or {@link #FOR_BUDGET} when gan.max_minutes ended train-gan before gan.kimg).
+   */
+  public record Result(String runId, String ganModel, String gridPath, String classifierModel, String inverterModel,
+      long latentsAdded, long directionsAdded, long syntheticAdded, ExperimentJob.Result experiment, String stopped)
+      implements JobResult {
+
+    public static final String FOR_REVIEW = "waiting for direction reviews";
+    public static final String FOR_BUDGET = "train-gan stopped by gan.max_minutes; run again to go on";
+
+    /** Stopped before augment until a direction is reviewed (exit code {@link Main#EXIT_WAITING_FOR_REVIEW}). */
+    public boolean waitingForReview() {
+      return FOR_REVIEW.equals(stopped);
+    }
+
+    @Override
+    public String status() {
+      return FOR_BUDGET.equals(stopped) ? "partial" : "succeeded";
+    }
+
+    @Override
+    public Map<String, String> metrics() {
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put("gan_path", ganModel);
+      m.put("sample_grid", gridPath);
+      m.put("model_path", classifierModel);
+      m.put("inverter_path", inverterModel);
+      m.put("latents_added", String.valueOf(latentsAdded));
+      m.put("directions_added", String.valueOf(directionsAdded));
+      m.put("synthetic_added", String.valueOf(syntheticAdded));
+      if (experiment != null) {
+        m.put("experiment_id", experiment.experimentId());
+        experiment.summaries().forEach(a -> m.put("balanced_accuracy_" + a.arm(),
+            String.valueOf(a.balancedAccuracy().estimate())));
+        m.put("report", experiment.reportPath());
+      } else {
+        m.put("stopped", stopped);
+      }
+      return m;
+    }
+  }
+
+  /** The pipeline command's presets, between application.conf and the user's settings. */
+  public static final String PRESET = "io/dermsynth/pipeline-small64.conf";
+
+  private PipelineJob() {}
+
+  /** `dermsynth pipeline --data DIR`: the chain on a real dataset, reusing what earlier runs finished. */
+  public static Result run(JobContext ctx, Path data, DatasetFormat format, PrintWriter out) throws Exception {
+    String grid = ctx.tables().warehouse() + "/report/samples.png";
+    return Runs.record(ctx, "pipeline", runId -> chain(ctx, runId, data, format, grid, 1, out, true));
+  }
+
+  /**
+   * Steps from {@code first} (the demo's step 1 makes the phantoms) to {@code first + 8}, printed as
+   * [k/last].
+   */
+  static Result chain(JobContext ctx, String runId, Path data, DatasetFormat format, String grid, int first,
+      PrintWriter out, boolean reuse) throws Exception {
+    Config c = ctx.settings().config();
+    Steps steps = new Steps(out, first, first + 8);
+    steps.start("ingest → %s (working size %d px)", ctx.tables().warehouse(), c.getInt("ingest.size"));
+    IngestJob.Result ingest = IngestJob.run(ctx, data, format);
+    out.printf("      %s%n", ingest.summary());
+    out.println();
+    out.print(ClassSummary.render(ctx.tables()));
+    out.println();
+
+    steps.start("train-gan: StyleGAN2 %s for %s kimg on the train split", c.getString("gan.preset"),
+        c.getString("gan.kimg"));
+    // A run that gan.max_minutes stopped ("partial") is resumed from its newest snapshot, not reused.
+    var ganRun = reuse ? Runs.latest(ctx, "train-gan", "succeeded", "partial") : java.util.Optional.<Runs.Ended>empty();
+    String gan;
+    if (ganRun.isPresent() && ganRun.get().status().equals("succeeded")) {
+      gan = ganRun.get().modelPath();
+      out.println("      reusing the finished train-gan run → " + gan);
+    } else {
+      String resume = ganRun.map(Runs.Ended::modelPath).orElse(null);
+      if (resume != null) {
+        out.println("      resuming the partial train-gan run " + ganRun.get().runId() + " → " + resume);
+      }
+      TrainGanJob.Result g = TrainGanJob.run(ctx, resume);
+      out.printf(Locale.ROOT, "      %.2f kimg, %.0f s/kimg, augment p %.3f → %s%n", g.kimg(), g.secPerKimg(),
+          g.augmentP(), g.modelPath());
+      gan = g.modelPath();
+      if (g.status().equals("partial")) {
+        out.printf(Locale.ROOT, "%nStopped after train-gan: gan.max_minutes ended it at %.2f of %.2f kimg. Run this "
+            + "pipeline again to go on from its newest snapshot.%n", g.kimg(), g.targetKimg());
+        out.flush();
+        return new Result(runId, gan, grid, null, null, 0, 0, 0, null, Result.FOR_BUDGET);
+      }
+    }
+    steps.start("sample: 36 fixed seeds from G_ema → %s", grid);
+    SampleJob.run(ctx, gan, SampleJob.parseSeeds("0-35"), 1f, io.dermsynth.core.gan.NoiseMode.CONST, grid, false);
+
+    steps.start("train-classifier: %s DenseNet, %d epochs at %d px (the LPIPS network and label judge)",
+        c.getString("classifier.preset"), c.getInt("classifier.epochs"), c.getInt("classifier.image_size"));
+    String classifier = reused(ctx, reuse, "train-classifier", out);
+    if (classifier == null) {
+      TrainClassifierJob.Result k = TrainClassifierJob.run(ctx);
+      out.printf(Locale.ROOT, "      best epoch %d, val balanced accuracy %.4f, %.1f img/s → %s%n", k.bestEpoch(),
+          k.valBalancedAccuracy(), k.imagesPerSecond(), k.modelPath());
+      classifier = k.modelPath();
+    }
+
+    steps.start("train-inverter: e4e encoder %d steps, then HyperStyle %d steps, against G_ema",
+        c.getInt("inverter.encoder_steps"), c.getInt("inverter.hyper_steps"));
+    String inverter = reused(ctx, reuse, "train-inverter", out);
+    if (inverter == null) {
+      TrainInverterJob.Result i = TrainInverterJob.run(ctx, null);
+      out.printf(Locale.ROOT, "      L2 %.5f, LPIPS %.4f → %s%n", i.l2(), i.lpips(), i.modelPath());
+      inverter = i.modelPath();
+    }
+
+    steps.start("invert: every image into W+ and HyperStyle offsets on the executors → latents");
+    InvertJob.Result inversion = InvertJob.run(ctx, inverter);
+    out.printf(Locale.ROOT, "      %d rows added, %d quarantined, mean L2 %.5f, LPIPS %.4f%n", inversion.rowsAdded(),
+        inversion.quarantined(), inversion.meanL2(), inversion.meanLpips());
+
+    steps.start("factorize: SeFa on the inverter's generator, top %d directions → directions",
+        c.getInt("factorize.top_k"));
+    FactorizeJob.Result directions = FactorizeJob.run(ctx, inverter);
+    out.printf("      %s over %s, eigenvalues %s%n", directions.generatorVersion(), directions.layers(),
+        directions.metrics().get("eigenvalues"));
+
+    boolean unattended = c.getString("augment.directions").equals("all_top_k");
+    if (!unattended && !ctx.tables().exists(Tables.DIRECTION_REVIEWS)) {
+      out.println();
+      out.println("Stopped before augment: no direction has been reviewed. Review them on the page");
+      out.println("  bin/dermsynth review --set warehouse=" + ctx.tables().warehouse());
+      out.println("then run this pipeline again (finished stages are reused), or set augment.directions=all_top_k "
+          + "for an unattended run.");
+      out.flush();
+      return new Result(runId, gan, grid, classifier, inverter, inversion.rowsAdded(), directions.rowsAdded(), 0,
+          null, Result.FOR_REVIEW);
+    }
+    if (unattended) {
+      steps.start("augment: the top %d directions approved automatically (no reviewer: augment.directions = "
+          + "all_top_k), %d %s renders of train latents' edits, spread %s → synthetic", c.getInt("augment.top_k"),
+          c.getInt("augment.target"), c.getString("augment.render"), c.getString("augment.balance"));
+    } else {
+      steps.start("augment: the approved directions (direction_reviews) within their alpha ranges, %d %s "
+          + "renders of train latents' edits, spread %s → synthetic", c.getInt("augment.target"),
+          c.getString("augment.render"), c.getString("augment.balance"));
+    }
+    AugmentJob.Result augment = AugmentJob.run(ctx, inverter);
+    out.printf("      %d rows added (by class %s), %d failed edits to quarantine, %s images/s%n", augment.rowsAdded(),
+        augment.plannedByClass(), augment.editsFailed(),
+        augment.metrics().get("images_per_s"));
+
+    steps.start("experiment: arms %s, seeds %s, %s DenseNet, %d epochs each (budget: equal %s), pool policy %s "
+        + "renders, %s, %s allocation; evaluated on the real test split", c.getStringList("experiment.arms"),
+        c.getLongList("experiment.seeds"), c.getString("classifier.preset"), c.getInt("classifier.epochs"),
+        c.getString("experiment.budget"), c.getString("experiment.render"),
+        c.getBoolean("experiment.gate") ? "label-gated" : "ungated", c.getString("experiment.allocation"));
+    ExperimentJob.Result experiment = ExperimentJob.run(ctx);
+    experiment.armLines().forEach(l -> out.println("      " + l));
+    out.println();
+    out.println("Report: " + experiment.reportPath());
+    out.println("GAN samples: " + grid + " (real images: " + gan + "/grids/reals.png)");
+    out.println("Inversions: " + inverter + "/grids (rows: real, encoder, HyperStyle)");
+    out.println("Explore: bin/dermsynth sql \"SELECT arm, seed, balanced_accuracy, auc_macro FROM evaluations WHERE "
+        + "experiment_id = '" + experiment.experimentId() + "'\"");
+    out.println("         bin/dermsynth sql \"SELECT dx, count(*), avg(lpips), avg(CAST(lpips_ok AS INT)), "
+        + "avg(CAST(label_kept AS INT)) FROM synthetic GROUP BY dx\"");
+    out.flush();
+    return new Result(runId, gan, grid, classifier, inverter, inversion.rowsAdded(), directions.rowsAdded(),
+        augment.rowsAdded(), experiment, null);
+  }
+
+  /** The newest succeeded run's model when reusing, printed; else null. */
+  private static String reused(JobContext ctx, boolean reuse, String command, PrintWriter out) {
+    if (!reuse) {
+      return null;
+    }
+    return Runs.latest(ctx, command, "succeeded").map(e -> {
+      out.println("      reusing the finished " + command + " run → " + e.modelPath());
+      return e.modelPath();
+    }).orElse(null);
+  }
+
+  /** Numbered step headings, [k/last]. */
+  static final class Steps {
+    private final PrintWriter out;
+    private int next;
+    private final int last;
+
+    Steps(PrintWriter out, int first, int last) {
+      this.out = out;
+      this.next = first;
+      this.last = last;
+    }
+
+    void start(String format, Object... args) {
+      out.printf(Locale.ROOT, "[%d/%d] " + format + "%n", prepend(next++, args));
+      out.flush();
+    }
+
+    private Object[] prepend(int step, Object[] args) {
+      Object[] all = new Object[args.length + 2];
+      all[0] = step;
+      all[1] = last;
+      System.arraycopy(args, 0, all, 2, args.length);
+      return all;
+    }
+  }
+}

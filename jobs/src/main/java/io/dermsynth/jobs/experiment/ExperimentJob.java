@@ -1,0 +1,414 @@
+package io.dermsynth.jobs.experiment;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.when;
+
+import io.dermsynth.jobs.augment.AugmentJob;
+import io.dermsynth.jobs.classify.EvaluateJob;
+import io.dermsynth.jobs.classify.TrainClassifierJob;
+import io.dermsynth.jobs.review.DirectionReviews;
+import io.dermsynth.jobs.runtime.JobContext;
+import io.dermsynth.jobs.runtime.JobResult;
+import io.dermsynth.jobs.runtime.Runs;
+import io.dermsynth.jobs.runtime.Tables;
+import com.typesafe.config.Config;
+import io.dermsynth.core.classify.SyntheticAllocation;
+import io.dermsynth.core.factor.EditRenderer;
+import io.dermsynth.core.invert.Inverter;
+import io.dermsynth.core.metrics.Bootstrap;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.expressions.Window;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stage 9, experiment: the paper's comparison. Every arm (baseline, real + N synthetic, one arm per
+ * direction, an LPIPS-threshold sweep, synthetic only) trains the same classifier with the same seeds,
+ * epochs and real validation set, and is evaluated on the same real test split; each evaluation is a
+ * row of `evaluations` (with experiment_id and seed), and the report sets the arms side by side with
+ * paired-bootstrap differences to the baseline.
+ */
+public final class ExperimentJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ExperimentJob.class);
+
+  /** One arm's models and evaluations, one per seed, and the synthetic images it used. */
+  public record ArmRun(ExperimentArm arm, int syntheticUsed, List<Long> seeds, List<TrainClassifierJob.Result> models,
+      List<EvaluateJob.Result> evaluations) {}
+
+  /** What the experiment did. */
+  public record Result(String runId, String experimentId, List<ArmRun> arms, List<ExperimentReport.Summary> summaries,
+      String reportPath) implements JobResult {
+    @Override
+    public Map<String, String> metrics() {
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put("experiment_id", experimentId);
+      m.put("arms", String.valueOf(arms.stream().map(a -> a.arm().name()).toList()));
+      for (ExperimentReport.Summary s : summaries) {
+        m.put("balanced_accuracy_" + s.arm(), String.format(Locale.ROOT, "%.6f", s.balancedAccuracy().estimate()));
+      }
+      m.put("report", reportPath);
+      return m;
+    }
+
+    /** One line per arm, as `experiment`, `pipeline` and `demo` print them. */
+    public List<String> armLines() {
+      List<String> lines = new ArrayList<>();
+      for (int i = 0; i < arms.size(); i++) {
+        ExperimentReport.Summary a = summaries.get(i);
+        Bootstrap.Interval d = a.deltaBalancedAccuracy();
+        lines.add(String.format(Locale.ROOT, "%-16s %5d synthetic  balanced accuracy %.4f [%.4f, %.4f]  macro AUC %.4f%s",
+            a.arm(), arms.get(i).syntheticUsed(), a.balancedAccuracy().estimate(), a.balancedAccuracy().lower(),
+            a.balancedAccuracy().upper(), a.aucMacro().estimate(), d == null ? ""
+                : String.format(Locale.ROOT, "  Δ BA %+.4f [%+.4f, %+.4f]: %s", d.estimate(), d.lower(), d.upper(),
+                    a.verdict())));
+        List<EvaluateJob.Result> evals = arms.get(i).evaluations();
+        if (evals.size() > 1) {
+          // The spread over seeds, so that one seed's luck shows as such.
+          double[] ba = evals.stream().mapToDouble(e -> e.scores().balancedAccuracy()).toArray();
+          double mean = java.util.Arrays.stream(ba).average().orElseThrow();
+          double sd = Math.sqrt(java.util.Arrays.stream(ba).map(x -> (x - mean) * (x - mean)).sum() / (ba.length - 1));
+          StringBuilder seeds = new StringBuilder();
+          for (int k = 0; k < ba.length; k++) {
+            seeds.append(String.format(Locale.ROOT, " s%d %.4f", arms.get(i).seeds().get(k), ba[k]));
+          }
+          lines.add(String.format(Locale.ROOT, "%-16s per seed:%s (sd %.4f)", "", seeds, sd));
+        }
+      }
+      return lines;
+    }
+  }
+
+  private ExperimentJob() {}
+
+  public static Result run(JobContext ctx) throws Exception {
+    return Runs.record(ctx, "experiment", runId -> experiment(ctx, runId));
+  }
+
+  private static Result experiment(JobContext ctx, String runId) throws Exception {
+    Config c = ctx.settings().config().getConfig("experiment");
+    String experimentId = c.getString("id").isBlank() ? runId : c.getString("id");
+    Pool reviewed = pool(ctx, c.getString("pool"));
+    Dataset<Row> pool = reviewed.rows();
+    if (!reviewed.excluded().isEmpty()) {
+      LOG.info("experiment {}: left out, rejected by a reviewer after augment wrote them: {} (direction → rows)",
+          experimentId, reviewed.excluded());
+    }
+    ExperimentArm.Policy defaults = new ExperimentArm.Policy(EditRenderer.Render.parse(c.getString("render")),
+        c.getBoolean("gate"), SyntheticAllocation.Policy.parse(c.getString("allocation")));
+    List<ExperimentArm> arms = ExperimentArm.expand(c.getStringList("arms"), c.getInt("synthetic"),
+        c.getDouble("lpips_threshold"), c.getDoubleList("lpips_thresholds"), defaults, () -> poolDirections(ctx, pool));
+    String budget = c.getString("budget");
+    if (!List.of("steps", "epochs").contains(budget)) {
+      throw new IllegalArgumentException("experiment.budget = '" + budget + "'; allowed: [steps, epochs]");
+    }
+    List<Long> seeds = c.getLongList("seeds");
+    if (seeds.isEmpty()) {
+      throw new IllegalArgumentException("experiment.seeds is empty; give at least one classifier seed");
+    }
+    Map<String, Long> realPerClass = realTrainPerClass(ctx);
+    // Every arm's images are chosen (and a short pool refused) before the first model trains.
+    List<Dataset<Row>> chosen = new ArrayList<>();
+    for (ExperimentArm arm : arms) {
+      // Kept: each arm's rows are read for their digest, then by every seed's training and the report.
+      chosen.add(arm.synthetic() == 0 ? null
+          : select(ctx, pool, arm, realPerClass, c).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()));
+    }
+    List<ArmRun> runs = new ArrayList<>();
+    for (int a = 0; a < arms.size(); a++) {
+      ExperimentArm arm = arms.get(a);
+      Dataset<Row> synthetic = chosen.get(a);
+      List<String> synthIds = synthetic == null ? List.of() : TrainClassifierJob.sortedSynthIds(synthetic);
+      int used = synthIds.size();
+      String digest = TrainClassifierJob.syntheticDigest(synthIds);
+      List<TrainClassifierJob.Result> models = new ArrayList<>();
+      List<EvaluateJob.Result> evals = new ArrayList<>();
+      for (long seed : seeds) {
+        // budget = steps: an epoch is as many draws as real images in every arm, so every arm takes the
+        // baseline's optimizer steps and extra images cannot win by extra training.
+        JobContext armCtx = new JobContext(ctx.settings().with("classifier.seed", String.valueOf(seed))
+            .with("classifier.arm", arm.name())
+            .with("classifier.epoch_draws", budget.equals("steps") ? "real" : "all"), ctx.spark(), ctx.tables());
+        var trained = c.getBoolean("resume") ? ArmModels.trained(armCtx, arm.name(), used, digest)
+            : java.util.Optional.<TrainClassifierJob.Result>empty();
+        TrainClassifierJob.Result model;
+        if (trained.isPresent()) {
+          model = trained.get();
+          LOG.info("experiment {}: arm {} seed {}: trained before with these settings, run {} (experiment.resume)",
+              experimentId, arm.name(), seed, model.runId());
+        } else {
+          LOG.info("experiment {}: arm {} seed {}: {} real train images + {} synthetic", experimentId, arm.name(),
+              seed, arm.withReal() ? "the" : "no", used);
+          model = TrainClassifierJob.run(armCtx, synthetic, arm.withReal());
+        }
+        models.add(model);
+        evals.add(EvaluateJob.run(armCtx, model.modelPath(), null, experimentId, seed, arm.describe()));
+      }
+      runs.add(new ArmRun(arm, used, seeds, models, evals));
+    }
+    List<ExperimentReport.Summary> summaries = summarise(ctx, runs);
+    String dir = (ctx.settings().config().getString("evaluate.report_dir").isEmpty()
+        ? ctx.tables().warehouse() + "/report" : ctx.settings().config().getString("evaluate.report_dir"))
+        + "/experiments/" + experimentId;
+    String report = ExperimentReport.write(ctx, dir, experimentId, runs, summaries, examples(ctx, runs, chosen,
+        c.getInt("examples_per_class")), renders(ctx, pool, c.getInt("examples_per_class")), reviewed.excluded());
+    chosen.stream().filter(java.util.Objects::nonNull).forEach(Dataset::unpersist);
+    LOG.info("experiment {}: {} arms × {} seeds → {}", experimentId, runs.size(), seeds.size(), report);
+    return new Result(runId, experimentId, runs, summaries, report);
+  }
+
+  /**
+   * The synthetic rows arms may draw from ({@code rows}, null without a `synthetic` table), and those left
+   * out because of a review ({@code excluded}: direction_id → rows).
+   */
+  public record Pool(Dataset<Row> rows, Map<String, Long> excluded) {}
+
+  /**
+   * `synthetic` filtered by experiment.pool and by the reviews as they stand now: a row is drawn when its
+   * direction's latest decision is approved, or when the direction was never decided and the row was made
+   * unattended (direction_source all_top_k). A direction rejected after augment wrote its rows no longer
+   * feeds any arm.
+   */
+  public static Pool pool(JobContext ctx, String where) {
+    if (!ctx.tables().exists(Tables.SYNTHETIC)) {
+      return new Pool(null, Map.of());
+    }
+    Dataset<Row> all = ctx.tables().read(Tables.SYNTHETIC);
+    // Tables written before renders had a choice lack these columns: their rows are generator renders
+    // without an LPIPS to the reconstruction, from an inversion whose method was not recorded.
+    for (String column : List.of("render", "lpips_recon", "inversion_method", "direction_source")) {
+      if (!List.of(all.columns()).contains(column)) {
+        all = all.withColumn(column, lit(null).cast(column.equals("lpips_recon") ? "double" : "string"));
+      }
+    }
+    all = where.isBlank() ? all : all.where(where);
+    if (!ctx.tables().exists(Tables.DIRECTION_REVIEWS)) {
+      return new Pool(all, Map.of());
+    }
+    Dataset<Row> latest = DirectionReviews.latest(ctx).select(col("direction_id").as("reviewed_direction"),
+        col("decision").as("latest_decision"));
+    Dataset<Row> joined = all.join(latest, col("direction_id").equalTo(col("reviewed_direction")), "left");
+    org.apache.spark.sql.Column drawn = col("latest_decision").equalTo(DirectionReviews.APPROVED)
+        .or(col("latest_decision").isNull().and(functions.coalesce(col("direction_source"), lit("")).notEqual("approved")));
+    Map<String, Long> excluded = new TreeMap<>();
+    joined.where(functions.not(functions.coalesce(drawn, lit(false)))).groupBy("direction_id").count().collectAsList()
+        .forEach(r -> excluded.put(r.getString(0), r.getLong(1)));
+    return new Pool(joined.where(drawn).drop("reviewed_direction", "latest_decision"), excluded);
+  }
+
+  private static List<ExperimentArm.Direction> poolDirections(JobContext ctx, Dataset<Row> pool) {
+    if (pool == null) {
+      return List.of();
+    }
+    Dataset<Row> dirs = pool.select("direction_id").distinct().join(ctx.tables().read(Tables.DIRECTIONS)
+        .select(col("direction_id").as("d"), col("rank")), col("direction_id").equalTo(col("d")));
+    Map<String, String> names = new TreeMap<>();
+    if (ctx.tables().exists(Tables.DIRECTION_REVIEWS)) {
+      ctx.tables().read(Tables.DIRECTION_REVIEWS).where(col("name").isNotNull()).orderBy("decided_at")
+          .select("direction_id", "name").collectAsList().forEach(r -> names.put(r.getString(0), r.getString(1)));
+    }
+    return dirs.orderBy("rank").select("direction_id", "rank").collectAsList().stream()
+        .map(r -> new ExperimentArm.Direction(r.getString(0), r.getInt(1), names.get(r.getString(0)))).toList();
+  }
+
+  private static Map<String, Long> realTrainPerClass(JobContext ctx) {
+    Map<String, Long> n = new TreeMap<>();
+    ctx.tables().read(Tables.IMAGES).where(col("split").equalTo("train")).groupBy("dx").count().collectAsList()
+        .forEach(r -> n.put(r.getString(0), r.getLong(1)));
+    return n;
+  }
+
+  /**
+   * The arm's synthetic images: pool rows of its render within its LPIPS limits (to the source, and to
+   * the α = 0 render), edits (α ≠ 0) or, for a recon arm, α = 0 renders, label-gated when its policy
+   * says so, spread over classes by its allocation with the real train counts as class sizes; the
+   * smallest synth_ids of each class, so every seed and every rerun uses the same images.
+   */
+  static Dataset<Row> select(JobContext ctx, Dataset<Row> pool, ExperimentArm arm, Map<String, Long> realPerClass,
+      Config c) {
+    if (pool == null) {
+      throw new IllegalStateException("arm " + arm.name() + " needs synthetic images and there is no `synthetic` "
+          + "table: run `dermsynth augment` first");
+    }
+    // A source's finest inversion is found before the gate and the LPIPS limits, so that a refined source
+    // whose renders fail them is not drawn from its older renders instead.
+    Dataset<Row> rows = fromSources(pool.where(kind(arm)), arm.policy().sources())
+        .where(admits(arm, c.getDouble("lpips_recon_threshold"), c.getDouble("min_label_probability")));
+    Map<String, Long> available = new TreeMap<>();
+    rows.groupBy("dx").count().collectAsList().forEach(r -> available.put(r.getString(0), r.getLong(1)));
+    long total = available.values().stream().mapToLong(Long::longValue).sum();
+    double weight = ctx.settings().config().getDouble("classifier.synthetic_weight");
+    Map<String, Long> quota = SyntheticAllocation.quotas(arm.policy().allocation(), realPerClass, available,
+        arm.synthetic(), c.getDouble("cap"), weight);
+    long given = quota.values().stream().mapToLong(Long::longValue).sum();
+    boolean perDirection = arm.directionId() != null;
+    if (given < arm.synthetic() && !c.getBoolean("allow_fewer") && !perDirection) {
+      throw new IllegalStateException(String.format(Locale.ROOT, "arm %s needs %d synthetic images (%s); the pool "
+          + "has %d that pass (by class %s), and its allocation can use %d of them (by class %s): run `dermsynth "
+          + "augment` with a larger augment.target or this render, widen experiment.pool, or set "
+          + "experiment.allow_fewer = true", arm.name(), arm.synthetic(), arm.describe(), total, available, given,
+          quota));
+    }
+    return AugmentJob.keepQuotas(ctx, rows, quota)
+        .select("synth_id", "image_id", "lesion_id", "dx", "direction_id", "alpha", "lpips", "png");
+  }
+
+  /**
+   * The rows of {@code sources}: one inversion method, or per source image the rows of its finest method
+   * (encoder < hyperstyle < optimised) among {@code rows}. Rows without a recorded method count as
+   * HyperStyle, invert's default method when they were made.
+   */
+  static Dataset<Row> fromSources(Dataset<Row> rows, String sources) {
+    Column method = coalesce(col("inversion_method"), lit("hyperstyle"));
+    if (!sources.equals(ExperimentArm.Policy.FINEST)) {
+      return rows.where(method.equalTo(sources));
+    }
+    Column rank = lit(-1);
+    for (Inverter.Method m : Inverter.Method.values()) {
+      rank = when(method.equalTo(m.name().toLowerCase(Locale.ROOT)), m.ordinal()).otherwise(rank);
+    }
+    return rows.withColumn("_rank", rank)
+        .withColumn("_finest", max("_rank").over(Window.partitionBy("image_id")))
+        .where(col("_rank").equalTo(col("_finest"))).drop("_rank", "_finest");
+  }
+
+  /** Which of the rows of its kind an arm may use: the LPIPS limits, its gate, its direction. */
+  static Column admits(ExperimentArm arm, double lpipsReconMax, double minLabelProbability) {
+    Column ok = col("lpips").leq(arm.lpipsMax())
+        .and(coalesce(col("lpips_recon").leq(lpipsReconMax), lit(true)));
+    if (arm.policy().gated()) {
+      ok = ok.and(coalesce(col("label_kept"), lit(false)))
+          .and(coalesce(col("label_probability"), lit(0.0)).geq(minLabelProbability));
+    }
+    if (arm.directionId() != null) {
+      ok = ok.and(col("direction_id").equalTo(arm.directionId()));
+    }
+    return ok;
+  }
+
+  /** The pool rows of the arm's render and kind: edits (α ≠ 0), or α = 0 renders for a recon arm. */
+  private static Column kind(ExperimentArm arm) {
+    return coalesce(col("render"), lit(EditRenderer.Render.GENERATOR.id())).equalTo(arm.policy().render().id())
+        .and(arm.reconOnly() ? col("alpha").equalTo(0) : col("alpha").notEqual(0));
+  }
+
+  /**
+   * Per arm: balanced accuracy, macro AUC and per-class recall averaged over seeds, with 95% bootstrap
+   * intervals that resample the test lesions and the seeds, and the paired-bootstrap differences to the
+   * baseline (the same resampled lesions, and the same seeds: arm A's seed-k model against the baseline's).
+   */
+  private static List<ExperimentReport.Summary> summarise(JobContext ctx, List<ArmRun> runs) {
+    Config e = ctx.settings().config().getConfig("evaluate");
+    EvaluateJob.Predictions first = runs.get(0).evaluations().get(0).predictions();
+    Bootstrap boot = new Bootstrap(first.lesionGroup(), e.getInt("bootstrap"), e.getLong("seed"), 0.95);
+    int classes = first.proba()[0].length;
+    List<ExperimentReport.Summary> out = new ArrayList<>();
+    ArmRun base = runs.get(0);
+    for (ArmRun r : runs) {
+      int seeds = r.evaluations().size();
+      Bootstrap.SeededStatistic ba = (idx, s) -> meanOver(r, idx, s, m -> m.balancedAccuracy());
+      Bootstrap.SeededStatistic auc = (idx, s) -> meanOver(r, idx, s, m -> m.aucMacro());
+      boolean paired = r != base && base.evaluations().size() == seeds;
+      List<Bootstrap.Interval> recall = new ArrayList<>();
+      List<Bootstrap.Interval> dRecall = new ArrayList<>();
+      for (int k = 0; k < classes; k++) {
+        int cls = k;
+        recall.add(boot.intervalOverSeeds(seeds, (idx, s) -> meanRecall(r, idx, s, cls)));
+        dRecall.add(paired ? boot.pairedDifferenceOverSeeds(seeds, (idx, s) -> meanRecall(r, idx, s, cls),
+            (idx, s) -> meanRecall(base, idx, s, cls)) : null);
+      }
+      Bootstrap.Interval dBa = paired ? boot.pairedDifferenceOverSeeds(seeds, ba,
+          (idx, s) -> meanOver(base, idx, s, m -> m.balancedAccuracy())) : null;
+      Bootstrap.Interval dAuc = paired ? boot.pairedDifferenceOverSeeds(seeds, auc,
+          (idx, s) -> meanOver(base, idx, s, m -> m.aucMacro())) : null;
+      out.add(new ExperimentReport.Summary(r.arm().name(), boot.intervalOverSeeds(seeds, ba),
+          boot.intervalOverSeeds(seeds, auc), recall, dBa, dAuc, dRecall));
+    }
+    return out;
+  }
+
+  /** The metric averaged over the models of the drawn seeds, on the resampled test images. */
+  private static double meanOver(ArmRun r, int[] idx, int[] seeds,
+      java.util.function.ToDoubleFunction<io.dermsynth.core.metrics.ClassificationMetrics> metric) {
+    double sum = 0;
+    for (int k : seeds) {
+      EvaluateJob.Predictions p = r.evaluations().get(k).predictions();
+      sum += metric.applyAsDouble(EvaluateJob.subset(p.labels(), p.predicted(), p.proba(), idx,
+          p.proba()[0].length));
+    }
+    return sum / seeds.length;
+  }
+
+  /** Recall of class k on the resampled images, averaged over the drawn seeds; NaN when k is absent. */
+  private static double meanRecall(ArmRun r, int[] idx, int[] seeds, int k) {
+    double sum = 0;
+    for (int s : seeds) {
+      EvaluateJob.Predictions p = r.evaluations().get(s).predictions();
+      long tp = 0;
+      long n = 0;
+      for (int i : idx) {
+        if (p.labels()[i] == k) {
+          n++;
+          if (p.predicted()[i] == k) {
+            tp++;
+          }
+        }
+      }
+      sum += n == 0 ? Double.NaN : (double) tp / n;
+    }
+    return sum / seeds.length;
+  }
+
+  /**
+   * The same edits in both renders, per class: (dx, alpha, source PNG, generator render, residual render)
+   * for up to {@code perClass} edits per class that the pool holds in both, smallest synth_id first.
+   */
+  private static List<Row> renders(JobContext ctx, Dataset<Row> pool, int perClass) {
+    if (pool == null || perClass <= 0) {
+      return List.of();
+    }
+    Dataset<Row> generator = pool.where(coalesce(col("render"), lit("generator")).equalTo("generator")
+        .and(col("alpha").notEqual(0))).select(col("image_id").as("g_image"), col("direction_id").as("g_dir"),
+        col("alpha").as("g_alpha"), col("inverter_version").as("g_inv"), col("png").as("generator_png"));
+    return pool.where(col("render").equalTo("residual").and(col("alpha").notEqual(0)))
+        .join(generator, col("image_id").equalTo(col("g_image")).and(col("direction_id").equalTo(col("g_dir")))
+            .and(col("alpha").equalTo(col("g_alpha"))).and(col("inverter_version").equalTo(col("g_inv"))))
+        .withColumn("e", row_number().over(Window.partitionBy("dx").orderBy("synth_id")))
+        .where(col("e").leq(perClass))
+        .join(ctx.tables().read(Tables.IMAGES).select(col("image_id").as("src"), col("png").as("source_png")),
+            col("image_id").equalTo(col("src")))
+        .orderBy("dx", "synth_id").select("dx", "alpha", "source_png", "generator_png", "png").collectAsList();
+  }
+
+  /** Synthetic examples per class for the report: from the arm with the most synthetic images. */
+  private static List<Row> examples(JobContext ctx, List<ArmRun> runs, List<Dataset<Row>> chosen, int perClass) {
+    int biggest = 0;
+    for (int a = 1; a < runs.size(); a++) {
+      if (runs.get(a).syntheticUsed() > runs.get(biggest).syntheticUsed()) {
+        biggest = a;
+      }
+    }
+    if (runs.get(biggest).syntheticUsed() == 0 || perClass <= 0) {
+      return List.of();
+    }
+    return chosen.get(biggest)
+        .withColumn("e", row_number().over(Window.partitionBy("dx").orderBy("synth_id")))
+        .where(col("e").leq(perClass))
+        .join(ctx.tables().read(Tables.IMAGES).select(col("image_id").as("src"), col("png").as("source_png")),
+            col("image_id").equalTo(col("src")))
+        .orderBy("dx", "synth_id").select("dx", "alpha", "lpips", "source_png", "png").collectAsList();
+  }
+}

@@ -1,0 +1,72 @@
+package io.dermsynth.jobs.runtime;
+
+import ai.djl.Device;
+import io.dermsynth.core.classify.ClassifierModel;
+import io.dermsynth.core.CheckpointStore;
+import io.dermsynth.udf.ClassifierFiles;
+import java.io.IOException;
+import java.io.OutputStream;
+import org.apache.spark.sql.SparkSession;
+
+/** Models as folders on a Hadoop file system (local, s3a://, dbfs:/), loaded by URI. */
+public final class ModelStore {
+
+  private ModelStore() {}
+
+  /** The configured driver device (`classifier.device`), checked against what the engine has. */
+  public static Device device(Settings settings) {
+    return device(settings, "classifier.device");
+  }
+
+  /** The driver device that config key names, checked against what the engine has. */
+  public static Device device(Settings settings, String key) {
+    String name = settings.config().getString(key).trim();
+    Device d;
+    try {
+      d = Device.fromName(name);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(key + " must be cpu, gpu or gpu:N, got '" + name + "'");
+    }
+    if (d.isGpu()) {
+      // "gpu" alone is the first GPU (DJL may give it id -1, which no count check catches).
+      int id = Math.max(0, d.getDeviceId());
+      int count = ai.djl.engine.Engine.getInstance().getGpuCount();
+      if (id >= count) {
+        throw new IllegalArgumentException(key + " is " + name + " but libtorch sees " + count + " GPU(s)");
+      }
+      ai.djl.pytorch.jni.JniUtils.setBenchmarkCuDNN(!settings.config().getBoolean("deterministic"));
+      return Device.gpu(id);
+    }
+    return d;
+  }
+
+  public static String classifierDir(Settings settings, String runId) {
+    return modelDir(settings, "classifier", runId);
+  }
+
+  /** {@code <section.models or warehouse/models>/<section>/<run_id>}. */
+  public static String modelDir(Settings settings, String section, String runId) {
+    String base = settings.config().getString(section + ".models");
+    return (base.isEmpty() ? settings.warehouse() + "/models" : base) + "/" + section + "/" + runId;
+  }
+
+  /** A run folder on a Hadoop file system (local, s3a://, dbfs:/), for the trainers' checkpoints. */
+  public static CheckpointStore store(SparkSession spark, String dir) {
+    return new io.dermsynth.udf.HadoopStore(spark.sparkContext().hadoopConfiguration(), dir);
+  }
+
+  public static void save(SparkSession spark, ClassifierModel model, String dir) throws IOException {
+    try (OutputStream out = HadoopFiles.create(spark, dir + "/" + ClassifierModel.WEIGHTS)) {
+      model.writeWeights(out);
+    }
+    // The manifest last: a folder with a manifest is a complete model.
+    try (OutputStream out = HadoopFiles.create(spark, dir + "/" + ClassifierModel.MANIFEST)) {
+      model.writeManifest(out);
+    }
+  }
+
+  public static ClassifierModel loadClassifier(SparkSession spark, String dir, Device device)
+      throws IOException {
+    return ClassifierFiles.load(spark.sparkContext().hadoopConfiguration(), dir, device);
+  }
+}

@@ -1,0 +1,221 @@
+package io.dermsynth.jobs.runtime;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The resolved configuration of one run: {@code conf/application.conf} (inside the jar) overlaid by
+ * {@code --config} files in order and then by {@code --set key=value}. Keys that the defaults do not
+ * have are refused with their name and the allowed keys; only {@code spark.conf} is free-form.
+ */
+public final class Settings {
+
+  static final String DEFAULTS = "io/dermsynth/application.conf";
+  private static final String FREE_FORM = "spark.conf";
+
+  private final Config config;
+
+  private Settings(Config config) {
+    this.config = config;
+  }
+
+  public static Settings defaults() {
+    return load(List.of(), Map.of());
+  }
+
+  /**
+   * @param files HOCON files, later ones overriding earlier ones
+   * @param sets {@code key → value} overrides, strongest of all; values are typed like the default
+   */
+  public static Settings load(List<Path> files, Map<String, String> sets) {
+    return load(files, sets, null);
+  }
+
+  /**
+   * As {@link #load(List, Map)}, with a preset resource (e.g. io/dermsynth/pipeline-small64.conf) between
+   * the defaults and the user's files and overrides.
+   */
+  public static Settings load(List<Path> files, Map<String, String> sets, String presetResource) {
+    Config defaults = ConfigFactory.parseResources(Settings.class.getClassLoader(), DEFAULTS);
+    if (defaults.isEmpty()) {
+      throw new IllegalStateException(DEFAULTS + " is missing from the classpath");
+    }
+    if (presetResource != null) {
+      Config preset = ConfigFactory.parseResources(Settings.class.getClassLoader(), presetResource);
+      if (preset.isEmpty()) {
+        throw new IllegalStateException(presetResource + " is missing from the classpath");
+      }
+      checkKeys(defaults, preset, preset.withFallback(defaults).resolve());
+      defaults = preset.withFallback(defaults);
+    }
+    Config user = ConfigFactory.empty();
+    for (Path f : files) {
+      if (!Files.isRegularFile(f)) {
+        throw new IllegalArgumentException("config file " + f + " does not exist");
+      }
+      user = ConfigFactory.parseFile(f.toFile()).withFallback(user);
+    }
+    for (Map.Entry<String, String> e : sets.entrySet()) {
+      user = user.withValue(e.getKey(), typed(defaults, e.getKey(), e.getValue()));
+    }
+    // Resolved first, so that a file may take values from the environment (warehouse = ${?DERMSYNTH_WAREHOUSE}).
+    Config resolved = user.withFallback(defaults).resolve();
+    checkKeys(defaults, user, resolved);
+    return new Settings(withRootSeed(defaults, user, resolved));
+  }
+
+  /**
+   * The root seed: with {@code seed} ≥ 0, every stage seed (a key ending in ".seed") that the user did not
+   * set is derived from it, {@code Hashing.seeded(seed, key)} in 31 bits, so one number reseeds a whole
+   * chain and each stage still draws its own stream. With −1 (the default) the stage seeds are as written.
+   */
+  static Config withRootSeed(Config defaults, Config user, Config resolved) {
+    long root = resolved.getLong("seed");
+    if (root < 0) {
+      return resolved;
+    }
+    for (String key : allowedKeys(defaults)) {
+      if (key.endsWith(".seed") && !user.hasPath(key)) {
+        resolved = resolved.withValue(key,
+            ConfigValueFactory.fromAnyRef(io.dermsynth.core.data.Hashing.seeded(root, key) & 0x7fffffffL));
+      }
+    }
+    return resolved;
+  }
+
+  /** The root seed (−1: none) and every stage seed in effect, for the run's row. */
+  public Map<String, String> seeds() {
+    Map<String, String> out = new java.util.TreeMap<>();
+    out.put("seed", String.valueOf(config.getLong("seed")));
+    for (var e : config.entrySet()) {
+      if (e.getKey().endsWith(".seed")) {
+        out.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+      }
+    }
+    return out;
+  }
+
+  private static void checkKeys(Config defaults, Config user, Config resolved) {
+    for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+      String key = e.getKey();
+      if (key.startsWith(FREE_FORM + ".")) {
+        continue;
+      }
+      if (!defaults.hasPath(key)) {
+        throw new IllegalArgumentException("unknown config key '" + key + "'"
+            + (e.getValue().origin().filename() == null ? "" : " in " + e.getValue().origin().filename())
+            + ". Allowed keys: " + String.join(", ", allowedKeys(defaults)));
+      }
+      ConfigValueType want = defaults.getValue(key).valueType();
+      ConfigValueType got = resolved.getValue(key).valueType();
+      if (want != got && !(want == ConfigValueType.NUMBER && got == ConfigValueType.STRING)
+          && !(want == ConfigValueType.STRING && got != ConfigValueType.OBJECT && got != ConfigValueType.LIST)) {
+        throw new IllegalArgumentException("config key '" + key + "' must be of type "
+            + want.name().toLowerCase() + ", got " + got.name().toLowerCase() + " "
+            + (isSecret(key) ? REDACTED : resolved.getValue(key).render(ConfigRenderOptions.concise())));
+      }
+    }
+  }
+
+  /** The string at {@code section.key}, which must be one of {@code allowed} (else an error naming both). */
+  public static String oneOf(Config section, String sectionName, String key, List<String> allowed) {
+    String v = section.getString(key);
+    if (!allowed.contains(v)) {
+      throw new IllegalArgumentException(sectionName + "." + key + " = '" + v + "'; allowed: " + allowed);
+    }
+    return v;
+  }
+
+  static TreeSet<String> allowedKeys(Config defaults) {
+    TreeSet<String> keys = new TreeSet<>();
+    for (Map.Entry<String, ConfigValue> e : defaults.entrySet()) {
+      keys.add(e.getKey().startsWith(FREE_FORM + ".") ? FREE_FORM + ".<any spark key>" : e.getKey());
+    }
+    return keys;
+  }
+
+  /** A command-line value as the type its default has; strings are taken literally (s3a://...). */
+  private static ConfigValue typed(Config defaults, String key, String raw) {
+    if (defaults.hasPath(key)) {
+      switch (defaults.getValue(key).valueType()) {
+        case NUMBER -> {
+          try {
+            return ConfigValueFactory.fromAnyRef(raw.contains(".") || raw.contains("e")
+                ? (Object) Double.parseDouble(raw) : (Object) Long.parseLong(raw));
+          } catch (NumberFormatException ex) {
+            throw new IllegalArgumentException("config key '" + key + "' must be a number, got '" + raw + "'");
+          }
+        }
+        case BOOLEAN -> {
+          if (!raw.equals("true") && !raw.equals("false")) {
+            throw new IllegalArgumentException("config key '" + key + "' must be true or false, got '" + raw + "'");
+          }
+          return ConfigValueFactory.fromAnyRef(Boolean.parseBoolean(raw));
+        }
+        case LIST -> {
+          return ConfigFactory.parseString("v = " + raw).getValue("v");
+        }
+        default -> { }
+      }
+    }
+    return ConfigValueFactory.fromAnyRef(raw);
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public String warehouse() {
+    return config.getString("warehouse");
+  }
+
+  public Settings with(String key, String value) {
+    return new Settings(config.withValue(key, typed(config, key, value)));
+  }
+
+  /** The resolved configuration as HOCON, as written next to every run's outputs; secrets as {@value #REDACTED}. */
+  public String render() {
+    return redacted().root().render(ConfigRenderOptions.defaults().setOriginComments(false)
+        .setJson(false));
+  }
+
+  /** The resolved configuration as one-line JSON, for the {@code runs} table; secrets as {@value #REDACTED}. */
+  public String renderJson() {
+    return redacted().root().render(ConfigRenderOptions.concise());
+  }
+
+  /**
+   * Whether a key (a HOCON path; spark.conf keys are its quoted last element) holds a credential: its name
+   * says secret, password, token, credential, or it is an s3a key (fs.s3a.access.key, fs.s3a.secret.key,
+   * per-bucket and encryption keys) or another cloud account/API/private key. s3a's credentials.provider
+   * names classes, not a credential, and stays readable.
+   */
+  static boolean isSecret(String path) {
+    String k = path.toLowerCase(java.util.Locale.ROOT);
+    return SECRET.matcher(k).find() && !k.endsWith("credentials.provider\"") && !k.endsWith("credentials.provider");
+  }
+
+  static final String REDACTED = "***";
+  private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile(
+      "secret|passw(or)?d|token|credential|fs\\.s3a\\..*key|(api|account|private|access)[._-]?key");
+
+  /** This configuration with every secret's value replaced by {@value #REDACTED}: what may be written or shown. */
+  Config redacted() {
+    Config out = config;
+    for (Map.Entry<String, ConfigValue> e : config.entrySet()) {
+      if (isSecret(e.getKey())) {
+        out = out.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(REDACTED));
+      }
+    }
+    return out;
+  }
+}
