@@ -17,7 +17,7 @@ import ai.djl.ndarray.types.Shape;
  * then feeds freed memory into the gradients. Measured on tiny32, 2 kimg: with a 12 MB young generation
  * (a collection every few steps) 4.5 M non-finite gradient elements in the first tick and other losses
  * from the first tick on; the same run with the default heap had none, and two demos differed as soon
- * as one ran on a loaded machine (bench/RESULTS.md, "Garbage collection and gradients").
+ * as one ran on a loaded machine (bench/RESULTS.md, "Garbage collection fed freed memory into gradients").
  *
  * <p>So values from Java are copied into libtorch's memory at once, and multiplying, dividing, raising or
  * clamping by a constant goes through a libtorch-made scalar. Adding or subtracting a constant is safe as
