@@ -30,6 +30,17 @@ public final class Libtorch {
     configured = true;
   }
 
+  /**
+   * {@link #configure()}, then the engine, with its convolutions checked on this CPU once per JVM
+   * ({@link ConvolutionCheck}): every driver job and executor task that runs a network comes here first.
+   */
+  public static ai.djl.engine.Engine load() {
+    configure();
+    ai.djl.engine.Engine engine = ai.djl.engine.Engine.getInstance();
+    ConvolutionCheck.ensure();
+    return engine;
+  }
+
   /** The flavour and version this build was made for. */
   static Properties build() {
     Properties p = new Properties();

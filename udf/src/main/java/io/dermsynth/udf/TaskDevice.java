@@ -66,8 +66,7 @@ public final class TaskDevice {
    * parameters are trainable.
    */
   public static Placement forTask() {
-    io.dermsynth.core.Libtorch.configure();  // which libtorch this build asks for, before it loads
-    Engine engine = Engine.getInstance();  // loads libtorch before the JNI call
+    Engine engine = io.dermsynth.core.Libtorch.load();  // the build's libtorch, checked, before the JNI call
     ai.djl.pytorch.jni.JniUtils.setGradMode(false);
     String gpu = assignedGpu();
     SparkEnv env = SparkEnv.get();

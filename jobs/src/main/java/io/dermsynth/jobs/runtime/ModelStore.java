@@ -18,8 +18,12 @@ public final class ModelStore {
     return device(settings, "classifier.device");
   }
 
-  /** The driver device that config key names, checked against what the engine has. */
+  /**
+   * The driver device that config key names, checked against what the engine has; loads libtorch with
+   * its convolutions checked on this CPU first.
+   */
   public static Device device(Settings settings, String key) {
+    io.dermsynth.core.Libtorch.load();
     String name = settings.config().getString(key).trim();
     Device d;
     try {
@@ -30,7 +34,7 @@ public final class ModelStore {
     if (d.isGpu()) {
       // "gpu" alone is the first GPU (DJL may give it id -1, which no count check catches).
       int id = Math.max(0, d.getDeviceId());
-      int count = ai.djl.engine.Engine.getInstance().getGpuCount();
+      int count = io.dermsynth.core.Libtorch.load().getGpuCount();
       if (id >= count) {
         throw new IllegalArgumentException(key + " is " + name + " but libtorch sees " + count + " GPU(s)");
       }
