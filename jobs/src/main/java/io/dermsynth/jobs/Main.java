@@ -8,6 +8,7 @@ import io.dermsynth.jobs.classify.EvaluateJob;
 import io.dermsynth.jobs.classify.TrainClassifierJob;
 import io.dermsynth.jobs.cli.DemoJob;
 import io.dermsynth.jobs.cli.PipelineJob;
+import io.dermsynth.jobs.cli.RunLines;
 import io.dermsynth.jobs.cli.SqlJob;
 import io.dermsynth.jobs.cli.TextTable;
 import io.dermsynth.jobs.experiment.ExperimentJob;
@@ -171,7 +172,7 @@ public final class Main implements Runnable {
       JobContext ctx = JobContext.of(config.settings());
       var r = IngestJob.run(ctx, data, format == null ? null : DatasetFormat.parse(format));
       PrintWriter w = spec.commandLine().getOut();
-      w.printf("run %s (%s): %d listed, %s%n", r.runId(), r.dataset(), r.listed(), r.summary());
+      RunLines.printRun(w, r);
       w.print(ClassSummary.render(ctx.tables()));
       return 0;
     }
@@ -189,12 +190,7 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      var r = TrainGanJob.run(JobContext.of(config.settings()), resume);
-      spec.commandLine().getOut().printf(java.util.Locale.ROOT,
-          "run %s: %s on %d images, %.2f kimg (%.1f s/kimg), augment p %.3f → %s%s%n", r.runId(),
-          r.preset(), r.images(), r.kimg(), r.secPerKimg(), r.augmentP(), r.snapshot(), r.best() == null ? ""
-              : String.format(java.util.Locale.ROOT, "; best by KID %s (%.2f kimg, KID %.5f, FID %.3f)",
-                  r.best().snapshot(), r.best().kimg(), r.best().kid(), r.best().fid()));
+      RunLines.printRun(spec.commandLine().getOut(), TrainGanJob.run(JobContext.of(config.settings()), resume));
       return 0;
     }
   }
@@ -236,10 +232,8 @@ public final class Main implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--noise must be const, random or none, got '" + noise + "'");
       }
-      var r = SampleJob.run(JobContext.of(config.settings()), model, SampleJob.parseSeeds(seeds), psi, mode,
-          out, table);
-      spec.commandLine().getOut().printf("run %s: %d images from %s%s%s%n", r.runId(), r.images(), r.model(),
-          r.gridPath() == null ? "" : " → " + r.gridPath(), table ? ", " + r.rowsAdded() + " rows added to gan_samples" : "");
+      RunLines.printRun(spec.commandLine().getOut(), SampleJob.run(JobContext.of(config.settings()), model,
+          SampleJob.parseSeeds(seeds), psi, mode, out, table));
       return 0;
     }
   }
@@ -257,10 +251,7 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      var r = TrainInverterJob.run(JobContext.of(config.settings()), resume);
-      spec.commandLine().getOut().printf(java.util.Locale.ROOT,
-          "run %s: inverter %s after %d steps on %d images, L2 %.5f, LPIPS %.4f → %s%n", r.runId(),
-          r.version(), r.steps(), r.images(), r.l2(), r.lpips(), r.modelPath());
+      RunLines.printRun(spec.commandLine().getOut(), TrainInverterJob.run(JobContext.of(config.settings()), resume));
       return 0;
     }
   }
@@ -278,13 +269,7 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      var r = InvertJob.run(JobContext.of(config.settings()), model);
-      spec.commandLine().getOut().printf(java.util.Locale.ROOT,
-          "run %s: %d rows added to latents, %d replaced (%s, %s), %d quarantined; mean L2 %.5f, LPIPS %.4f; "
-          + "model loads %s%n",
-          r.runId(), r.rowsAdded(), r.rowsReplaced(), r.version(), r.method(), r.quarantined(), r.meanL2(),
-          r.meanLpips(),
-          r.metrics().get("model_loads"));
+      RunLines.printRun(spec.commandLine().getOut(), InvertJob.run(JobContext.of(config.settings()), model));
       return 0;
     }
   }
@@ -303,10 +288,7 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      var r = FactorizeJob.run(JobContext.of(config.settings()), model);
-      spec.commandLine().getOut().printf(java.util.Locale.ROOT,
-          "run %s: %d directions of %s over %s, eigenvalues %s; %d rows added to directions%n", r.runId(),
-          r.topK(), r.generatorVersion(), r.layers(), r.metrics().get("eigenvalues"), r.rowsAdded());
+      RunLines.printRun(spec.commandLine().getOut(), FactorizeJob.run(JobContext.of(config.settings()), model));
       return 0;
     }
   }
@@ -366,11 +348,7 @@ public final class Main implements Runnable {
       if (r.directionSource().equals("all_top_k")) {
         out.println("unattended: every top-k direction used, no human approval (augment.directions = all_top_k)");
       }
-      out.printf(java.util.Locale.ROOT,
-          "run %s: %d planned from %d directions (%s), %d done before, %d rows added to synthetic in %d "
-              + "chunks, %d failed edits to quarantine, %s images/s; by class %s%n", r.runId(), r.planned(),
-          r.directions(), r.directionSource(), r.alreadyDone(), r.rowsAdded(), r.chunks(), r.editsFailed(),
-          r.metrics().get("images_per_s"), r.plannedByClass());
+      RunLines.printRun(out, r);
       return 0;
     }
   }
@@ -387,11 +365,7 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      var r = TrainClassifierJob.run(JobContext.of(config.settings()), resume);
-      spec.commandLine().getOut().printf(java.util.Locale.ROOT,
-          "run %s: %d epochs (best %d, val balanced accuracy %.4f; %s), %.1f img/s → %s%n",
-          r.runId(), r.epochs(), r.bestEpoch(), r.valBalancedAccuracy(), r.stopReason(),
-          r.imagesPerSecond(), r.modelPath());
+      RunLines.printRun(spec.commandLine().getOut(), TrainClassifierJob.run(JobContext.of(config.settings()), resume));
       return 0;
     }
   }
@@ -415,12 +389,7 @@ public final class Main implements Runnable {
     public Integer call() throws Exception {
       JobContext ctx = JobContext.of(config.settings());
       for (String model : models != null ? models : List.of(Runs.latestModelPath(ctx, "train-classifier"))) {
-        var r = EvaluateJob.run(ctx, model, testData);
-        spec.commandLine().getOut().printf(java.util.Locale.ROOT,
-            "run %s (%s on %s, model %s): balanced accuracy %.4f [%.4f, %.4f], macro AUC %.4f [%.4f, %.4f]%n"
-                + "report: %s%n", r.runId(), r.arm(), r.testSet(), model, r.scores().balancedAccuracy(),
-            r.balancedAccuracy().lower(), r.balancedAccuracy().upper(), r.scores().aucMacro(), r.aucMacro().lower(),
-            r.aucMacro().upper(), r.reportPath());
+        RunLines.printRun(spec.commandLine().getOut(), EvaluateJob.run(ctx, model, testData));
       }
       return 0;
     }
@@ -436,10 +405,8 @@ public final class Main implements Runnable {
     @Override
     public Integer call() throws Exception {
       var r = ExperimentJob.run(JobContext.of(config.settings()));
-      var out = spec.commandLine().getOut();
-      out.printf("experiment %s (run %s):%n", r.experimentId(), r.runId());
-      r.armLines().forEach(l -> out.println("  " + l));
-      out.println("report: " + r.reportPath());
+      RunLines.printRun(spec.commandLine().getOut(), r);
+      spec.commandLine().getOut().println("experiment_id: " + r.experimentId());
       return 0;
     }
   }

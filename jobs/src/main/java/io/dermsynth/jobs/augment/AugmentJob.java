@@ -81,6 +81,16 @@ public final class AugmentJob {
       long alreadyDone, long rowsAdded, long editsFailed, int chunks, Map<String, Long> plannedByClass,
       String taskDevices, double seconds) implements JobResult {
     @Override
+    public String summary() {
+      return String.format(Locale.ROOT, "%d rows added (by class %s), %d failed edits to quarantine, %s images/s",
+          rowsAdded, plannedByClass, editsFailed, imagesPerSecond());
+    }
+
+    private String imagesPerSecond() {
+      return String.format(Locale.ROOT, "%.2f", rowsAdded / Math.max(seconds, 1e-9));
+    }
+
+    @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
       m.put("model_path", model);
@@ -93,7 +103,7 @@ public final class AugmentJob {
       m.put("chunks", String.valueOf(chunks));
       m.put("planned_by_class", plannedByClass.toString());
       m.put("task_devices", taskDevices);
-      m.put("images_per_s", String.format(Locale.ROOT, "%.2f", rowsAdded / Math.max(seconds, 1e-9)));
+      m.put("images_per_s", imagesPerSecond());
       return m;
     }
   }

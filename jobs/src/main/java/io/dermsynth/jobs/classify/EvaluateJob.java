@@ -84,6 +84,13 @@ public final class EvaluateJob {
       Bootstrap.Interval balancedAccuracy, Bootstrap.Interval aucMacro, int skippedFiles,
       String reportPath, Predictions predictions) implements JobResult {
     @Override
+    public String summary() {
+      return String.format(Locale.ROOT, "%s on %s: balanced accuracy %.4f [%.4f, %.4f], macro AUC %.4f [%.4f, %.4f]",
+          arm, testSet, scores.balancedAccuracy(), balancedAccuracy.lower(), balancedAccuracy.upper(),
+          scores.aucMacro(), aucMacro.lower(), aucMacro.upper());
+    }
+
+    @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
       m.put("arm", arm);

@@ -38,6 +38,12 @@ public final class TrainClassifierJob {
       double imagesPerSecond, String stopReason) implements JobResult {
 
     @Override
+    public String summary() {
+      return String.format(Locale.ROOT, "best epoch %d, val balanced accuracy %.4f, %.1f img/s → %s", bestEpoch,
+          valBalancedAccuracy, imagesPerSecond, modelPath);
+    }
+
+    @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
       m.put("model_path", modelPath);

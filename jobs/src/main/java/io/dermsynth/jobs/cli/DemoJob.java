@@ -25,6 +25,16 @@ public final class DemoJob {
   public record Result(String runId, PhantomDataset.Summary phantoms, PipelineJob.Result pipeline)
       implements JobResult {
     @Override
+    public String summary() {
+      return pipeline.summary();
+    }
+
+    @Override
+    public String reportPath() {
+      return pipeline.reportPath();
+    }
+
+    @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
       m.put("phantom_images", String.valueOf(phantoms.imagesPerClass().values().stream()

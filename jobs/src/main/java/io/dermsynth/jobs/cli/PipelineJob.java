@@ -47,6 +47,17 @@ public final class PipelineJob {
       return FOR_REVIEW.equals(stopped);
     }
 
+    /** The experiment's arms, or why the chain stopped before it. */
+    @Override
+    public String summary() {
+      return experiment != null ? experiment.summary() : "stopped: " + stopped;
+    }
+
+    @Override
+    public String reportPath() {
+      return experiment != null ? experiment.reportPath() : null;
+    }
+
     @Override
     public String status() {
       return FOR_BUDGET.equals(stopped) ? "partial" : "succeeded";
@@ -95,7 +106,7 @@ public final class PipelineJob {
     Steps steps = new Steps(out, first, first + 8);
     steps.start("ingest → %s (working size %d px)", ctx.tables().warehouse(), c.getInt("ingest.size"));
     IngestJob.Result ingest = IngestJob.run(ctx, data, format);
-    out.printf("      %s%n", ingest.summary());
+    RunLines.printStep(out, ingest);
     out.println();
     out.print(ClassSummary.render(ctx.tables()));
     out.println();
@@ -114,8 +125,7 @@ public final class PipelineJob {
         out.println("      resuming the partial train-gan run " + ganRun.get().runId() + " → " + resume);
       }
       TrainGanJob.Result g = TrainGanJob.run(ctx, resume);
-      out.printf(Locale.ROOT, "      %.2f kimg, %.0f s/kimg, augment p %.3f → %s%n", g.kimg(), g.secPerKimg(),
-          g.augmentP(), g.modelPath());
+      RunLines.printStep(out, g);
       gan = g.modelPath();
       if (g.status().equals("partial")) {
         out.printf(Locale.ROOT, "%nStopped after train-gan: gan.max_minutes ended it at %.2f of %.2f kimg. Run this "
@@ -132,8 +142,7 @@ public final class PipelineJob {
     String classifier = reused(ctx, reuse, "train-classifier", out);
     if (classifier == null) {
       TrainClassifierJob.Result k = TrainClassifierJob.run(ctx);
-      out.printf(Locale.ROOT, "      best epoch %d, val balanced accuracy %.4f, %.1f img/s → %s%n", k.bestEpoch(),
-          k.valBalancedAccuracy(), k.imagesPerSecond(), k.modelPath());
+      RunLines.printStep(out, k);
       classifier = k.modelPath();
     }
 
@@ -142,20 +151,18 @@ public final class PipelineJob {
     String inverter = reused(ctx, reuse, "train-inverter", out);
     if (inverter == null) {
       TrainInverterJob.Result i = TrainInverterJob.run(ctx, null);
-      out.printf(Locale.ROOT, "      L2 %.5f, LPIPS %.4f → %s%n", i.l2(), i.lpips(), i.modelPath());
+      RunLines.printStep(out, i);
       inverter = i.modelPath();
     }
 
     steps.start("invert: every image into W+ and HyperStyle offsets on the executors → latents");
     InvertJob.Result inversion = InvertJob.run(ctx, inverter);
-    out.printf(Locale.ROOT, "      %d rows added, %d quarantined, mean L2 %.5f, LPIPS %.4f%n", inversion.rowsAdded(),
-        inversion.quarantined(), inversion.meanL2(), inversion.meanLpips());
+    RunLines.printStep(out, inversion);
 
     steps.start("factorize: SeFa on the inverter's generator, top %d directions → directions",
         c.getInt("factorize.top_k"));
     FactorizeJob.Result directions = FactorizeJob.run(ctx, inverter);
-    out.printf("      %s over %s, eigenvalues %s%n", directions.generatorVersion(), directions.layers(),
-        directions.metrics().get("eigenvalues"));
+    RunLines.printStep(out, directions);
 
     boolean unattended = c.getString("augment.directions").equals("all_top_k");
     if (!unattended && !ctx.tables().exists(Tables.DIRECTION_REVIEWS)) {
@@ -178,9 +185,7 @@ public final class PipelineJob {
           c.getString("augment.render"), c.getString("augment.balance"));
     }
     AugmentJob.Result augment = AugmentJob.run(ctx, inverter);
-    out.printf("      %d rows added (by class %s), %d failed edits to quarantine, %s images/s%n", augment.rowsAdded(),
-        augment.plannedByClass(), augment.editsFailed(),
-        augment.metrics().get("images_per_s"));
+    RunLines.printStep(out, augment);
 
     steps.start("experiment: arms %s, seeds %s, %s DenseNet, %d epochs each (budget: equal %s), pool policy %s "
         + "renders, %s, %s allocation; evaluated on the real test split", c.getStringList("experiment.arms"),
@@ -188,7 +193,7 @@ public final class PipelineJob {
         c.getString("experiment.budget"), c.getString("experiment.render"),
         c.getBoolean("experiment.gate") ? "label-gated" : "ungated", c.getString("experiment.allocation"));
     ExperimentJob.Result experiment = ExperimentJob.run(ctx);
-    experiment.armLines().forEach(l -> out.println("      " + l));
+    RunLines.printStep(out, experiment);
     out.println();
     out.println("Report: " + experiment.reportPath());
     out.println("GAN samples: " + grid + " (real images: " + gan + "/grids/reals.png)");

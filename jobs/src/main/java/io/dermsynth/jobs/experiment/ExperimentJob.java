@@ -64,8 +64,13 @@ public final class ExperimentJob {
       return m;
     }
 
-    /** One line per arm, as `experiment`, `pipeline` and `demo` print them. */
-    public List<String> armLines() {
+    /** One line per arm, and one with the spread over seeds when an arm has several. */
+    @Override
+    public String summary() {
+      return String.join("\n", armLines());
+    }
+
+    private List<String> armLines() {
       List<String> lines = new ArrayList<>();
       for (int i = 0; i < arms.size(); i++) {
         ExperimentReport.Summary a = summaries.get(i);

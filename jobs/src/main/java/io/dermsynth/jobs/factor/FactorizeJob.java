@@ -60,14 +60,23 @@ public final class FactorizeJob {
   public record Result(String runId, String model, String generatorVersion, String layers, int topK,
       double[] eigenvalues, long rowsAdded) implements JobResult {
     @Override
+    public String summary() {
+      return generatorVersion + " over " + layers + ", eigenvalues " + eigenvalueList();
+    }
+
+    private String eigenvalueList() {
+      return java.util.Arrays.stream(eigenvalues).mapToObj(v -> String.format(Locale.ROOT, "%.4f", v))
+          .reduce((a, b) -> a + "," + b).orElse("");
+    }
+
+    @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
       m.put("model_path", model);
       m.put("generator_version", generatorVersion);
       m.put("layers", layers);
       m.put("top_k", String.valueOf(topK));
-      m.put("eigenvalues", java.util.Arrays.stream(eigenvalues)
-          .mapToObj(v -> String.format(Locale.ROOT, "%.4f", v)).reduce((a, b) -> a + "," + b).orElse(""));
+      m.put("eigenvalues", eigenvalueList());
       m.put("rows_added", String.valueOf(rowsAdded));
       return m;
     }

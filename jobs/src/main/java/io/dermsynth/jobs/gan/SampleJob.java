@@ -53,6 +53,12 @@ public final class SampleJob {
   public record Result(String runId, String model, int images, String gridPath, long rowsAdded)
       implements JobResult {
     @Override
+    public String summary() {
+      return images + " images from " + model + (gridPath == null ? "" : " → " + gridPath)
+          + ", " + rowsAdded + " rows added to gan_samples";
+    }
+
+    @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
       m.put("model_path", model);

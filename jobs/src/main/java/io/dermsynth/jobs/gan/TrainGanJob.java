@@ -42,6 +42,13 @@ public final class TrainGanJob {
       double secPerKimg, float augmentP, String snapshot, String resumedFrom, GanTrainer.Tick lastScored,
       BestSnapshot best) implements JobResult {
 
+    @Override
+    public String summary() {
+      return String.format(Locale.ROOT, "%.2f kimg, %.0f s/kimg, augment p %.3f → %s", kimg, secPerKimg, augmentP,
+          modelPath) + (best == null ? "" : String.format(Locale.ROOT, "; best by KID %s (%.2f kimg, KID %.5f, "
+          + "FID %.3f)", best.snapshot(), best.kimg(), best.kid(), best.fid()));
+    }
+
     /** "partial" when gan.max_minutes ended it before gan.kimg: `train-gan --resume` or `pipeline` go on. */
     @Override
     public String status() {

@@ -90,7 +90,8 @@ public final class IngestJob {
       int alreadyStored, long imagesAdded, long quarantineAdded, long duplicates, long nearDuplicates,
       long lesionsGrouped, List<String> executors, double seconds) implements JobResult {
 
-    /** One line for a person: what was added, quarantined, already there, and copied. */
+    /** What was added, quarantined, already there, and copied. */
+    @Override
     public String summary() {
       return String.format(java.util.Locale.ROOT, "%d images added, %d quarantine rows added, %d already stored, "
           + "%d copies of another image (%d near, %d lesions grouped with a copy's), %.1f s", imagesAdded,

@@ -40,6 +40,12 @@ public final class InvertJob {
       Map<String, Integer> modelLoads,
       String taskDevices) implements JobResult {
     @Override
+    public String summary() {
+      return String.format(Locale.ROOT, "%d rows added%s, %d quarantined, mean L2 %.5f, LPIPS %.4f", rowsAdded,
+          rowsReplaced == 0 ? "" : ", " + rowsReplaced + " replaced", quarantined, meanL2, meanLpips);
+    }
+
+    @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
       m.put("model_path", model);

@@ -33,6 +33,11 @@ public final class TrainInverterJob {
   public record Result(String runId, String modelPath, String ganModel, String lpipsModel, int images,
       long steps, float l2, float lpips, String version) implements JobResult {
     @Override
+    public String summary() {
+      return String.format(Locale.ROOT, "L2 %.5f, LPIPS %.4f → %s", l2, lpips, modelPath);
+    }
+
+    @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
       m.put("model_path", modelPath);

@@ -32,6 +32,12 @@ public final class ReviewJob {
   public record Result(String runId, String model, String generatorVersion, int directions, int samples,
       String address) implements JobResult {
     @Override
+    public String summary() {
+      return "review page at " + address + ": " + directions + " directions of " + generatorVersion + ", "
+          + samples + " sample latents";
+    }
+
+    @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
       m.put("model_path", model);

@@ -35,7 +35,8 @@ class TestAugmentJobs {
 
     Outcome f = cli("factorize", "--set", w, "--set", "factorize.top_k=3");
     assertEquals(0, f.code(), f.err());
-    assertTrue(f.out().contains("3 directions of g-") && f.out().contains(" 0 rows added to directions"), f.out());
+    assertTrue(f.out().contains(": g-"), f.out());
+    SparkTest.assertFigures(ctx, f.out(), "top_k=3", "rows_added=0");
     assertEquals(3, ctx.tables().read(Tables.DIRECTIONS).count());
     // Each direction knows how far W spreads along it: the unit of augment's alphas.
     assertEquals(0, ctx.tables().read(Tables.DIRECTIONS).where("NOT (w_std > 0)").count());
@@ -47,11 +48,11 @@ class TestAugmentJobs {
 
     Outcome a = cli(augment);
     assertEquals(0, a.code(), a.err());
-    assertTrue(a.out().contains("unattended") && a.out().contains("208 planned from 3 directions")
-        && a.out().contains("208 rows added to synthetic in 3 chunks"), a.out());
+    assertTrue(a.out().contains("unattended") && a.out().contains("208 rows added"), a.out());
+    SparkTest.assertFigures(ctx, a.out(), "planned=208", "directions=3", "rows_added=208", "chunks=3");
     Outcome again = cli(augment);
     assertEquals(0, again.code(), again.err());
-    assertTrue(again.out().contains("208 done before, 0 rows added"), again.out());
+    SparkTest.assertFigures(ctx, again.out(), "already_done=208", "rows_added=0");
 
     var synth = ctx.tables().read(Tables.SYNTHETIC);
     assertEquals(208, synth.count());
@@ -107,7 +108,7 @@ class TestAugmentJobs {
     DeltaTable.forPath(ctx.spark(), ctx.tables().path(Tables.SYNTHETIC)).delete("alpha > 0");
     Outcome resumed = cli(augment);
     assertEquals(0, resumed.code(), resumed.err());
-    assertTrue(resumed.out().contains("112 done before, 96 rows added"), resumed.out());
+    SparkTest.assertFigures(ctx, resumed.out(), "already_done=112", "rows_added=96");
     assertEquals(208, ctx.tables().read(Tables.SYNTHETIC).count());
 
     // The residual render: the source plus the edit's change, new rows beside the generator's; at α = 0
@@ -125,8 +126,8 @@ class TestAugmentJobs {
     imagesTable.updateExpr("image_id = '" + broken + "'", Map.of("png", "unhex('00FF00')"));
     Outcome failing = cli(residual);
     assertEquals(0, failing.code(), failing.err());
-    assertTrue(failing.out().contains("0 done before, 195 rows added") && failing.out().contains("13 failed edits"),
-        failing.out());
+    assertTrue(failing.out().contains("195 rows added") && failing.out().contains("13 failed edits"), failing.out());
+    SparkTest.assertFigures(ctx, failing.out(), "already_done=0", "rows_added=195", "edits_failed=13");
     List<Row> quarantined = ctx.tables().read(Tables.QUARANTINE).where("stage = 'augment'").collectAsList();
     assertEquals(13, quarantined.size(), quarantined.toString());
     quarantined.forEach(q -> assertTrue(broken.equals(q.getAs("image_id")) && q.<String>getAs("source").length() > 8
@@ -134,8 +135,7 @@ class TestAugmentJobs {
     imagesTable.restoreToVersion(imagesVersion);
     Outcome r = cli(residual);
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("208 planned from 3 directions") && r.out().contains("195 done before, 13 rows added"),
-        r.out());
+    SparkTest.assertFigures(ctx, r.out(), "planned=208", "directions=3", "already_done=195", "rows_added=13");
     var res = ctx.tables().read(Tables.SYNTHETIC).where("render = 'residual'");
     assertEquals(208, res.count());
     assertEquals(0, res.where("abs(lpips - lpips_recon) > 1e-9").count());

@@ -4,6 +4,7 @@ import static io.dermsynth.jobs.cli.TestCommandLine.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dermsynth.jobs.SparkTest;
 import io.dermsynth.jobs.cli.TestCommandLine;
 import io.dermsynth.jobs.cli.TestCommandLine.Outcome;
 import java.awt.image.BufferedImage;
@@ -30,7 +31,8 @@ class TestGanJobs {
         "--resume", run.toString()};
     Outcome first = cli(concat(new String[] {"train-gan", "--set", "gan.kimg=0.024"}, gan));
     assertEquals(0, first.code(), first.err());
-    assertTrue(first.out().contains("tiny32 on ") && first.out().contains("0.02 kimg"), first.out());
+    assertTrue(first.out().contains("0.02 kimg"), first.out());
+    SparkTest.assertFigures(SparkTest.context(tmp.resolve("wh")), first.out(), "preset=tiny32", "kimg=0.024");
     // Three ticks of one minibatch (8 images) → 3 snapshots, the oldest deleted (keep 2).
     assertEquals(List.of("curves.png", "grids", "metrics.jsonl", "snapshot-000000002", "snapshot-000000003"),
         list(run));

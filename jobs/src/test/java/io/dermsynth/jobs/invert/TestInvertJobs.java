@@ -40,12 +40,13 @@ class TestInvertJobs {
         "inverter.hyper_steps=2", "--set", "inverter.batch_size=4", "--set", "inverter.hyper_z=8",
         "--set", "inverter.refinement_iterations=2", "--set", "inverter.tick_steps=3");
     assertEquals(0, train.code(), train.err());
-    assertTrue(train.out().contains("after 6 steps on "), train.out());
+    SparkTest.assertFigures(SparkTest.context(wh), train.out(), "steps=6");
 
     Outcome first = cli("invert", "--set", w, "--set", "invert.partitions=4", "--set", "invert.batch_size=5");
     assertEquals(0, first.code(), first.err());
-    assertTrue(first.out().contains("32 rows added to latents") && first.out().contains("0 quarantined")
-        && first.out().contains("model loads driver:1"), first.out());
+    assertTrue(first.out().contains("32 rows added, 0 quarantined"), first.out());
+    SparkTest.assertFigures(SparkTest.context(wh), first.out(), "rows_added=32", "quarantined=0",
+        "model_loads=driver:1");
 
     JobContext ctx = SparkTest.context(wh);
     var latents = ctx.tables().read(Tables.LATENTS);
@@ -81,8 +82,7 @@ class TestInvertJobs {
     ctx.tables().append(Tables.IMAGES, broken);
     Outcome third = cli("invert", "--set", w, "--set", "invert.partitions=2");
     assertEquals(0, third.code(), third.err());
-    assertTrue(third.out().contains(" 0 rows added to latents") && third.out().contains("1 quarantined"),
-        third.out());
+    assertTrue(third.out().contains(" 0 rows added, 1 quarantined"), third.out());
     Row q = ctx.tables().read(Tables.QUARANTINE).where("stage = 'invert'").select("image_id", "reason_code")
         .first();
     assertEquals("ISIC_BROKEN", q.getString(0));
@@ -97,7 +97,7 @@ class TestInvertJobs {
     Outcome opt = cli("invert", "--set", w, "--set", "invert.partitions=2", "--set", "invert.method=optimised",
         "--set", "invert.opt_steps=30", "--set", where);
     assertEquals(0, opt.code(), opt.err());
-    assertTrue(opt.out().contains(" 0 rows added to latents, 3 replaced"), opt.out());
+    assertTrue(opt.out().contains(" 0 rows added, 3 replaced"), opt.out());
     var after = ctx.tables().read(Tables.LATENTS);
     assertEquals(32, after.count());
     assertEquals(List.of("hyperstyle:29", "optimised:3"), after.groupBy("method").count().orderBy("method")
@@ -115,10 +115,10 @@ class TestInvertJobs {
     assertEquals(optMean, Double.parseDouble(m.get("mean_l2")), 1e-6, m.toString());
     assertTrue(m.get("model_loads").matches(".+:[1-9].*"), m.toString());
     Outcome coarser = cli("invert", "--set", w, "--set", "invert.partitions=2", "--set", "invert.method=encoder");
-    assertTrue(coarser.out().contains(" 0 rows added to latents, 0 replaced"), coarser.out());
+    SparkTest.assertFigures(ctx, coarser.out(), "rows_added=0", "rows_replaced=0");
     Outcome again = cli("invert", "--set", w, "--set", "invert.partitions=2", "--set", "invert.method=optimised",
         "--set", where);
-    assertTrue(again.out().contains(" 0 rows added to latents, 0 replaced"), again.out());
+    SparkTest.assertFigures(ctx, again.out(), "rows_added=0", "rows_replaced=0");
     assertEquals(3, ctx.tables().read(Tables.LATENTS).where("method = 'optimised'").count());
     assertTrue(Files.exists(Path.of(ctx.tables().read(Tables.RUNS).where("command = 'train-inverter'")
         .select("metrics").first().<String, String>getJavaMap(0).get("model_path"), "lpips", "manifest.json")));
