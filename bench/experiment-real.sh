@@ -47,7 +47,7 @@ if [[ $evaluate_only -eq 1 ]]; then
   "$ds" evaluate "${args[@]}" --test-data "$test_data" --set "warehouse=$scratch/warehouse" "${extra[@]}" \
     > "$scratch/evaluate.txt"
   # One line per arm: the means over its seeds (folders <arm>-s<seed>).
-  sed -n 's/^run .*, model \(.*\)): balanced accuracy \([0-9.]*\) .*macro AUC \([0-9.NaN]*\) .*/\1 \2 \3/p' \
+  sed -n 's/^run [^:]*: .*, model \(.*\): balanced accuracy \([0-9.]*\) .*macro AUC \([0-9.NaN]*\) .*/\1 \2 \3/p' \
       "$scratch/evaluate.txt" | awk '{ n = split($1, p, "/"); arm = p[n]; sub(/-s[0-9]+$/, "", arm);
         if (!(arm in seen)) { order[++k] = arm; seen[arm] = 1 }
         c[arm]++; ba[arm] += $2; auc[arm] += $3 }

@@ -37,6 +37,7 @@ import org.apache.spark.sql.Row;
 public final class AugmentBench {
 
   public static void main(String[] args) throws Exception {
+    io.dermsynth.core.Libtorch.load();  // this CPU's convolutions checked, as every job does
     Path inverterDir = Path.of(args[0]);
     JobContext ctx = JobContext.of(Settings.load(List.of(), Map.of("warehouse", args[1], "spark.master", "local[1]")));
     Path out = Path.of(args[2]);

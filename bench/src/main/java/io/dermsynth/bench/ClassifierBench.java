@@ -17,6 +17,7 @@ import java.util.Random;
 public final class ClassifierBench {
 
   public static void main(String[] args) throws Exception {
+    io.dermsynth.core.Libtorch.load();  // this CPU's convolutions checked, as every job does
     String preset = args.length > 0 ? args[0] : "small";
     int size = args.length > 1 ? Integer.parseInt(args[1]) : 64;
     int batch = args.length > 2 ? Integer.parseInt(args[2]) : 32;

@@ -43,6 +43,7 @@ import org.apache.spark.storage.StorageLevel;
 public final class EditBench {
 
   public static void main(String[] args) throws Exception {
+    io.dermsynth.core.Libtorch.load();  // this CPU's convolutions checked, as every job does
     String mode = args[0];
     Path inverterDir = Path.of(args[1]);
     JobContext ctx = JobContext.of(Settings.load(List.of(), Map.of("warehouse", args[2], "spark.master", "local[1]")));

@@ -24,6 +24,7 @@ import java.util.Random;
 public final class GanBench {
 
   public static void main(String[] args) throws Exception {
+    io.dermsynth.core.Libtorch.load();  // this CPU's convolutions checked, as every job does
     GanPreset preset = GanPreset.parse(args.length > 0 ? args[0] : "small64");
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 16;
     int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 2;

@@ -45,6 +45,7 @@ import org.apache.spark.sql.Row;
 public final class InvertBench {
 
   public static void main(String[] args) throws Exception {
+    io.dermsynth.core.Libtorch.load();  // this CPU's convolutions checked, as every job does
     String mode = args[0];
     Path inverterDir = Path.of(args[1]);
     String warehouse = args[2];

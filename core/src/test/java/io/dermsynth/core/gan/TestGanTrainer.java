@@ -242,19 +242,20 @@ class TestGanTrainer {
   }
 
   /**
-   * The TorchScript route to the input gradient must not keep graphs alive: RSS flat (within 5%) over 200
-   * R1 steps after 50 of warm-up; a graph kept per step grows it by D's activations every step.
+   * The TorchScript route to the input gradient must not keep graphs alive: RSS flat (within 5%) over 80
+   * R1 steps after 20 of warm-up; a graph kept per step grows it by D's activations every step. (It ran
+   * 200 steps, 139 s of the suite on the AMD machine; runs of thousands of steps are the bench's.)
    */
   @Test
-  void rssStaysFlatOver200R1Steps() {
+  void rssStaysFlatOver80R1Steps() {
     GanImages data = noiseImages(8, 32, 3);
     try (GanTrainer t = new GanTrainer(GanOptions.defaults(GanPreset.TINY32, 1), Device.cpu());
         NDManager m = NDManager.newBaseManager()) {
       t.trainDiscriminator(true);
       SplittableRandom rnd = new SplittableRandom(1);
       long before = 0;
-      for (int i = 0; i < 250; i++) {
-        if (i == 50) {
+      for (int i = 0; i < 100; i++) {
+        if (i == 20) {
           System.gc();
           before = ProcessMemory.rssMiB();
         }
@@ -264,7 +265,7 @@ class TestGanTrainer {
       }
       System.gc();
       long after = ProcessMemory.rssMiB();
-      assertTrue(after <= before * 1.05, "RSS " + before + " MiB after 50 R1 steps, " + after + " MiB after 250");
+      assertTrue(after <= before * 1.05, "RSS " + before + " MiB after 20 R1 steps, " + after + " MiB after 100");
     }
   }
 }

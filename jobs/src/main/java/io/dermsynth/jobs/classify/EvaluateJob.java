@@ -15,6 +15,7 @@ import io.dermsynth.core.data.ImageNormalizer;
 import io.dermsynth.core.data.Manifest;
 import io.dermsynth.core.data.SourceRecord;
 import io.dermsynth.core.metrics.Bootstrap;
+import io.dermsynth.core.metrics.Predictions;
 import io.dermsynth.core.metrics.ClassificationMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,20 +74,14 @@ public final class EvaluateJob {
       // The arm's training set in words: which synthetic images, render, gate and allocation.
       .add("arm_policy", DataTypes.StringType, true);
 
-  /**
-   * The test set's labels, the model's class probabilities and arg-max predictions, and each image's
-   * lesion (bootstrap group).
-   */
-  public record Predictions(int[] labels, double[][] proba, int[] predicted, int[] lesionGroup) {}
-
   /** One evaluation and where its report is. */
-  public record Result(String runId, String arm, String testSet, ClassificationMetrics scores,
+  public record Result(String runId, String arm, String testSet, String model, ClassificationMetrics scores,
       Bootstrap.Interval balancedAccuracy, Bootstrap.Interval aucMacro, int skippedFiles,
       String reportPath, Predictions predictions) implements JobResult {
     @Override
     public String summary() {
-      return String.format(Locale.ROOT, "%s on %s: balanced accuracy %.4f [%.4f, %.4f], macro AUC %.4f [%.4f, %.4f]",
-          arm, testSet, scores.balancedAccuracy(), balancedAccuracy.lower(), balancedAccuracy.upper(),
+      return String.format(Locale.ROOT, "%s on %s, model %s: balanced accuracy %.4f [%.4f, %.4f], macro AUC %.4f "
+          + "[%.4f, %.4f]", arm, testSet, model, scores.balancedAccuracy(), balancedAccuracy.lower(), balancedAccuracy.upper(),
           scores.aucMacro(), aucMacro.lower(), aucMacro.upper());
     }
 
@@ -124,55 +119,28 @@ public final class EvaluateJob {
       String experimentId, Long seed, String armPolicy) throws Exception {
     Config c = ctx.settings().config();
     try (ClassifierModel model = ModelStore.loadClassifier(ctx.spark(), modelPath, ModelStore.device(ctx.settings()))) {
-      int size = model.manifest().imageSize();
-      int skipped = 0;
-      LabelledImages test;
-      String testSet;
-      if (testData == null) {
-        test = LabelledImages.fromImages(ctx, col("split").equalTo("test"), size);
-        testSet = "images:test";
-      } else {
-        List<Row> rows = new ArrayList<>();
-        Manifest manifest = DatasetFormat.detect(testData).reader().read(testData);
-        skipped = manifest.rejections().size();
-        try (ImageNormalizer norm = new ImageNormalizer(ImageNormalizer.Options.ofSize(size))) {
-          for (SourceRecord r : manifest.records()) {
-            if (norm.normalize(Files.readAllBytes(Path.of(r.sourcePath())))
-                instanceof ImageNormalizer.Normalized ok) {
-              rows.add(RowFactory.create(r.imageId(), r.lesionId(), r.dx().code, ok.png()));
-            } else {
-              skipped++;
-            }
-          }
-        }
-        test = LabelledImages.of(rows, size);
-        testSet = testData.toAbsolutePath().toString();
-      }
-      if (test.size() == 0) {
-        throw new IllegalStateException("no labelled images in " + (testData == null
-            ? "the test split of " + ctx.tables().path(Tables.IMAGES) : testData));
-      }
-      int classes = model.manifest().classes().size();
-      double[][] proba = model.predictProba(test.pixels(), 64);
+      TestSet test = TestSet.of(ctx, testData, model.manifest().imageSize());
+      double[][] proba = model.predictProba(test.images().pixels(), 64);
       int[] pred = new int[proba.length];
       for (int i = 0; i < pred.length; i++) {
         pred[i] = ClassifierTrainer.argmax(proba[i]);
       }
-      ClassificationMetrics m = ClassificationMetrics.compute(test.labels(), pred, proba, classes);
-
       Map<String, Integer> lesionIndex = new HashMap<>();
-      int[] group = new int[test.size()];
+      int[] group = new int[test.images().size()];
       for (int i = 0; i < group.length; i++) {
-        group[i] = lesionIndex.computeIfAbsent(test.lesionIds().get(i), k -> lesionIndex.size());
+        group[i] = lesionIndex.computeIfAbsent(test.images().lesionIds().get(i), k -> lesionIndex.size());
       }
+      Predictions predictions = new Predictions(test.images().labels(), proba, pred, group);
+      ClassificationMetrics m = ClassificationMetrics.compute(test.images().labels(), pred, proba,
+          model.manifest().classes().size());
       Bootstrap boot = new Bootstrap(group, c.getInt("evaluate.bootstrap"), c.getLong("evaluate.seed"), 0.95);
-      Bootstrap.Interval ba = boot.interval(idx -> subset(test.labels(), pred, proba, idx, classes).balancedAccuracy());
-      Bootstrap.Interval auc = boot.interval(idx -> subset(test.labels(), pred, proba, idx, classes).aucMacro());
+      Bootstrap.Interval ba = boot.interval(idx -> predictions.on(idx).balancedAccuracy());
+      Bootstrap.Interval auc = boot.interval(idx -> predictions.on(idx).aucMacro());
 
       String arm = c.getString("classifier.arm");
       List<String> names = model.manifest().classes();
-      Row row = RowFactory.create(runId, arm, modelPath, model.manifest().runId(), testSet,
-          (long) test.size(), (long) lesionIndex.size(), names.toArray(new String[0]),
+      Row row = RowFactory.create(runId, arm, modelPath, model.manifest().runId(), test.name(),
+          (long) pred.length, (long) lesionIndex.size(), names.toArray(new String[0]),
           m.balancedAccuracy(), ba.lower(), ba.upper(), m.aucMacro(), auc.lower(), auc.upper(),
           m.accuracy(), byClass(names, k -> m.recall()[k]), byClass(names, k -> m.precision()[k]),
           byClass(names, k -> m.f1()[k]), byClass(names, k -> m.aucPerClass()[k]),
@@ -183,26 +151,46 @@ public final class EvaluateJob {
           .option("mergeSchema", "true").save(ctx.tables().path(Tables.EVALUATIONS));
       String reportDir = c.getString("evaluate.report_dir").isEmpty()
           ? ctx.tables().warehouse() + "/report" : c.getString("evaluate.report_dir");
-      String report = EvaluationReport.write(ctx, reportDir, runId, test.labels(), proba, names);
+      String report = EvaluationReport.write(ctx, reportDir, runId, test.images().labels(), proba, names);
       LOG.info("evaluate {}: {} on {} ({} images, {} lesions): balanced accuracy {} [{}, {}], macro AUC {} → {}",
-          runId, arm, testSet, test.size(), lesionIndex.size(), f(m.balancedAccuracy()), f(ba.lower()),
+          runId, arm, test.name(), pred.length, lesionIndex.size(), f(m.balancedAccuracy()), f(ba.lower()),
           f(ba.upper()), f(m.aucMacro()), report);
-      return new Result(runId, arm, testSet, m, ba, auc, skipped, report,
-          new Predictions(test.labels(), proba, pred, group));
+      return new Result(runId, arm, test.name(), modelPath, m, ba, auc, test.skipped(), report, predictions);
     }
   }
 
-  public static ClassificationMetrics subset(int[] y, int[] pred, double[][] proba, int[] idx, int classes) {
-    int[] ys = new int[idx.length];
-    int[] ps = new int[idx.length];
-    double[][] pr = new double[idx.length][];
-    for (int i = 0; i < idx.length; i++) {
-      ys[i] = y[idx[i]];
-      ps[i] = pred[idx[i]];
-      pr[i] = proba[idx[i]];
+  /** The labelled images scored: the test split of `images`, or a folder; files that could not be used. */
+  private record TestSet(LabelledImages images, String name, int skipped) {
+
+    static TestSet of(JobContext ctx, Path testData, int size) throws Exception {
+      TestSet t;
+      if (testData == null) {
+        t = new TestSet(LabelledImages.fromImages(ctx, col("split").equalTo("test"), size), "images:test", 0);
+      } else {
+        List<Row> rows = new ArrayList<>();
+        Manifest manifest = DatasetFormat.detect(testData).reader().read(testData);
+        int skipped = manifest.rejections().size();
+        try (ImageNormalizer norm = new ImageNormalizer(ImageNormalizer.Options.ofSize(size))) {
+          for (SourceRecord r : manifest.records()) {
+            if (norm.normalize(Files.readAllBytes(Path.of(r.sourcePath())))
+                instanceof ImageNormalizer.Normalized ok) {
+              rows.add(RowFactory.create(r.imageId(), r.lesionId(), r.dx().code, ok.png()));
+            } else {
+              skipped++;
+            }
+          }
+        }
+        t = new TestSet(LabelledImages.of(rows, size), testData.toAbsolutePath().toString(), skipped);
+      }
+      if (t.images().size() == 0) {
+        throw new IllegalStateException("no labelled images in " + (testData == null
+            ? "the test split of " + ctx.tables().path(Tables.IMAGES) : testData));
+      }
+      return t;
     }
-    return ClassificationMetrics.compute(ys, ps, pr, classes);
   }
+
+
 
   /** class name → value, in the model's class order. */
   private static <V> Map<String, V> byClass(List<String> names, java.util.function.IntFunction<V> value) {

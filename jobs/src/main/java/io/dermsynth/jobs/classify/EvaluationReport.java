@@ -9,8 +9,7 @@ import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +35,10 @@ public final class EvaluationReport {
 
   private EvaluationReport() {}
 
+  /** One evaluation row of the table. */
+  record EvaluationRow(String run, String arm, String testSet, long images, HtmlReport.Ci ba, HtmlReport.Ci auc,
+      List<HtmlReport.Ci> recall) {}
+
   /** Writes the report and returns its path. */
   public static String write(JobContext ctx, String dir, String runId, int[] labels, double[][] proba,
       List<String> classes) throws IOException {
@@ -43,84 +46,41 @@ public final class EvaluationReport {
     List<Row> all = ctx.tables().read(Tables.EVALUATIONS).orderBy("evaluated_at").collectAsList();
     Row current = all.stream().filter(r -> r.getAs("run_id").equals(runId)).findFirst()
         .orElseThrow(() -> new IllegalStateException("evaluation " + runId + " is not in the table"));
-    StringBuilder h = new StringBuilder();
-    h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>dermsynth evaluation report</title>")
-        .append("<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}")
-        .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}")
-        .append("td.l,th.l{text-align:left}</style></head><body>")
-        .append("<h1>dermsynth evaluation report</h1>")
-        .append("<p>Balanced accuracy and macro AUC with 95% bootstrap intervals (resampling lesions). ")
-        .append("Classes without test images are left out of macro figures.</p>");
-    armsTable(h, all, classes);
-    h.append("<h2>Newest evaluation: ").append(esc(current.getAs("arm"))).append(" (run ")
-        .append(esc(runId)).append(")</h2>");
-    h.append("<p>Test set ").append(esc(current.getAs("test_set"))).append(": ")
-        .append(current.<Long>getAs("n_images")).append(" images, ")
-        .append(current.<Long>getAs("n_lesions")).append(" lesions. Model ")
-        .append(esc(current.getAs("model_path"))).append(".</p>");
-    h.append("<p>Balanced accuracy <b data-metric=\"balanced_accuracy\">")
-        .append(fmt(current.getAs("balanced_accuracy"))).append("</b>, macro AUC <b data-metric=\"auc_macro\">")
-        .append(fmt(current.getAs("auc_macro"))).append("</b>, accuracy <b data-metric=\"accuracy\">")
-        .append(fmt(current.getAs("accuracy"))).append("</b>.</p>");
-    h.append("<h3>ROC curves (one vs rest)</h3>").append(img(rocChart(labels, proba, classes), "ROC curves"));
-    h.append("<h3>Confusion matrix</h3>");
-    confusion(h, current, classes);
-    h.append("<h3>Recall per class</h3>").append(img(recallChart(current, classes), "recall per class"));
-    h.append("</body></html>");
-    String path = dir + "/index.html";
-    HadoopFiles.write(ctx.spark(), path, h.toString().getBytes(StandardCharsets.UTF_8));
-    return path;
-  }
-
-  private static void armsTable(StringBuilder h, List<Row> all, List<String> classes) {
-    h.append("<h2>Arms side by side</h2><table><tr><th class=l>arm</th><th class=l>run</th>")
-        .append("<th class=l>test set</th><th>images</th><th>balanced accuracy [95% CI]</th>")
-        .append("<th>macro AUC [95% CI]</th>");
-    for (String c : classes) {
-      h.append("<th>recall ").append(esc(c)).append("</th>");
-    }
-    h.append("</tr>");
-    for (Row r : all) {
-      String run = r.getAs("run_id");
-      h.append("<tr data-run=\"").append(esc(run)).append("\"><td class=l>").append(esc(r.getAs("arm")))
-          .append("</td><td class=l>").append(esc(run)).append("</td><td class=l>")
-          .append(esc(r.getAs("test_set"))).append("</td><td>").append(r.<Long>getAs("n_images"))
-          .append("</td><td><span data-metric=\"balanced_accuracy\">").append(fmt(r.getAs("balanced_accuracy")))
-          .append("</span> [").append(fmt(r.getAs("balanced_accuracy_ci_low"))).append(", ")
-          .append(fmt(r.getAs("balanced_accuracy_ci_high"))).append("]</td><td><span data-metric=\"auc_macro\">")
-          .append(fmt(r.getAs("auc_macro"))).append("</span> [").append(fmt(r.getAs("auc_macro_ci_low")))
-          .append(", ").append(fmt(r.getAs("auc_macro_ci_high"))).append("]</td>");
+    List<EvaluationRow> rows = all.stream().map(r -> {
       Map<String, Double> recall = r.getJavaMap(r.fieldIndex("recall"));
-      for (String c : classes) {
-        h.append("<td data-metric=\"recall_").append(esc(c)).append("\">").append(fmt(recall.get(c))).append("</td>");
-      }
-      h.append("</tr>");
-    }
-    h.append("</table>");
-  }
-
-  private static void confusion(StringBuilder h, Row current, List<String> classes) {
+      return new EvaluationRow(r.getAs("run_id"), r.getAs("arm"), r.getAs("test_set"), r.<Long>getAs("n_images"),
+          HtmlReport.Ci.of(r.getAs("balanced_accuracy"), r.getAs("balanced_accuracy_ci_low"),
+              r.getAs("balanced_accuracy_ci_high"), "balanced_accuracy"),
+          HtmlReport.Ci.of(r.getAs("auc_macro"), r.getAs("auc_macro_ci_low"), r.getAs("auc_macro_ci_high"),
+              "auc_macro"),
+          classes.stream().map(c -> new HtmlReport.Ci("recall_" + c, fmt(recall.get(c)), null, null)).toList());
+    }).toList();
     List<List<Long>> cm = current.getList(current.fieldIndex("confusion")).stream()
         .map(o -> ((scala.collection.Seq<?>) o)).map(s -> scala.jdk.javaapi.CollectionConverters
             .asJava(s).stream().map(v -> (Long) v).toList()).toList();
-    h.append("<table><tr><th class=l>true \\ predicted</th>");
-    for (String c : classes) {
-      h.append("<th>").append(esc(c)).append("</th>");
-    }
-    h.append("</tr>");
-    for (int t = 0; t < cm.size(); t++) {
-      long rowSum = cm.get(t).stream().mapToLong(Long::longValue).sum();
-      h.append("<tr><th class=l>").append(esc(classes.get(t))).append("</th>");
-      for (int p = 0; p < cm.get(t).size(); p++) {
-        long v = cm.get(t).get(p);
-        double share = rowSum == 0 ? 0 : (double) v / rowSum;
-        int shade = (int) Math.round(255 - 180 * share);
-        h.append(String.format(Locale.ROOT, "<td style=\"background:rgb(%d,%d,255)\" data-metric=\"confusion_%d_%d\">%d</td>",
-            shade, shade, t, p, v));
-      }
-      h.append("</tr>");
-    }
-    h.append("</table><p>Rows: true class; shade: share of the row.</p>");
+    Map<String, Object> scope = new LinkedHashMap<>();
+    scope.put("title", "dermsynth evaluation report");
+    scope.put("width", 1100);
+    scope.put("classes", classes);
+    scope.put("evaluations", rows);
+    Map<String, Object> newest = new LinkedHashMap<>();
+    newest.put("arm", current.getAs("arm"));
+    newest.put("run", runId);
+    newest.put("testSet", current.getAs("test_set"));
+    newest.put("images", current.getAs("n_images"));
+    newest.put("lesions", current.getAs("n_lesions"));
+    newest.put("model", current.getAs("model_path"));
+    newest.put("ba", fmt(current.getAs("balanced_accuracy")));
+    newest.put("auc", fmt(current.getAs("auc_macro")));
+    newest.put("accuracy", fmt(current.getAs("accuracy")));
+    scope.put("current", newest);
+    scope.put("roc", png(rocChart(labels, proba, classes)));
+    scope.put("confusion", HtmlReport.Confusion.of(cm.stream().map(r -> r.stream().mapToLong(Long::longValue)
+        .toArray()).toArray(long[][]::new), classes));
+    scope.put("recallChart", png(recallChart(current, classes)));
+    String path = dir + "/index.html";
+    HtmlReport.write(ctx, path, "evaluation.mustache", scope);
+    return path;
   }
 
   private static JFreeChart rocChart(int[] labels, double[][] proba, List<String> classes) {
@@ -167,7 +127,7 @@ public final class EvaluationReport {
     return chart;
   }
 
-  private static String img(JFreeChart chart, String alt) {
+  private static String png(JFreeChart chart) {
     BufferedImage image = chart.createBufferedImage(720, 420);
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     try {
@@ -175,20 +135,10 @@ public final class EvaluationReport {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    return "<img alt=\"" + alt + "\" src=\"data:image/png;base64,"
-        + Base64.getEncoder().encodeToString(png.toByteArray()) + "\">";
+    return HtmlReport.base64(png.toByteArray());
   }
 
   public static String fmt(Object v) {
-    if (v == null) {
-      return "–";
-    }
-    double d = ((Number) v).doubleValue();
-    return Double.isNaN(d) ? "–" : String.format(Locale.ROOT, "%.4f", d);
-  }
-
-  public static String esc(Object s) {
-    return String.valueOf(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        .replace("\"", "&quot;");
+    return HtmlReport.fmt(v);
   }
 }

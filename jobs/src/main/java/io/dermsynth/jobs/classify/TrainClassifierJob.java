@@ -122,33 +122,43 @@ public final class TrainClassifierJob {
     return Runs.record(ctx, "train-classifier", runId -> train(ctx, runId, null, synthetic, withReal));
   }
 
+  /**
+   * The training images: the real train split (unless synthetic-only), then the synthetic rows given or
+   * selected by classifier.synthetic, in synth_id order.
+   */
+  private record TrainingSet(LabelledImages images, List<String> synthIds) {
+
+    static TrainingSet of(JobContext ctx, Config c, Dataset<Row> syntheticRows, boolean withReal, int size) {
+      LabelledImages train = withReal ? LabelledImages.fromImages(ctx, col("split").equalTo("train"), size)
+          : LabelledImages.of(List.of(), size);
+      Dataset<Row> rows = syntheticRows;
+      if (rows == null && !c.getString("synthetic").isBlank()) {
+        rows = ctx.tables().read(Tables.SYNTHETIC).where(c.getString("synthetic"));
+      }
+      List<String> synthIds = List.of();
+      if (rows != null) {
+        LeakageGuard.requireTrainLesions(ctx, rows, "synthetic rows");
+        List<Row> picked = rows.select("synth_id", "lesion_id", "dx", "png").orderBy("synth_id").collectAsList();
+        synthIds = picked.stream().map(r -> r.getString(0)).toList();
+        train = train.plus(LabelledImages.of(picked, size));
+      }
+      if (train.size() == 0) {
+        throw new IllegalStateException("no training images: no train-split rows in "
+            + ctx.tables().path(Tables.IMAGES) + (withReal ? "" : " are used and no synthetic rows were given"));
+      }
+      return new TrainingSet(train, synthIds);
+    }
+  }
+
   private static Result train(JobContext ctx, String runId, String resumeDir, Dataset<Row> syntheticRows,
       boolean withReal) throws Exception {
     Config c = ctx.settings().config().getConfig("classifier");
     ClassifierTrainer.Options options = trainerOptions(c);
     int size = c.getInt("image_size");
-    LabelledImages train = withReal ? LabelledImages.fromImages(ctx, col("split").equalTo("train"), size)
-        : LabelledImages.of(List.of(), size);
+    TrainingSet set = TrainingSet.of(ctx, c, syntheticRows, withReal, size);
+    LabelledImages train = set.images();
+    int synthetic = set.synthIds().size();
     LabelledImages val = LabelledImages.fromImages(ctx, col("split").equalTo("val"), size);
-    Dataset<Row> rows = syntheticRows;
-    if (rows == null && !c.getString("synthetic").isBlank()) {
-      rows = ctx.tables().read(Tables.SYNTHETIC).where(c.getString("synthetic"));
-    }
-    int synthetic = 0;
-    int real = train.size();
-    List<String> synthIds = List.of();
-    if (rows != null) {
-      LeakageGuard.requireTrainLesions(ctx, rows, "synthetic rows");
-      List<Row> picked = rows.select("synth_id", "lesion_id", "dx", "png").orderBy("synth_id").collectAsList();
-      synthIds = picked.stream().map(r -> r.getString(0)).toList();
-      LabelledImages s = LabelledImages.of(picked, size);
-      train = train.plus(s);
-      synthetic = s.size();
-    }
-    if (train.size() == 0) {
-      throw new IllegalStateException("no training images: no train-split rows in " + ctx.tables().path(Tables.IMAGES)
-          + (withReal ? "" : " are used and no synthetic rows were given"));
-    }
     LOG.info("train-classifier {}: {} train ({} synthetic) / {} val images at {} px, preset {}, {}", runId,
         train.size(), synthetic, val.size(), size, c.getString("preset"), options);
     var manifest = new ClassifierModel.Manifest(c.getString("preset"), LabelledImages.classNames(),
@@ -168,7 +178,7 @@ public final class TrainClassifierJob {
       }
       String dir = resumeDir != null ? resumeDir : ModelStore.classifierDir(ctx.settings(), runId);
       boolean[] isSynthetic = new boolean[train.size()];
-      java.util.Arrays.fill(isSynthetic, real, train.size(), true);
+      java.util.Arrays.fill(isSynthetic, train.size() - synthetic, train.size(), true);
       ClassifierTrainer.Result r = trainer.train(model,
           new ClassifierTrainer.Data(train.pixels(), train.labels(), isSynthetic), val.data(),
           ModelStore.store(ctx.spark(), dir + "/checkpoint"));
@@ -177,7 +187,7 @@ public final class TrainClassifierJob {
           .average().orElse(0);
       LOG.info("train-classifier {}: best epoch {} (val BA {}), {} → {}", runId, r.bestEpoch(),
           String.format(Locale.ROOT, "%.4f", r.bestValBalancedAccuracy()), r.stopReason(), dir);
-      return new Result(runId, dir, c.getString("arm"), train.size(), synthetic, syntheticDigest(synthIds),
+      return new Result(runId, dir, c.getString("arm"), train.size(), synthetic, syntheticDigest(set.synthIds()),
           val.size(), r.history().size(),
           r.bestEpoch(), r.bestValBalancedAccuracy(), imgPerSec, r.stopReason());
     }

@@ -102,120 +102,160 @@ public final class PipelineJob {
    */
   static Result chain(JobContext ctx, String runId, Path data, DatasetFormat format, String grid, int first,
       PrintWriter out, boolean reuse) throws Exception {
-    Config c = ctx.settings().config();
-    Steps steps = new Steps(out, first, first + 8);
-    steps.start("ingest → %s (working size %d px)", ctx.tables().warehouse(), c.getInt("ingest.size"));
-    IngestJob.Result ingest = IngestJob.run(ctx, data, format);
-    RunLines.printStep(out, ingest);
-    out.println();
-    out.print(ClassSummary.render(ctx.tables()));
-    out.println();
+    return new Chain(ctx, runId, grid, new Steps(out, first, first + 8), out, reuse).run(data, format);
+  }
 
-    steps.start("train-gan: StyleGAN2 %s for %s kimg on the train split", c.getString("gan.preset"),
-        c.getString("gan.kimg"));
-    // A run that gan.max_minutes stopped ("partial") is resumed from its newest snapshot, not reused.
-    var ganRun = reuse ? Runs.latest(ctx, "train-gan", "succeeded", "partial") : java.util.Optional.<Runs.Ended>empty();
-    String gan;
-    if (ganRun.isPresent() && ganRun.get().status().equals("succeeded")) {
-      gan = ganRun.get().modelPath();
-      out.println("      reusing the finished train-gan run → " + gan);
-    } else {
-      String resume = ganRun.map(Runs.Ended::modelPath).orElse(null);
-      if (resume != null) {
-        out.println("      resuming the partial train-gan run " + ganRun.get().runId() + " → " + resume);
-      }
-      TrainGanJob.Result g = TrainGanJob.run(ctx, resume);
-      RunLines.printStep(out, g);
-      gan = g.modelPath();
-      if (g.status().equals("partial")) {
+  /** One pass of the chain: each step prints its heading and its job's summary. */
+  private static final class Chain {
+    private final JobContext ctx;
+    private final Config c;
+    private final String runId;
+    private final String grid;
+    private final Steps steps;
+    private final PrintWriter out;
+    private final boolean reuse;
+    private String reusedGan;
+
+    Chain(JobContext ctx, String runId, String grid, Steps steps, PrintWriter out, boolean reuse) {
+      this.ctx = ctx;
+      this.c = ctx.settings().config();
+      this.runId = runId;
+      this.grid = grid;
+      this.steps = steps;
+      this.out = out;
+      this.reuse = reuse;
+    }
+
+    Result run(Path data, DatasetFormat format) throws Exception {
+      ingest(data, format);
+      TrainGanJob.Result trained = gan();
+      String gan = trained == null ? reusedGan : trained.modelPath();
+      if (trained != null && trained.status().equals("partial")) {
         out.printf(Locale.ROOT, "%nStopped after train-gan: gan.max_minutes ended it at %.2f of %.2f kimg. Run this "
-            + "pipeline again to go on from its newest snapshot.%n", g.kimg(), g.targetKimg());
+            + "pipeline again to go on from its newest snapshot.%n", trained.kimg(), trained.targetKimg());
         out.flush();
         return new Result(runId, gan, grid, null, null, 0, 0, 0, null, Result.FOR_BUDGET);
       }
+      steps.start("sample: 36 fixed seeds from G_ema → %s", grid);
+      SampleJob.run(ctx, gan, SampleJob.parseSeeds("0-35"), 1f, io.dermsynth.core.gan.NoiseMode.CONST, grid, false);
+      String classifier = classifier();
+      String inverter = inverter();
+      steps.start("invert: every image into W+ and HyperStyle offsets on the executors → latents");
+      InvertJob.Result inversion = RunLines.printStep(out, InvertJob.run(ctx, inverter));
+      steps.start("factorize: SeFa on the inverter's generator, top %d directions → directions",
+          c.getInt("factorize.top_k"));
+      FactorizeJob.Result directions = RunLines.printStep(out, FactorizeJob.run(ctx, inverter));
+      if (!unattended() && !ctx.tables().exists(Tables.DIRECTION_REVIEWS)) {
+        printHowToReview();
+        return new Result(runId, gan, grid, classifier, inverter, inversion.rowsAdded(), directions.rowsAdded(), 0,
+            null, Result.FOR_REVIEW);
+      }
+      AugmentJob.Result augment = augment(inverter);
+      ExperimentJob.Result experiment = experiment();
+      printWhereToLook(experiment, gan, inverter);
+      return new Result(runId, gan, grid, classifier, inverter, inversion.rowsAdded(), directions.rowsAdded(),
+          augment.rowsAdded(), experiment, null);
     }
-    steps.start("sample: 36 fixed seeds from G_ema → %s", grid);
-    SampleJob.run(ctx, gan, SampleJob.parseSeeds("0-35"), 1f, io.dermsynth.core.gan.NoiseMode.CONST, grid, false);
 
-    steps.start("train-classifier: %s DenseNet, %d epochs at %d px (the LPIPS network and label judge)",
-        c.getString("classifier.preset"), c.getInt("classifier.epochs"), c.getInt("classifier.image_size"));
-    String classifier = reused(ctx, reuse, "train-classifier", out);
-    if (classifier == null) {
-      TrainClassifierJob.Result k = TrainClassifierJob.run(ctx);
-      RunLines.printStep(out, k);
-      classifier = k.modelPath();
+    private void ingest(Path data, DatasetFormat format) throws Exception {
+      steps.start("ingest → %s (working size %d px)", ctx.tables().warehouse(), c.getInt("ingest.size"));
+      RunLines.printStep(out, IngestJob.run(ctx, data, format));
+      out.println();
+      out.print(ClassSummary.render(ctx.tables()));
+      out.println();
     }
 
-    steps.start("train-inverter: e4e encoder %d steps, then HyperStyle %d steps, against G_ema",
-        c.getInt("inverter.encoder_steps"), c.getInt("inverter.hyper_steps"));
-    String inverter = reused(ctx, reuse, "train-inverter", out);
-    if (inverter == null) {
-      TrainInverterJob.Result i = TrainInverterJob.run(ctx, null);
-      RunLines.printStep(out, i);
-      inverter = i.modelPath();
+    /**
+     * train-gan, or null with {@link #reusedGan} set when the newest run finished. The newest run that
+     * gan.max_minutes stopped ("partial") is resumed from its newest snapshot, not reused.
+     */
+    private TrainGanJob.Result gan() throws Exception {
+      steps.start("train-gan: StyleGAN2 %s for %s kimg on the train split", c.getString("gan.preset"),
+          c.getString("gan.kimg"));
+      var newest = reuse ? Runs.latest(ctx, "train-gan", "succeeded", "partial") : java.util.Optional.<Runs.Ended>empty();
+      if (newest.isPresent() && newest.get().status().equals("succeeded")) {
+        reusedGan = newest.get().modelPath();
+        out.println("      reusing the finished train-gan run → " + reusedGan);
+        return null;
+      }
+      String resume = newest.map(Runs.Ended::modelPath).orElse(null);
+      if (resume != null) {
+        out.println("      resuming the partial train-gan run " + newest.get().runId() + " → " + resume);
+      }
+      return RunLines.printStep(out, TrainGanJob.run(ctx, resume));
     }
 
-    steps.start("invert: every image into W+ and HyperStyle offsets on the executors → latents");
-    InvertJob.Result inversion = InvertJob.run(ctx, inverter);
-    RunLines.printStep(out, inversion);
+    private String classifier() throws Exception {
+      steps.start("train-classifier: %s DenseNet, %d epochs at %d px (the LPIPS network and label judge)",
+          c.getString("classifier.preset"), c.getInt("classifier.epochs"), c.getInt("classifier.image_size"));
+      String classifier = reused("train-classifier");
+      return classifier != null ? classifier : RunLines.printStep(out, TrainClassifierJob.run(ctx)).modelPath();
+    }
 
-    steps.start("factorize: SeFa on the inverter's generator, top %d directions → directions",
-        c.getInt("factorize.top_k"));
-    FactorizeJob.Result directions = FactorizeJob.run(ctx, inverter);
-    RunLines.printStep(out, directions);
+    private String inverter() throws Exception {
+      steps.start("train-inverter: e4e encoder %d steps, then HyperStyle %d steps, against G_ema",
+          c.getInt("inverter.encoder_steps"), c.getInt("inverter.hyper_steps"));
+      String inverter = reused("train-inverter");
+      return inverter != null ? inverter : RunLines.printStep(out, TrainInverterJob.run(ctx, null)).modelPath();
+    }
 
-    boolean unattended = c.getString("augment.directions").equals("all_top_k");
-    if (!unattended && !ctx.tables().exists(Tables.DIRECTION_REVIEWS)) {
+    private boolean unattended() {
+      return c.getString("augment.directions").equals("all_top_k");
+    }
+
+    private void printHowToReview() {
       out.println();
       out.println("Stopped before augment: no direction has been reviewed. Review them on the page");
       out.println("  bin/dermsynth review --set warehouse=" + ctx.tables().warehouse());
       out.println("then run this pipeline again (finished stages are reused), or set augment.directions=all_top_k "
           + "for an unattended run.");
       out.flush();
-      return new Result(runId, gan, grid, classifier, inverter, inversion.rowsAdded(), directions.rowsAdded(), 0,
-          null, Result.FOR_REVIEW);
     }
-    if (unattended) {
-      steps.start("augment: the top %d directions approved automatically (no reviewer: augment.directions = "
-          + "all_top_k), %d %s renders of train latents' edits, spread %s → synthetic", c.getInt("augment.top_k"),
-          c.getInt("augment.target"), c.getString("augment.render"), c.getString("augment.balance"));
-    } else {
-      steps.start("augment: the approved directions (direction_reviews) within their alpha ranges, %d %s "
-          + "renders of train latents' edits, spread %s → synthetic", c.getInt("augment.target"),
-          c.getString("augment.render"), c.getString("augment.balance"));
-    }
-    AugmentJob.Result augment = AugmentJob.run(ctx, inverter);
-    RunLines.printStep(out, augment);
 
-    steps.start("experiment: arms %s, seeds %s, %s DenseNet, %d epochs each (budget: equal %s), pool policy %s "
-        + "renders, %s, %s allocation; evaluated on the real test split", c.getStringList("experiment.arms"),
-        c.getLongList("experiment.seeds"), c.getString("classifier.preset"), c.getInt("classifier.epochs"),
-        c.getString("experiment.budget"), c.getString("experiment.render"),
-        c.getBoolean("experiment.gate") ? "label-gated" : "ungated", c.getString("experiment.allocation"));
-    ExperimentJob.Result experiment = ExperimentJob.run(ctx);
-    RunLines.printStep(out, experiment);
-    out.println();
-    out.println("Report: " + experiment.reportPath());
-    out.println("GAN samples: " + grid + " (real images: " + gan + "/grids/reals.png)");
-    out.println("Inversions: " + inverter + "/grids (rows: real, encoder, HyperStyle)");
-    out.println("Explore: bin/dermsynth sql \"SELECT arm, seed, balanced_accuracy, auc_macro FROM evaluations WHERE "
-        + "experiment_id = '" + experiment.experimentId() + "'\"");
-    out.println("         bin/dermsynth sql \"SELECT dx, count(*), avg(lpips), avg(CAST(lpips_ok AS INT)), "
-        + "avg(CAST(label_kept AS INT)) FROM synthetic GROUP BY dx\"");
-    out.flush();
-    return new Result(runId, gan, grid, classifier, inverter, inversion.rowsAdded(), directions.rowsAdded(),
-        augment.rowsAdded(), experiment, null);
-  }
-
-  /** The newest succeeded run's model when reusing, printed; else null. */
-  private static String reused(JobContext ctx, boolean reuse, String command, PrintWriter out) {
-    if (!reuse) {
-      return null;
+    private AugmentJob.Result augment(String inverter) throws Exception {
+      if (unattended()) {
+        steps.start("augment: the top %d directions approved automatically (no reviewer: augment.directions = "
+            + "all_top_k), %d %s renders of train latents' edits, spread %s → synthetic", c.getInt("augment.top_k"),
+            c.getInt("augment.target"), c.getString("augment.render"), c.getString("augment.balance"));
+      } else {
+        steps.start("augment: the approved directions (direction_reviews) within their alpha ranges, %d %s "
+            + "renders of train latents' edits, spread %s → synthetic", c.getInt("augment.target"),
+            c.getString("augment.render"), c.getString("augment.balance"));
+      }
+      return RunLines.printStep(out, AugmentJob.run(ctx, inverter));
     }
-    return Runs.latest(ctx, command, "succeeded").map(e -> {
-      out.println("      reusing the finished " + command + " run → " + e.modelPath());
-      return e.modelPath();
-    }).orElse(null);
+
+    private ExperimentJob.Result experiment() throws Exception {
+      steps.start("experiment: arms %s, seeds %s, %s DenseNet, %d epochs each (budget: equal %s), pool policy %s "
+          + "renders, %s, %s allocation; evaluated on the real test split", c.getStringList("experiment.arms"),
+          c.getLongList("experiment.seeds"), c.getString("classifier.preset"), c.getInt("classifier.epochs"),
+          c.getString("experiment.budget"), c.getString("experiment.render"),
+          c.getBoolean("experiment.gate") ? "label-gated" : "ungated", c.getString("experiment.allocation"));
+      return RunLines.printStep(out, ExperimentJob.run(ctx));
+    }
+
+    private void printWhereToLook(ExperimentJob.Result experiment, String gan, String inverter) {
+      out.println();
+      out.println("Report: " + experiment.reportPath());
+      out.println("GAN samples: " + grid + " (real images: " + gan + "/grids/reals.png)");
+      out.println("Inversions: " + inverter + "/grids (rows: real, encoder, HyperStyle)");
+      out.println("Explore: bin/dermsynth sql \"SELECT arm, seed, balanced_accuracy, auc_macro FROM evaluations WHERE "
+          + "experiment_id = '" + experiment.experimentId() + "'\"");
+      out.println("         bin/dermsynth sql \"SELECT dx, count(*), avg(lpips), avg(CAST(lpips_ok AS INT)), "
+          + "avg(CAST(label_kept AS INT)) FROM synthetic GROUP BY dx\"");
+      out.flush();
+    }
+
+    /** The newest succeeded run's model when reusing, printed; else null. */
+    private String reused(String command) {
+      if (!reuse) {
+        return null;
+      }
+      return Runs.latest(ctx, command, "succeeded").map(e -> {
+        out.println("      reusing the finished " + command + " run → " + e.modelPath());
+        return e.modelPath();
+      }).orElse(null);
+    }
   }
 
   /** Numbered step headings, [k/last]. */

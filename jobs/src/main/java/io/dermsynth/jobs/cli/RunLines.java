@@ -25,9 +25,10 @@ public final class RunLines {
     out.flush();
   }
 
-  /** The summary under a pipeline step's heading, indented. */
-  static void printStep(PrintWriter out, JobResult r) {
+  /** The summary under a pipeline step's heading, indented; returns the result. */
+  static <R extends JobResult> R printStep(PrintWriter out, R r) {
     r.summary().lines().forEach(l -> out.println(STEP_INDENT + l));
     out.flush();
+    return r;
   }
 }

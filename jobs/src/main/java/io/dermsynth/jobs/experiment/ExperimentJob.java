@@ -1,5 +1,6 @@
 package io.dermsynth.jobs.experiment;
 
+import io.dermsynth.core.experiment.ExperimentArm;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -19,6 +20,7 @@ import com.typesafe.config.Config;
 import io.dermsynth.core.classify.SyntheticAllocation;
 import io.dermsynth.core.factor.EditRenderer;
 import io.dermsynth.core.invert.Inverter;
+import io.dermsynth.core.experiment.ArmComparison;
 import io.dermsynth.core.metrics.Bootstrap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,14 +52,14 @@ public final class ExperimentJob {
       List<EvaluateJob.Result> evaluations) {}
 
   /** What the experiment did. */
-  public record Result(String runId, String experimentId, List<ArmRun> arms, List<ExperimentReport.Summary> summaries,
+  public record Result(String runId, String experimentId, List<ArmRun> arms, List<ArmComparison.Summary> summaries,
       String reportPath) implements JobResult {
     @Override
     public Map<String, String> metrics() {
       Map<String, String> m = new LinkedHashMap<>();
       m.put("experiment_id", experimentId);
       m.put("arms", String.valueOf(arms.stream().map(a -> a.arm().name()).toList()));
-      for (ExperimentReport.Summary s : summaries) {
+      for (ArmComparison.Summary s : summaries) {
         m.put("balanced_accuracy_" + s.arm(), String.format(Locale.ROOT, "%.6f", s.balancedAccuracy().estimate()));
       }
       m.put("report", reportPath);
@@ -73,7 +75,7 @@ public final class ExperimentJob {
     private List<String> armLines() {
       List<String> lines = new ArrayList<>();
       for (int i = 0; i < arms.size(); i++) {
-        ExperimentReport.Summary a = summaries.get(i);
+        ArmComparison.Summary a = summaries.get(i);
         Bootstrap.Interval d = a.deltaBalancedAccuracy();
         lines.add(String.format(Locale.ROOT, "%-16s %5d synthetic  balanced accuracy %.4f [%.4f, %.4f]  macro AUC %.4f%s",
             a.arm(), arms.get(i).syntheticUsed(), a.balancedAccuracy().estimate(), a.balancedAccuracy().lower(),
@@ -101,6 +103,38 @@ public final class ExperimentJob {
 
   public static Result run(JobContext ctx) throws Exception {
     return Runs.record(ctx, "experiment", runId -> experiment(ctx, runId));
+  }
+
+  /** One arm: a classifier per seed (or the one an earlier run trained, with experiment.resume), evaluated. */
+  private static ArmRun runArm(JobContext ctx, Config c, String experimentId, ExperimentArm arm,
+      Dataset<Row> synthetic, List<Long> seeds, String budget) throws Exception {
+    List<String> synthIds = synthetic == null ? List.of() : TrainClassifierJob.sortedSynthIds(synthetic);
+    int used = synthIds.size();
+    String digest = TrainClassifierJob.syntheticDigest(synthIds);
+    List<TrainClassifierJob.Result> models = new ArrayList<>();
+    List<EvaluateJob.Result> evals = new ArrayList<>();
+    for (long seed : seeds) {
+      // budget = steps: an epoch is as many draws as real images in every arm, so every arm takes the
+      // baseline's optimizer steps and extra images cannot win by extra training.
+      JobContext armCtx = new JobContext(ctx.settings().with("classifier.seed", String.valueOf(seed))
+          .with("classifier.arm", arm.name())
+          .with("classifier.epoch_draws", budget.equals("steps") ? "real" : "all"), ctx.spark(), ctx.tables());
+      var trained = c.getBoolean("resume") ? ArmModels.trained(armCtx, arm.name(), used, digest)
+          : java.util.Optional.<TrainClassifierJob.Result>empty();
+      TrainClassifierJob.Result model;
+      if (trained.isPresent()) {
+        model = trained.get();
+        LOG.info("experiment {}: arm {} seed {}: trained before with these settings, run {} (experiment.resume)",
+            experimentId, arm.name(), seed, model.runId());
+      } else {
+        LOG.info("experiment {}: arm {} seed {}: {} real train images + {} synthetic", experimentId, arm.name(),
+            seed, arm.withReal() ? "the" : "no", used);
+        model = TrainClassifierJob.run(armCtx, synthetic, arm.withReal());
+      }
+      models.add(model);
+      evals.add(EvaluateJob.run(armCtx, model.modelPath(), null, experimentId, seed, arm.describe()));
+    }
+    return new ArmRun(arm, used, seeds, models, evals);
   }
 
   private static Result experiment(JobContext ctx, String runId) throws Exception {
@@ -134,37 +168,9 @@ public final class ExperimentJob {
     }
     List<ArmRun> runs = new ArrayList<>();
     for (int a = 0; a < arms.size(); a++) {
-      ExperimentArm arm = arms.get(a);
-      Dataset<Row> synthetic = chosen.get(a);
-      List<String> synthIds = synthetic == null ? List.of() : TrainClassifierJob.sortedSynthIds(synthetic);
-      int used = synthIds.size();
-      String digest = TrainClassifierJob.syntheticDigest(synthIds);
-      List<TrainClassifierJob.Result> models = new ArrayList<>();
-      List<EvaluateJob.Result> evals = new ArrayList<>();
-      for (long seed : seeds) {
-        // budget = steps: an epoch is as many draws as real images in every arm, so every arm takes the
-        // baseline's optimizer steps and extra images cannot win by extra training.
-        JobContext armCtx = new JobContext(ctx.settings().with("classifier.seed", String.valueOf(seed))
-            .with("classifier.arm", arm.name())
-            .with("classifier.epoch_draws", budget.equals("steps") ? "real" : "all"), ctx.spark(), ctx.tables());
-        var trained = c.getBoolean("resume") ? ArmModels.trained(armCtx, arm.name(), used, digest)
-            : java.util.Optional.<TrainClassifierJob.Result>empty();
-        TrainClassifierJob.Result model;
-        if (trained.isPresent()) {
-          model = trained.get();
-          LOG.info("experiment {}: arm {} seed {}: trained before with these settings, run {} (experiment.resume)",
-              experimentId, arm.name(), seed, model.runId());
-        } else {
-          LOG.info("experiment {}: arm {} seed {}: {} real train images + {} synthetic", experimentId, arm.name(),
-              seed, arm.withReal() ? "the" : "no", used);
-          model = TrainClassifierJob.run(armCtx, synthetic, arm.withReal());
-        }
-        models.add(model);
-        evals.add(EvaluateJob.run(armCtx, model.modelPath(), null, experimentId, seed, arm.describe()));
-      }
-      runs.add(new ArmRun(arm, used, seeds, models, evals));
+      runs.add(runArm(ctx, c, experimentId, arms.get(a), chosen.get(a), seeds, budget));
     }
-    List<ExperimentReport.Summary> summaries = summarise(ctx, runs);
+    List<ArmComparison.Summary> summaries = summarise(ctx, runs);
     String dir = (ctx.settings().config().getString("evaluate.report_dir").isEmpty()
         ? ctx.tables().warehouse() + "/report" : ctx.settings().config().getString("evaluate.report_dir"))
         + "/experiments/" + experimentId;
@@ -267,7 +273,7 @@ public final class ExperimentJob {
           + "experiment.allow_fewer = true", arm.name(), arm.synthetic(), arm.describe(), total, available, given,
           quota));
     }
-    return AugmentJob.keepQuotas(ctx, rows, quota)
+    return io.dermsynth.jobs.augment.EditPlan.keepQuotas(ctx, rows, quota)
         .select("synth_id", "image_id", "lesion_id", "dx", "direction_id", "alpha", "lpips", "png");
   }
 
@@ -310,71 +316,12 @@ public final class ExperimentJob {
         .and(arm.reconOnly() ? col("alpha").equalTo(0) : col("alpha").notEqual(0));
   }
 
-  /**
-   * Per arm: balanced accuracy, macro AUC and per-class recall averaged over seeds, with 95% bootstrap
-   * intervals that resample the test lesions and the seeds, and the paired-bootstrap differences to the
-   * baseline (the same resampled lesions, and the same seeds: arm A's seed-k model against the baseline's).
-   */
-  private static List<ExperimentReport.Summary> summarise(JobContext ctx, List<ArmRun> runs) {
+  /** The arms' statistics ({@link ArmComparison}), the first arm (the baseline) as the reference. */
+  private static List<ArmComparison.Summary> summarise(JobContext ctx, List<ArmRun> runs) {
     Config e = ctx.settings().config().getConfig("evaluate");
-    EvaluateJob.Predictions first = runs.get(0).evaluations().get(0).predictions();
-    Bootstrap boot = new Bootstrap(first.lesionGroup(), e.getInt("bootstrap"), e.getLong("seed"), 0.95);
-    int classes = first.proba()[0].length;
-    List<ExperimentReport.Summary> out = new ArrayList<>();
-    ArmRun base = runs.get(0);
-    for (ArmRun r : runs) {
-      int seeds = r.evaluations().size();
-      Bootstrap.SeededStatistic ba = (idx, s) -> meanOver(r, idx, s, m -> m.balancedAccuracy());
-      Bootstrap.SeededStatistic auc = (idx, s) -> meanOver(r, idx, s, m -> m.aucMacro());
-      boolean paired = r != base && base.evaluations().size() == seeds;
-      List<Bootstrap.Interval> recall = new ArrayList<>();
-      List<Bootstrap.Interval> dRecall = new ArrayList<>();
-      for (int k = 0; k < classes; k++) {
-        int cls = k;
-        recall.add(boot.intervalOverSeeds(seeds, (idx, s) -> meanRecall(r, idx, s, cls)));
-        dRecall.add(paired ? boot.pairedDifferenceOverSeeds(seeds, (idx, s) -> meanRecall(r, idx, s, cls),
-            (idx, s) -> meanRecall(base, idx, s, cls)) : null);
-      }
-      Bootstrap.Interval dBa = paired ? boot.pairedDifferenceOverSeeds(seeds, ba,
-          (idx, s) -> meanOver(base, idx, s, m -> m.balancedAccuracy())) : null;
-      Bootstrap.Interval dAuc = paired ? boot.pairedDifferenceOverSeeds(seeds, auc,
-          (idx, s) -> meanOver(base, idx, s, m -> m.aucMacro())) : null;
-      out.add(new ExperimentReport.Summary(r.arm().name(), boot.intervalOverSeeds(seeds, ba),
-          boot.intervalOverSeeds(seeds, auc), recall, dBa, dAuc, dRecall));
-    }
-    return out;
-  }
-
-  /** The metric averaged over the models of the drawn seeds, on the resampled test images. */
-  private static double meanOver(ArmRun r, int[] idx, int[] seeds,
-      java.util.function.ToDoubleFunction<io.dermsynth.core.metrics.ClassificationMetrics> metric) {
-    double sum = 0;
-    for (int k : seeds) {
-      EvaluateJob.Predictions p = r.evaluations().get(k).predictions();
-      sum += metric.applyAsDouble(EvaluateJob.subset(p.labels(), p.predicted(), p.proba(), idx,
-          p.proba()[0].length));
-    }
-    return sum / seeds.length;
-  }
-
-  /** Recall of class k on the resampled images, averaged over the drawn seeds; NaN when k is absent. */
-  private static double meanRecall(ArmRun r, int[] idx, int[] seeds, int k) {
-    double sum = 0;
-    for (int s : seeds) {
-      EvaluateJob.Predictions p = r.evaluations().get(s).predictions();
-      long tp = 0;
-      long n = 0;
-      for (int i : idx) {
-        if (p.labels()[i] == k) {
-          n++;
-          if (p.predicted()[i] == k) {
-            tp++;
-          }
-        }
-      }
-      sum += n == 0 ? Double.NaN : (double) tp / n;
-    }
-    return sum / seeds.length;
+    return ArmComparison.compare(runs.stream().map(r -> new ArmComparison.Arm(r.arm().name(),
+        r.evaluations().stream().map(EvaluateJob.Result::predictions).toList())).toList(),
+        e.getInt("bootstrap"), e.getLong("seed"));
   }
 
   /**

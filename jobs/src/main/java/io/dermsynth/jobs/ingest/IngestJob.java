@@ -169,10 +169,49 @@ public final class IngestJob {
         manifest.records().size(), manifest.rejections().size(), data);
 
     long tListed = System.nanoTime();
-    Tables tables = ctx.tables();
-    Stored stored = Stored.read(tables);
+    Stored stored = Stored.read(ctx.tables());
     List<SourceRecord> fresh = manifest.records().stream()
         .filter(r -> !stored.ids().contains(r.imageId())).toList();
+    // Failed rows are taken out on the executors and come back through an accumulator (few rows).
+    CollectionAccumulator<Row> failures = ctx.spark().sparkContext().collectionAccumulator("ingest failures");
+    CollectionAccumulator<String> executorIds = ctx.spark().sparkContext().collectionAccumulator("ingest executors");
+    Dataset<Row> decoded = decode(ctx, runId, opt, fresh, failures, executorIds);
+    try {
+      List<ContentDuplicates.Image> freshKeys = new ArrayList<>(fresh.size());
+      for (Row r : decoded.select("image_id", "lesion_id", "source_sha256", "pixel_sha256", "phash").collectAsList()) {
+        freshKeys.add(new ContentDuplicates.Image(r.getString(0), r.getString(1), null, r.getString(2),
+            r.getString(3), r.isNullAt(4) ? null : r.getLong(4)));
+      }
+      long tDecoded = System.nanoTime();
+      Placement placement = Placement.of(opt, runId, stored, fresh, freshKeys);
+      long tSplit = System.nanoTime();
+      long imagesAdded = ctx.tables().insertNew(Tables.IMAGES, imageRows(ctx, runId, decoded, placement.rows()),
+          "image_id");
+      long tImages = System.nanoTime();
+      long quarantineAdded = quarantine(ctx, runId, failures, placement.duplicateRows(), manifest);
+      List<String> executors = new java.util.TreeSet<>(executorIds.value()).stream().toList();
+      LOG.info("ingest {} phases (s): listing {}, decode {}, duplicates+splits {}, images {}, quarantine {}", runId,
+          sec(tListed - t0), sec(tDecoded - tListed), sec(tSplit - tDecoded), sec(tImages - tSplit),
+          sec(System.nanoTime() - tImages));
+      LOG.info("ingest {}: {} images added, {} quarantine rows added, {} already stored, {} copies ({} near), "
+          + "{} lesions grouped with a copy's, {} s, executors {}", runId, imagesAdded, quarantineAdded,
+          manifest.records().size() - fresh.size(), placement.duplicates(), placement.near(), placement.grouped(),
+          sec(System.nanoTime() - t0), executors);
+      return new Result(runId, fmt.cliName, manifest.records().size(), manifest.rejections().size(),
+          manifest.records().size() - fresh.size(), imagesAdded, quarantineAdded, placement.duplicates(),
+          placement.near(), placement.grouped(), executors, (System.nanoTime() - t0) / 1e9);
+    } finally {
+      decoded.unpersist();
+    }
+  }
+
+  /**
+   * The fresh files decoded on the executors, kept (memory, then disk) while the driver places them:
+   * copies are known only once every file is hashed, and a copy must share its split; nothing is
+   * decoded twice.
+   */
+  private static Dataset<Row> decode(JobContext ctx, String runId, Options opt, List<SourceRecord> fresh,
+      CollectionAccumulator<Row> failures, CollectionAccumulator<String> executorIds) {
     List<Row> sourceRows = new ArrayList<>(fresh.size());
     for (SourceRecord r : fresh) {
       sourceRows.add(RowFactory.create(r.imageId(), r.lesionId(), r.dataset(), r.dx().code,
@@ -181,16 +220,11 @@ public final class IngestJob {
     int parallelism = ctx.spark().sparkContext().defaultParallelism();
     int partitions = opt.partitions() > 0 ? opt.partitions()
         : Math.max(2 * parallelism, (fresh.size() + 999) / 1000);
-    // Decoded rows are kept (memory, then disk) while the driver places them: copies are known only once
-    // every file is hashed, and a copy must share its split. Failed rows are taken out on the executors
-    // and come back through an accumulator (few rows), so nothing is decoded twice.
-    CollectionAccumulator<Row> failures = ctx.spark().sparkContext().collectionAccumulator("ingest failures");
-    CollectionAccumulator<String> executorIds = ctx.spark().sparkContext().collectionAccumulator("ingest executors");
     Dataset<Row> loaded = new ImageLoader()
         .setInputCol("source_path").setOutputCol("image")
         .setSize(opt.size()).setMaxPixels(opt.maxPixels()).setMaxBytes(opt.maxBytes()).setMinSide(opt.minSide())
         .transform(ctx.spark().createDataFrame(sourceRows, SOURCE_SCHEMA).repartition(partitions));
-    Dataset<Row> decoded = loaded.filter(new KeepWithoutError(loaded.schema(), "image", ImageLoader.OUTPUT_TYPE,
+    return loaded.filter(new KeepWithoutError(loaded.schema(), "image", ImageLoader.OUTPUT_TYPE,
         "source_path", "ingest", runId, failures, executorIds)).select(
         col("image_id"), col("lesion_id"), col("dataset"), col("dx"), col("dx_type"),
         col("age"), col("sex"), col("localization"), col("metadata"),
@@ -204,13 +238,27 @@ public final class IngestJob {
         col("image.source_format").as("source_format"),
         col("image.executor_id").as("ingest_executor"))
         .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      List<ContentDuplicates.Image> freshKeys = new ArrayList<>(fresh.size());
-      for (Row r : decoded.select("image_id", "lesion_id", "source_sha256", "pixel_sha256", "phash").collectAsList()) {
-        freshKeys.add(new ContentDuplicates.Image(r.getString(0), r.getString(1), null, r.getString(2),
-            r.getString(3), r.isNullAt(4) ? null : r.getLong(4)));
-      }
-      long tDecoded = System.nanoTime();
+  }
+
+  /** The `images` rows: the decoded images that were placed, with their split. */
+  private static Dataset<Row> imageRows(JobContext ctx, String runId, Dataset<Row> decoded, List<Row> placedRows) {
+    return decoded.join(ctx.spark().createDataFrame(placedRows, PLACED_SCHEMA), "image_id").select(
+        col("image_id"), col("lesion_id"), col("dataset"), col("dx"), col("dx_type"),
+        col("age"), col("sex"), col("localization"), col("metadata"), col("split"),
+        col("width"), col("height"), col("png"), col("source_path"), col("source_sha256"), col("pixel_sha256"),
+        col("phash"), col("duplicate_of"), col("source_width"), col("source_height"), col("source_format"),
+        lit(runId).as("run_id"), current_timestamp().as("ingested_at"), col("ingest_executor"));
+  }
+
+  /**
+   * Where the fresh images go: a copy of a stored or fresh image is quarantined or grouped with it (so it
+   * shares its split), the others are split by lesion.
+   */
+  private record Placement(Map<String, ContentDuplicates.Decision> decisions, Map<String, SourceRecord> byId,
+      List<SourceRecord> placed, List<Row> duplicateRows, List<Row> rows) {
+
+    static Placement of(Options opt, String runId, Stored stored, List<SourceRecord> fresh,
+        List<ContentDuplicates.Image> freshKeys) {
       Map<String, ContentDuplicates.Decision> decisions = opt.duplicates().decide(stored.keys(), freshKeys);
       Map<String, SourceRecord> byId = new HashMap<>();
       fresh.forEach(r -> byId.put(r.imageId(), r));
@@ -227,40 +275,29 @@ public final class IngestJob {
       });
       Map<String, Split> splits = new LesionSplitter(opt.ratios(), opt.splitSeed())
           .assign(placed, stored.lesions(), stored.counts());
-      List<Row> placedRows = new ArrayList<>(placed.size());
+      List<Row> rows = new ArrayList<>(placed.size());
       for (SourceRecord r : placed) {
-        placedRows.add(RowFactory.create(r.imageId(), splits.get(r.lesionId()).label(),
+        rows.add(RowFactory.create(r.imageId(), splits.get(r.lesionId()).label(),
             decisions.get(r.imageId()).duplicateOf()));
       }
-      long tSplit = System.nanoTime();
-      Dataset<Row> good = decoded.join(ctx.spark().createDataFrame(placedRows, PLACED_SCHEMA), "image_id").select(
-          col("image_id"), col("lesion_id"), col("dataset"), col("dx"), col("dx_type"),
-          col("age"), col("sex"), col("localization"), col("metadata"), col("split"),
-          col("width"), col("height"), col("png"), col("source_path"), col("source_sha256"), col("pixel_sha256"),
-          col("phash"), col("duplicate_of"), col("source_width"), col("source_height"), col("source_format"),
-          lit(runId).as("run_id"), current_timestamp().as("ingested_at"), col("ingest_executor"));
-      long imagesAdded = tables.insertNew(Tables.IMAGES, good, "image_id");
-      long tImages = System.nanoTime();
-      long quarantineAdded = quarantine(ctx, runId, failures, duplicateRows, manifest);
-      List<String> executors = new java.util.TreeSet<>(executorIds.value()).stream().toList();
-      long duplicates = decisions.values().stream().filter(d -> d.duplicateOf() != null).count();
-      long near = decisions.values().stream().filter(ContentDuplicates.Decision::near).count();
-      long grouped = placed.stream().filter(r -> !r.lesionId().equals(byId.get(r.imageId()).lesionId()))
+      return new Placement(decisions, byId, placed, duplicateRows, rows);
+    }
+
+    long duplicates() {
+      return decisions.values().stream().filter(d -> d.duplicateOf() != null).count();
+    }
+
+    long near() {
+      return decisions.values().stream().filter(ContentDuplicates.Decision::near).count();
+    }
+
+    /** Lesions grouped with a copy's (their images now share another lesion's split). */
+    long grouped() {
+      return placed.stream().filter(r -> !r.lesionId().equals(byId.get(r.imageId()).lesionId()))
           .map(r -> byId.get(r.imageId()).lesionId()).distinct().count();
-      LOG.info("ingest {} phases (s): listing {}, decode {}, duplicates+splits {}, images {}, quarantine {}", runId,
-          sec(tListed - t0), sec(tDecoded - tListed), sec(tSplit - tDecoded), sec(tImages - tSplit),
-          sec(System.nanoTime() - tImages));
-      LOG.info("ingest {}: {} images added, {} quarantine rows added, {} already stored, {} copies ({} near), "
-          + "{} lesions grouped with a copy's, {} s, executors {}", runId, imagesAdded, quarantineAdded,
-          manifest.records().size() - fresh.size(), duplicates, near, grouped, sec(System.nanoTime() - t0),
-          executors);
-      return new Result(runId, fmt.cliName, manifest.records().size(), manifest.rejections().size(),
-          manifest.records().size() - fresh.size(), imagesAdded, quarantineAdded, duplicates, near, grouped,
-          executors, (System.nanoTime() - t0) / 1e9);
-    } finally {
-      decoded.unpersist();
     }
   }
+
 
   /** Decode failures, copies and listing problems → `quarantine`, one row per (source, reason). */
   private static long quarantine(JobContext ctx, String runId, CollectionAccumulator<Row> failures,

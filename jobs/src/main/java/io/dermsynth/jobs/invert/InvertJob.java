@@ -85,13 +85,7 @@ public final class InvertJob {
     Config c = ctx.settings().config().getConfig("invert");
     String model = Runs.modelPath(ctx, modelArg, c.getString("model"), "train-inverter");
     String method = c.getString("method");
-    Inverter.Manifest manifest = Inverter.newestManifest(ModelStore.store(ctx.spark(), model));
-    String version = manifest.version();
-    Dataset<Row> images = ctx.tables().read(Tables.IMAGES)
-        .select("image_id", "lesion_id", "dx", "split", "source_path", "png");
-    if (!c.getString("where").isBlank()) {
-      images = images.where(c.getString("where"));
-    }
+    String version = Inverter.newestManifest(ModelStore.store(ctx.spark(), model)).version();
     // Methods from coarse to fine (reconstruction error, bench/RESULTS.md "Inversion"): an image already
     // inverted by this inverter is skipped unless its row's method is coarser than this run's, which then
     // replaces it (the optimisation refinement of sources that were inverted by HyperStyle).
@@ -99,11 +93,7 @@ public final class InvertJob {
     List<String> coarser = java.util.Arrays.stream(Inverter.Method.values())
         .filter(m -> m.ordinal() < requested.ordinal()).map(m -> m.name().toLowerCase(Locale.ROOT)).toList();
     boolean latentsExist = ctx.tables().exists(Tables.LATENTS);
-    if (latentsExist) {
-      Dataset<Row> done = ctx.tables().read(Tables.LATENTS).where(col("inverter_version").equalTo(version)
-          .and(col("method").isin(coarser.toArray()).unary_$bang())).select("image_id");
-      images = images.join(done, images.col("image_id").equalTo(done.col("image_id")), "left_anti");
-    }
+    Dataset<Row> images = toInvert(ctx, c, version, coarser, latentsExist);
     long candidates = images.count();
     Dataset<Row> inverted = new LatentInverter().setModelPath(model).setMethod(method)
         .setOptSteps(c.getInt("opt_steps"))
@@ -111,38 +101,20 @@ public final class InvertJob {
         .transform(inBatchOrder(images, c.getInt("partitions")))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Dataset<Row> good = inverted.where(col("latent.error_code").isNull()).select(
-          col("image_id"), col("lesion_id"), col("dx"), col("split"),
-          col("latent.inverter_version").as("inverter_version"), col("latent.method").as("method"),
-          col("latent.w_plus").as("w_plus"), col("latent.num_ws").as("num_ws"), col("latent.w_dim").as("w_dim"),
-          col("latent.offsets").as("offsets"), col("latent.offset_layers").as("offset_layers"),
-          col("latent.l2").as("l2"), col("latent.lpips").as("lpips"),
-          lit(model).as("inverter_path"), lit(runId).as("run_id"), current_timestamp().as("created_at"));
       // Everything read from `inverted` is read before the write: `images` excludes what `latents` holds,
       // so a re-evaluation after the write (a cache miss) would find nothing to invert.
       inverted.count();
-      Dataset<Row> bad = inverted.where(col("latent.error_code").isNotNull()).select(
-          col("source_path").as("source"), col("image_id"), col("latent.error_code").as("reason_code"),
-          col("latent.error_message").as("message"), lit("invert").as("stage"), lit(runId).as("run_id"),
-          current_timestamp().as("quarantined_at"));
-      long quarantined = bad.count();
-      if (quarantined > 0) {
-        ctx.tables().insertNew(Tables.QUARANTINE, bad, "source", "reason_code");
-      }
+      long quarantined = quarantineFailed(ctx, runId, inverted);
       Row stats = inverted.where(col("latent.error_code").isNull())
           .agg(org.apache.spark.sql.functions.avg("latent.l2"), org.apache.spark.sql.functions.avg("latent.lpips"))
           .first();
-      Map<String, Integer> loads = new TreeMap<>();
-      List<Row> perExecutor = inverted.groupBy(col("latent.executor_id"))
-          .agg(org.apache.spark.sql.functions.max("latent.model_loads")).collectAsList();
-      for (Row r : perExecutor) {
-        loads.put(r.getString(0), r.getInt(1));
-      }
+      Map<String, Integer> loads = modelLoads(inverted);
       String devices = TaskDevices.summary(inverted, "latent.");
       String replace = coarser.isEmpty() ? "false"
           : "t.method IN (" + String.join(", ", coarser.stream().map(m -> "'" + m + "'").toList()) + ")";
       Tables.Upserted written = candidates == 0 && latentsExist ? new Tables.Upserted(0, 0)
-          : ctx.tables().upsert(Tables.LATENTS, good, replace, "image_id", "inverter_version");
+          : ctx.tables().upsert(Tables.LATENTS, latentRows(inverted, model, runId), replace, "image_id",
+              "inverter_version");
       double l2 = stats.isNullAt(0) ? Double.NaN : stats.getDouble(0);
       double lp = stats.isNullAt(1) ? Double.NaN : stats.getDouble(1);
       LOG.info("invert {}: {} images to invert with {} ({}), {} rows added to latents, {} replaced (a coarser "
@@ -155,4 +127,55 @@ public final class InvertJob {
       inverted.unpersist();
     }
   }
+
+  /** The images (invert.where) this inverter has not inverted yet, or only by a coarser method. */
+  private static Dataset<Row> toInvert(JobContext ctx, Config c, String version, List<String> coarser,
+      boolean latentsExist) {
+    Dataset<Row> images = ctx.tables().read(Tables.IMAGES)
+        .select("image_id", "lesion_id", "dx", "split", "source_path", "png");
+    if (!c.getString("where").isBlank()) {
+      images = images.where(c.getString("where"));
+    }
+    if (latentsExist) {
+      Dataset<Row> done = ctx.tables().read(Tables.LATENTS).where(col("inverter_version").equalTo(version)
+          .and(col("method").isin(coarser.toArray()).unary_$bang())).select("image_id");
+      images = images.join(done, images.col("image_id").equalTo(done.col("image_id")), "left_anti");
+    }
+    return images;
+  }
+
+  /** The `latents` rows of the images that inverted. */
+  private static Dataset<Row> latentRows(Dataset<Row> inverted, String model, String runId) {
+    return inverted.where(col("latent.error_code").isNull()).select(
+        col("image_id"), col("lesion_id"), col("dx"), col("split"),
+        col("latent.inverter_version").as("inverter_version"), col("latent.method").as("method"),
+        col("latent.w_plus").as("w_plus"), col("latent.num_ws").as("num_ws"), col("latent.w_dim").as("w_dim"),
+        col("latent.offsets").as("offsets"), col("latent.offset_layers").as("offset_layers"),
+        col("latent.l2").as("l2"), col("latent.lpips").as("lpips"),
+        lit(model).as("inverter_path"), lit(runId).as("run_id"), current_timestamp().as("created_at"));
+  }
+
+  /** The images that did not invert, to quarantine (stage invert); their count. */
+  private static long quarantineFailed(JobContext ctx, String runId, Dataset<Row> inverted) throws Exception {
+    Dataset<Row> bad = inverted.where(col("latent.error_code").isNotNull()).select(
+        col("source_path").as("source"), col("image_id"), col("latent.error_code").as("reason_code"),
+        col("latent.error_message").as("message"), lit("invert").as("stage"), lit(runId).as("run_id"),
+        current_timestamp().as("quarantined_at"));
+    long quarantined = bad.count();
+    if (quarantined > 0) {
+      ctx.tables().insertNew(Tables.QUARANTINE, bad, "source", "reason_code");
+    }
+    return quarantined;
+  }
+
+  /** How many times each executor loaded the inverter (once, whatever number of its tasks used it). */
+  private static Map<String, Integer> modelLoads(Dataset<Row> inverted) {
+    Map<String, Integer> loads = new TreeMap<>();
+    for (Row r : inverted.groupBy(col("latent.executor_id")).agg(org.apache.spark.sql.functions.max(
+        "latent.model_loads")).collectAsList()) {
+      loads.put(r.getString(0), r.getInt(1));
+    }
+    return loads;
+  }
+
 }

@@ -1,5 +1,6 @@
 package io.dermsynth.jobs.experiment;
 
+import io.dermsynth.core.experiment.ExperimentArm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

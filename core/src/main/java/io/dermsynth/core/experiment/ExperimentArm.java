@@ -1,4 +1,4 @@
-package io.dermsynth.jobs.experiment;
+package io.dermsynth.core.experiment;
 
 import io.dermsynth.core.classify.SyntheticAllocation;
 import io.dermsynth.core.factor.EditRenderer;
@@ -42,7 +42,7 @@ public record ExperimentArm(String name, int synthetic, double lpipsMax, String 
   public record Policy(EditRenderer.Render render, boolean gated, SyntheticAllocation.Policy allocation,
       String sources) {
 
-    static final String WORDS = "generator | residual, gated | ungated, proportional | capped | inverse_frequency "
+    public static final String WORDS = "generator | residual, gated | ungated, proportional | capped | inverse_frequency "
         + "| none, finest | encoder | hyperstyle | optimised";
     /** The sources word that takes each source's finest inversion. */
     public static final String FINEST = "finest";
@@ -53,7 +53,7 @@ public record ExperimentArm(String name, int synthetic, double lpipsMax, String 
     }
 
     /** The default policy with the words of {@code spec} (e.g. ":generator:ungated") applied. */
-    Policy with(String spec, String arm) {
+    public Policy with(String spec, String arm) {
       Policy p = this;
       for (String w : spec.split(":")) {
         if (w.isEmpty()) {
