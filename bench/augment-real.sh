@@ -10,16 +10,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 target=2000; sample=20; edit_alphas="-12,-6,6,12"; alphas="-12,-6,0,6,12"
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --target) target="$2"; shift 2 ;;
-    --sample) sample="$2"; shift 2 ;;
-    --alphas=*) alphas="${1#*=}"; shift ;;
-    --edit-alphas=*) edit_alphas="${1#*=}"; shift ;;
-    *) echo "unknown option $1; usage: $0 [--target N] [--sample N] [--edit-alphas=A,B,...] [--alphas=A,B,...]" >&2
-       exit 2 ;;
-  esac
-done
+source "$root/bench/lib.sh"
+bench_options "[--target N] [--sample N] [--edit-alphas=A,B,...] [--alphas=A,B,...]" \
+  --target=target --sample=sample --alphas=alphas --edit-alphas=edit_alphas -- "$@"
 inverter="$root/bench/work/invert-real/inverter"
 warehouse="$root/bench/work/gan-real/warehouse"
 classifiers="$root/bench/work/classifier-real/warehouse/models/classifier"

@@ -7,14 +7,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="${DERMSYNTH_HAM10000:-$root/../shared/data/ham10000-200x150}"
 minutes=60; test_data=""; work="$root/bench/work/classifier-real"
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --minutes) minutes="$2"; shift 2 ;;
-    --test-data) test_data="$2"; shift 2 ;;
-    --work) work="$2"; shift 2 ;;
-    *) echo "unknown option $1; usage: $0 [--minutes N] [--test-data DIR] [--work DIR]" >&2; exit 2 ;;
-  esac
-done
+source "$root/bench/lib.sh"
+bench_options "[--minutes N] [--test-data DIR] [--work DIR]" \
+  --minutes=minutes --test-data=test_data --work=work -- "$@"
 mkdir -p "$work"
 sets=(--set "warehouse=$work/warehouse" --set ingest.size=64 --set classifier.image_size=64
       --set classifier.epochs=500 --set classifier.patience=25 --set "classifier.max_minutes=$minutes"

@@ -19,22 +19,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 arms="baseline,recon2k,sa2k,sa2k:generator"; seeds="1,2,3"; epochs=7; alphas="-6.0,-3.0,3.0,6.0"
 pool_target=4000; id="real-protocol"; work="$root/bench/work/real"; test_data=""; evaluate_only=0
 out="$root/bench/experiment-real"; models="$out/models"; extra=()
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --arms) arms="$2"; shift 2 ;;
-    --seeds) seeds="$2"; shift 2 ;;
-    --epochs) epochs="$2"; shift 2 ;;
-    --alphas) alphas="$2"; shift 2 ;;
-    --pool-target) pool_target="$2"; shift 2 ;;
-    --id) id="$2"; shift 2 ;;
-    --work) work="$2"; shift 2 ;;
-    --models) models="$2"; shift 2 ;;
-    --set) extra+=(--set "$2"); shift 2 ;;
-    --test-data) test_data="$2"; shift 2 ;;
-    --evaluate-only) evaluate_only=1; shift ;;
-    *) echo "unknown option $1; see the usage at the top of $0" >&2; exit 2 ;;
-  esac
-done
+source "$root/bench/lib.sh"
+bench_options "[--arms A] [--seeds S] [--epochs N] [--alphas A] [--pool-target N] [--id ID] [--work DIR] [--models DIR] [--test-data DIR] [--evaluate-only] [--set key=value ...]" \
+  --arms=arms --seeds=seeds --epochs=epochs --alphas=alphas --pool-target=pool_target --id=id --work=work --models=models --set=extra+ --test-data=test_data --evaluate-only=evaluate_only! -- "$@"
 ds="$root/bin/dermsynth"
 
 if [[ $evaluate_only -eq 1 ]]; then

@@ -7,14 +7,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="${DERMSYNTH_HAM10000:-$root/../shared/data/ham10000-200x150}"
 minutes=65; preset=small64; work="$root/bench/work/gan-real"
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --minutes) minutes="$2"; shift 2 ;;
-    --preset) preset="$2"; shift 2 ;;
-    --work) work="$2"; shift 2 ;;
-    *) echo "unknown option $1; usage: $0 [--minutes N] [--preset P] [--work DIR]" >&2; exit 2 ;;
-  esac
-done
+source "$root/bench/lib.sh"
+bench_options "[--minutes N] [--preset P] [--work DIR]" \
+  --minutes=minutes --preset=preset --work=work -- "$@"
 mkdir -p "$work"
 sets=(--set "warehouse=$work/warehouse" --set "gan.preset=$preset" --set gan.kimg=1000
       --set "gan.max_minutes=$minutes" --set gan.tick_kimg=0.5 --set gan.snapshot_ticks=2

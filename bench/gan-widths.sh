@@ -14,15 +14,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 minutes=60; widths="8192:128,16384:256"; work="$root/bench/work/real"; report_only=0
 out="$root/bench/gan-widths"; classifier="$root/bench/experiment-real/sources/classifier"
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --minutes) minutes="$2"; shift 2 ;;
-    --widths) widths="$2"; shift 2 ;;
-    --work) work="$2"; shift 2 ;;
-    --report) report_only=1; shift ;;
-    *) echo "unknown option $1; usage: $0 [--minutes N] [--widths BASE:MAX,...] [--work DIR]" >&2; exit 2 ;;
-  esac
-done
+source "$root/bench/lib.sh"
+bench_options "[--minutes N] [--widths BASE:MAX,...] [--work DIR] [--report]" \
+  --minutes=minutes --widths=widths --work=work --report=report_only! -- "$@"
 [[ -f "$work/done/ingest" ]] || { echo "run bench/sources-real.sh first (no $work/done/ingest)" >&2; exit 1; }
 ds="$root/bin/dermsynth"
 export OMP_NUM_THREADS=1

@@ -10,16 +10,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 minutes=70; enc=800; hyp=150; eval_only=0; work="$root/bench/work/invert-real"
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --minutes) minutes="$2"; shift 2 ;;
-    --encoder-steps) enc="$2"; shift 2 ;;
-    --hyper-steps) hyp="$2"; shift 2 ;;
-    --eval-only) eval_only=1; shift ;;
-    *) echo "unknown option $1; usage: $0 [--minutes N] [--encoder-steps N] [--hyper-steps N] [--eval-only]" >&2
-       exit 2 ;;
-  esac
-done
+source "$root/bench/lib.sh"
+bench_options "[--minutes N] [--encoder-steps N] [--hyper-steps N] [--eval-only]" \
+  --minutes=minutes --encoder-steps=enc --hyper-steps=hyp --eval-only=eval_only! -- "$@"
 gan_run="$root/bench/work/gan-real/run"
 warehouse="$root/bench/work/gan-real/warehouse"
 classifiers="$root/bench/work/classifier-real/warehouse/models/classifier"

@@ -15,20 +15,12 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 method=hyperstyle; images=64; batch=16; rss_n=5000; rss_warmup=0
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --method) method="$2"; shift 2 ;;
-    --images) images="$2"; shift 2 ;;
-    --batch) batch="$2"; shift 2 ;;
-    --rss-n) rss_n="$2"; shift 2 ;;
-    --rss-warmup) rss_warmup="$2"; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
+source "$root/bench/lib.sh"
+bench_options "[--method M] [--images N] [--batch N] [--rss-n N] [--rss-warmup N]" \
+  --method=method --images=images --batch=batch --rss-n=rss_n --rss-warmup=rss_warmup -- "$@"
 inverter="$root/bench/work/invert-real/inverter"
 warehouse="$root/bench/work/gan-real/warehouse"
 [[ -d "$inverter" ]] || { echo "run bench/invert-real.sh first" >&2; exit 1; }
-source "$root/bench/lib.sh"
 bench_build > /dev/null
 bench_env
 if [[ "$images" -gt 0 ]]; then

@@ -34,3 +34,38 @@ bench_ratio() {
       END { printf "%s %.3f\n", name, t[ARGV[2]] / t[ARGV[1]] }' "$djl" "$peer"
   done
 }
+
+# bench_options USAGE SPEC... -- "$@": the scripts' one option parser. A SPEC is --name=var (sets var from
+# "--name V" or "--name=V"), --name=var! (a flag: var=1) or --name=var+ (repeatable: appends "--name V" to
+# the array var, as --set is passed on to dermsynth). Anything else stops the script with USAGE, exit 2.
+bench_options() {
+  local usage="$1" spec key var
+  shift
+  local -A specs=()
+  while [[ $1 != -- ]]; do
+    specs[${1%%=*}]="${1#*=}"
+    shift
+  done
+  shift
+  while [[ $# -gt 0 ]]; do
+    key="${1%%=*}"
+    spec="${specs[$key]-}"
+    if [[ -z $spec ]]; then
+      echo "unknown option $1; usage: $0 $usage" >&2
+      exit 2
+    fi
+    if [[ $spec == *! ]]; then
+      printf -v "${spec%!}" 1
+      shift
+      continue
+    fi
+    local value
+    if [[ $1 == *=* ]]; then value="${1#*=}"; shift; else value="${2?$key needs a value}"; shift 2; fi
+    if [[ $spec == *+ ]]; then
+      var="${spec%+}"
+      eval "$var+=(\"\$key\" \"\$value\")"
+    else
+      printf -v "$spec" '%s' "$value"
+    fi
+  done
+}

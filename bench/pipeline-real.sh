@@ -9,14 +9,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="${DERMSYNTH_HAM10000:-$root/../shared/data/ham10000-200x150}"
 work="$root/bench/work/pipeline-real"; directions=(--set augment.directions=all_top_k); extra=()
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --attended) directions=(); shift ;;
-    --work) work="$2"; shift 2 ;;
-    --set) extra+=(--set "$2"); shift 2 ;;
-    *) echo "unknown option $1; usage: $0 [--attended] [--work DIR] [--set key=value ...]" >&2; exit 2 ;;
-  esac
-done
+source "$root/bench/lib.sh"
+bench_options "[--attended] [--work DIR] [--set key=value ...]" \
+  --attended=attended! --work=work --set=extra+ -- "$@"
+[[ -z ${attended-} ]] || directions=()
 mkdir -p "$work"
 /usr/bin/time -v "$root/bin/dermsynth" pipeline --data "$data" --set "warehouse=$work/warehouse" \
   "${directions[@]}" "${extra[@]}" 2> >(tee "$work/pipeline.stderr" \

@@ -18,17 +18,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="${DERMSYNTH_HAM10000:-$root/../shared/data/ham10000-200x150}"
 work="$root/bench/work/real"; gan_minutes=40; reuse=""; refine=""; opt_steps=30; extra=()
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --work) work="$2"; shift 2 ;;
-    --gan-minutes) gan_minutes="$2"; shift 2 ;;
-    --reuse) reuse="$(cd "$2" && pwd)"; shift 2 ;;
-    --refine) refine="$2"; shift 2 ;;
-    --opt-steps) opt_steps="$2"; shift 2 ;;
-    --set) extra+=(--set "$2"); shift 2 ;;
-    *) echo "unknown option $1; usage: $0 [--work DIR] [--gan-minutes N] [--reuse DIR] [--refine CLASSES] [--opt-steps N] [--set key=value ...]" >&2; exit 2 ;;
-  esac
-done
+source "$root/bench/lib.sh"
+bench_options "[--work DIR] [--gan-minutes N] [--reuse DIR] [--refine CLASSES] [--opt-steps N] [--set key=value ...]" \
+  --work=work --gan-minutes=gan_minutes --reuse=reuse --refine=refine --opt-steps=opt_steps --set=extra+ -- "$@"
+[[ -z ${reuse-} ]] || reuse="$(cd "$reuse" && pwd)"
 mkdir -p "$work/done"
 ds=("$root/bin/dermsynth")
 sets=(--set "warehouse=$work/warehouse" --set ingest.size=64 --set gan.preset=tiny32 --set gan.progress=false

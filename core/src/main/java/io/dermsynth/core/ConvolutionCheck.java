@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * libtorch 2.7.1's oneDNN 3.7.1 computed wrong convolutions: 13–40% relative error and NaN gradients with
  * its AVX-512 kernels, NaN DenseNet gradients with AVX2 on two threads; libtorch's own kernels and
  * float64 agreed to 1e-6 (bench/RESULTS.md, "Wrong convolutions on one CPU"). When the check fails,
- * oneDNN is turned off for the process ({@code torch.backends.mkldnn.enabled = False}), the check is
- * run again on libtorch's own kernels, and the log says so; when those are wrong too, nothing can be
- * trusted and it throws. {@code DERMSYNTH_ONEDNN=on|off} skips the check and sets oneDNN as told.
+ * oneDNN (and NNPACK) are turned off for the process ({@code torch.backends.mkldnn.enabled = False}),
+ * the check is run again on libtorch's own kernels, and the log says so; when those are wrong too,
+ * nothing can be trusted and it throws. {@code DERMSYNTH_ONEDNN=on|off} skips the check and sets oneDNN
+ * as told.
  */
 public final class ConvolutionCheck {
 
@@ -52,6 +53,7 @@ public final class ConvolutionCheck {
   /** Runs the check once per JVM (later calls return the first verdict). */
   public static synchronized Verdict ensure() {
     if (verdict == null) {
+      disableNnpackWhereUnavailable();
       verdict = decide(System.getenv("DERMSYNTH_ONEDNN"));
     }
     return verdict;
@@ -60,7 +62,7 @@ public final class ConvolutionCheck {
   private static Verdict decide(String setting) {
     if ("on".equals(setting) || "off".equals(setting)) {
       if ("off".equals(setting)) {
-        setOneDnn(false);
+        useLibtorchKernels();
       }
       return new Verdict(Double.NaN, "on".equals(setting), "DERMSYNTH_ONEDNN=" + setting);
     }
@@ -71,7 +73,7 @@ public final class ConvolutionCheck {
     if (error <= TOLERANCE) {
       return new Verdict(error, true, "checked");
     }
-    setOneDnn(false);
+    useLibtorchKernels();
     double own = worstError();
     if (!(own <= TOLERANCE)) {
       throw new IllegalStateException(String.format(Locale.ROOT, "libtorch computes wrong convolutions on this CPU "
@@ -135,11 +137,30 @@ public final class ConvolutionCheck {
     return Double.isNaN(e) ? Double.POSITIVE_INFINITY : e;
   }
 
-  /** {@code at::globalContext().setUserEnabledMkldnn(on)}, which DJL does not expose, through JNA. */
-  private static void setOneDnn(boolean on) {
+  /**
+   * {@code at::globalContext().setUserEnabledMkldnn(false)} and {@code setUserEnabledNNPACK(false)}, which
+   * DJL does not expose, through JNA: convolutions then run on libtorch's own im2col + GEMM kernels. NNPACK
+   * goes too: where it cannot initialise (this CPU) libtorch tries it, warns on stderr and falls back on
+   * every convolution it would suit.
+   */
+  private static void useLibtorchKernels() {
     NativeLibrary torch = NativeLibrary.getInstance(loaded("libtorch_cpu.so"));
     Pointer context = torch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
-    torch.getFunction("_ZN2at7Context20setUserEnabledMkldnnEb").invokeVoid(new Object[] {context, on});
+    torch.getFunction("_ZN2at7Context20setUserEnabledMkldnnEb").invokeVoid(new Object[] {context, false});
+    torch.getFunction("_ZN2at7Context20setUserEnabledNNPACKEb").invokeVoid(new Object[] {context, false});
+  }
+
+  /**
+   * Where NNPACK cannot initialise (seen on the AMD EPYC VM), libtorch still tries it for the
+   * convolutions it would suit, and warns on stderr each time before falling back: turned off there
+   * at once, which changes no result.
+   */
+  private static void disableNnpackWhereUnavailable() {
+    NativeLibrary torch = NativeLibrary.getInstance(loaded("libtorch_cpu.so"));
+    if ((torch.getFunction("_ZN2at6native17_nnpack_availableEv").invokeInt(new Object[0]) & 0xff) == 0) {
+      Pointer context = torch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
+      torch.getFunction("_ZN2at7Context20setUserEnabledNNPACKEb").invokeVoid(new Object[] {context, false});
+    }
   }
 
   /** The path of a shared library this process has loaded (DJL loads libtorch from its cache folder). */

@@ -14,10 +14,9 @@ import ai.djl.ndarray.types.Shape;
  * as the product exists. The ByteBuffer is freed when the garbage collector finds its Java array
  * unreachable, but libtorch does not know: a view, or the copy autograd saved for the backward pass
  * ({@code w·gain} saves {@code gain}), still points there. A collection between a forward and its backward
- * then feeds freed memory into the gradients. Measured on tiny32, 2 kimg: with a 12 MB young generation
- * (a collection every few steps) 4.5 M non-finite gradient elements in the first tick and other losses
- * from the first tick on; the same run with the default heap had none, and two demos differed as soon
- * as one ran on a loaded machine (bench/RESULTS.md, "Garbage collection fed freed memory into gradients").
+ * then feeds freed memory into the gradients: millions of non-finite gradient elements a tick when the
+ * collector runs often, and two demos that differed as soon as one ran on a loaded machine (bench/RESULTS.md,
+ * "Garbage collection fed freed memory into gradients").
  *
  * <p>So values from Java are copied into libtorch's memory at once, and multiplying, dividing, raising or
  * clamping by a constant goes through a libtorch-made scalar. Adding or subtracting a constant is safe as

@@ -8,8 +8,8 @@ import java.util.function.Supplier;
 /**
  * Frees a computation's intermediates when it returns. DJL frees an array only when its scope (or
  * manager) closes — unlike Python, nothing goes when the last reference does — so a chain of network
- * passes in one scope holds every activation of every pass until the end (an e4e + 5-round HyperStyle
- * inversion of 16 images peaked at 9.2 GB that way). Autograd keeps what backward needs by itself, so
+ * passes in one scope holds every activation of every pass until the end (the inversion's peak RSS, in
+ * bench/RESULTS.md, "Inversion"). Autograd keeps what backward needs by itself, so
  * this is safe under a gradient collector too.
  */
 public final class Scopes {

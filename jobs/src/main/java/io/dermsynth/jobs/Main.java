@@ -130,11 +130,26 @@ public final class Main implements Runnable {
     }
   }
 
-  @Command(name = "make-phantoms", mixinStandardHelpOptions = true,
-      description = "Write a synthetic dataset in HAM10000 layout (7 classes at HAM10000's ratios).")
-  static final class MakePhantoms implements Callable<Integer> {
+  /** A command: --config and --set, and the run's summary printed as `run ID: summary`. */
+  abstract static class StageCommand implements Callable<Integer> {
     @Mixin ConfigOptions config;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    /** A stage run on the configured context. */
+    interface Stage {
+      io.dermsynth.jobs.runtime.JobResult run(JobContext ctx) throws Exception;
+    }
+
+    /** Runs the stage and prints its result; the exit code. */
+    Integer printed(Stage stage) throws Exception {
+      RunLines.printRun(spec.commandLine().getOut(), stage.run(JobContext.of(config.settings())));
+      return EXIT_OK;
+    }
+  }
+
+  @Command(name = "make-phantoms", mixinStandardHelpOptions = true,
+      description = "Write a synthetic dataset in HAM10000 layout (7 classes at HAM10000's ratios).")
+  static final class MakePhantoms extends StageCommand {
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder to write")
     Path out;
@@ -156,9 +171,7 @@ public final class Main implements Runnable {
 
   @Command(name = "ingest", mixinStandardHelpOptions = true,
       description = "Read a dataset into Delta `images` (+ `quarantine` for what cannot be used).")
-  static final class Ingest implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Ingest extends StageCommand {
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "dataset folder")
     Path data;
@@ -180,9 +193,7 @@ public final class Main implements Runnable {
 
   @Command(name = "train-gan", mixinStandardHelpOptions = true,
       description = "Train StyleGAN2 on the train split of `images`, on the driver (gan.* settings).")
-  static final class TrainGan implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class TrainGan extends StageCommand {
 
     @Option(names = "--resume", paramLabel = "RUN_DIR",
         description = "continue an interrupted run from the newest snapshot in its folder")
@@ -190,17 +201,14 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      RunLines.printRun(spec.commandLine().getOut(), TrainGanJob.run(JobContext.of(config.settings()), resume));
-      return 0;
+      return printed(ctx -> TrainGanJob.run(ctx, resume));
     }
   }
 
   @Command(name = "sample", mixinStandardHelpOptions = true,
       description = "Images from a trained StyleGAN2 (G_ema) for given seeds → a PNG grid and/or the "
           + "`gan_samples` table.")
-  static final class Sample implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Sample extends StageCommand {
 
     @Option(names = "--model", required = true, paramLabel = "DIR",
         description = "a train-gan run folder (newest snapshot), one snapshot, or an imported model")
@@ -232,18 +240,14 @@ public final class Main implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--noise must be const, random or none, got '" + noise + "'");
       }
-      RunLines.printRun(spec.commandLine().getOut(), SampleJob.run(JobContext.of(config.settings()), model,
-          SampleJob.parseSeeds(seeds), psi, mode, out, table));
-      return 0;
+      return printed(ctx -> SampleJob.run(ctx, model, SampleJob.parseSeeds(seeds), psi, mode, out, table));
     }
   }
 
   @Command(name = "train-inverter", mixinStandardHelpOptions = true,
       description = "Train the e4e encoder and the HyperStyle hypernetwork against a trained generator, on "
           + "the train split of `images`, on the driver (inverter.* settings).")
-  static final class TrainInverter implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class TrainInverter extends StageCommand {
 
     @Option(names = "--resume", paramLabel = "RUN_DIR",
         description = "continue an interrupted run from the newest snapshot in its folder")
@@ -251,17 +255,14 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      RunLines.printRun(spec.commandLine().getOut(), TrainInverterJob.run(JobContext.of(config.settings()), resume));
-      return 0;
+      return printed(ctx -> TrainInverterJob.run(ctx, resume));
     }
   }
 
   @Command(name = "invert", mixinStandardHelpOptions = true,
       description = "Invert every image of `images` not yet inverted by this inverter into `latents`, on "
           + "the executors (invert.* settings).")
-  static final class Invert implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Invert extends StageCommand {
 
     @Option(names = "--model", paramLabel = "DIR",
         description = "a train-inverter run folder (default: invert.model, else the newest run)")
@@ -269,17 +270,14 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      RunLines.printRun(spec.commandLine().getOut(), InvertJob.run(JobContext.of(config.settings()), model));
-      return 0;
+      return printed(ctx -> InvertJob.run(ctx, model));
     }
   }
 
   @Command(name = "factorize", mixinStandardHelpOptions = true,
       description = "SeFa: semantic directions of the generator from its style weights, without labels, "
           + "into `directions` (factorize.* settings).")
-  static final class Factorize implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Factorize extends StageCommand {
 
     @Option(names = "--model", paramLabel = "DIR",
         description = "a train-inverter or train-gan run folder (default: factorize.model, else the newest "
@@ -288,17 +286,14 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      RunLines.printRun(spec.commandLine().getOut(), FactorizeJob.run(JobContext.of(config.settings()), model));
-      return 0;
+      return printed(ctx -> FactorizeJob.run(ctx, model));
     }
   }
 
   @Command(name = "review", mixinStandardHelpOptions = true,
       description = "The review page: a person approves, rejects and names directions, with edit strips and "
           + "LPIPS per alpha, into `direction_reviews` (review.* settings). Runs until stopped (Ctrl-C).")
-  static final class Review implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Review extends StageCommand {
 
     @Option(names = "--model", paramLabel = "DIR",
         description = "the train-inverter run whose generator renders the edits (default: review.model, else the "
@@ -333,9 +328,7 @@ public final class Main implements Runnable {
   @Command(name = "augment", mixinStandardHelpOptions = true,
       description = "Edit train-split latents along directions into labelled synthetic images in `synthetic`, "
           + "on the executors (augment.* settings).")
-  static final class Augment implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Augment extends StageCommand {
 
     @Option(names = "--model", paramLabel = "DIR",
         description = "the train-inverter run whose latents are edited (default: augment.model, else the newest)")
@@ -355,9 +348,7 @@ public final class Main implements Runnable {
 
   @Command(name = "train-classifier", mixinStandardHelpOptions = true,
       description = "Train a DenseNet on the train split of `images` (validated on val), on the driver.")
-  static final class TrainClassifier implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class TrainClassifier extends StageCommand {
 
     @Option(names = "--resume", paramLabel = "MODEL_DIR",
         description = "continue an interrupted run from the checkpoint in its model folder")
@@ -365,16 +356,13 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      RunLines.printRun(spec.commandLine().getOut(), TrainClassifierJob.run(JobContext.of(config.settings()), resume));
-      return 0;
+      return printed(ctx -> TrainClassifierJob.run(ctx, resume));
     }
   }
 
   @Command(name = "evaluate", mixinStandardHelpOptions = true,
       description = "Score a classifier on the test split (or --test-data) → `evaluations` + report.")
-  static final class Evaluate implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Evaluate extends StageCommand {
 
     @Option(names = "--model", paramLabel = "DIR",
         description = "model folder; repeat it to score several models in one run (default: the newest "
@@ -398,9 +386,7 @@ public final class Main implements Runnable {
   @Command(name = "experiment", mixinStandardHelpOptions = true,
       description = "The paper's comparison: a classifier per arm (baseline, sa<N>, per-direction, lpips-sweep, "
           + "synthetic-only) and seed, on the same real test set → `evaluations` + report (experiment.* settings).")
-  static final class Experiment implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Experiment extends StageCommand {
 
     @Override
     public Integer call() throws Exception {
@@ -413,9 +399,7 @@ public final class Main implements Runnable {
 
   @Command(name = "sql", mixinStandardHelpOptions = true,
       description = "Run a Spark SQL query over the tables (images, quarantine, runs, ...) and print it.")
-  static final class Sql implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Sql extends StageCommand {
 
     @Parameters(index = "0", paramLabel = "QUERY", description = "e.g. \"SELECT dx, count(*) FROM images GROUP BY dx\"")
     String query;
@@ -441,9 +425,7 @@ public final class Main implements Runnable {
       description = "The newest runs: command, status (succeeded, failed, partial: stopped by a time budget, "
           + "running: started without an end — running now, or killed), start, duration, first figures, root seed "
           + "and the content hash of every table each wrote (equal hashes: equal rows, whichever run wrote them).")
-  static final class RunsList implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class RunsList extends StageCommand {
 
     @Option(names = "--last", defaultValue = "20", description = "runs to show, newest first (default: ${DEFAULT-VALUE})")
     int last;
@@ -464,9 +446,7 @@ public final class Main implements Runnable {
       description = "The whole chain on a real dataset (pipeline.* presets, small64 by default): ingest → train-gan → "
           + "classifier → train-inverter → invert → factorize → augment (approved directions) → experiment. Run it "
           + "again to go on: finished training stages are reused.")
-  static final class Pipeline implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Pipeline extends StageCommand {
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "dataset folder")
     Path data;
@@ -486,9 +466,7 @@ public final class Main implements Runnable {
 
   @Command(name = "demo", mixinStandardHelpOptions = true,
       description = "Run the whole pipeline on the embedded phantom dataset (minutes on a laptop CPU).")
-  static final class Demo implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Demo extends StageCommand {
 
     @Override
     public Integer call() throws Exception {

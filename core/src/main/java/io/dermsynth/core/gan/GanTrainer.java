@@ -235,9 +235,8 @@ public final class GanTrainer implements AutoCloseable {
       int[] idx = rnd.ints(n, 0, data.size()).toArray();
       NDArray real = data.batch(idx, manager);
 
-      // Each phase in its own scope: its activations go when it ends, not at the end of the step. With one
-      // scope per step a small64 batch-16 step peaked at 5.1 GB RSS, per phase at 2.4 GB; together with
-      // libtorch's leaky_relu (Ops.lrelu) the step went from 7.1 to 4.7 s (bench/RESULTS.md).
+      // Each phase in its own scope: its activations go when it ends, not at the end of the step, which
+      // halves a step's peak RSS (bench/RESULTS.md; docs/ARCHITECTURE.md, "One NDScope per training phase").
       // Gmain: G learns to make D say "real" (D frozen).
       trainDiscriminator(false);
       g(true);

@@ -25,7 +25,7 @@ import org.apache.spark.sql.expressions.Window;
 
 /**
  * augment's plan: which edits (source latent × direction × alpha) to render, each with its synth_id and
- * render batch. Keys only: a latent's offsets are up to MBs (590 KB at small64), so heavy columns are
+ * render batch. Keys only: a latent's HyperStyle offsets run to megabytes, so heavy columns are
  * joined in per chunk ({@link EditChunks}), for the rows of that chunk alone, after the plan is cut.
  */
 public final class EditPlan {

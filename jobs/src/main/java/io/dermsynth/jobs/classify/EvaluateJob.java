@@ -147,8 +147,7 @@ public final class EvaluateJob {
           byClass(names, k -> m.support()[k]),
           confusion(m.confusion()), Timestamp.from(Instant.now()), experimentId, seed, armPolicy);
       // Tables from before experiment_id/seed/arm_policy existed gain the columns.
-      ctx.spark().createDataFrame(List.of(row), SCHEMA).write().format("delta").mode("append")
-          .option("mergeSchema", "true").save(ctx.tables().path(Tables.EVALUATIONS));
+      ctx.tables().appendEvolving(Tables.EVALUATIONS, ctx.spark().createDataFrame(List.of(row), SCHEMA));
       String reportDir = c.getString("evaluate.report_dir").isEmpty()
           ? ctx.tables().warehouse() + "/report" : c.getString("evaluate.report_dir");
       String report = EvaluationReport.write(ctx, reportDir, runId, test.images().labels(), proba, names);

@@ -77,7 +77,7 @@ public final class Tables {
   /** The one merge behind insertNew (replaceWhen null: no matched clause) and upsert. */
   private Upserted merge(String table, Dataset<Row> rows, String replaceWhen, String... keys) {
     if (!exists(table)) {
-      rows.write().format("delta").mode("errorifexists").save(path(table));
+      TableCatalog.annotated(table, rows).write().format("delta").mode("errorifexists").save(path(table));
       return new Upserted(commitMetric(table, -1, "numOutputRows"), 0);
     }
     long before = version(table);
@@ -175,13 +175,16 @@ public final class Tables {
         || column.contains("executor") || column.equals("task_gpu") || column.equals("device");
   }
 
+  /** Appends the rows; the write that creates the table gives its columns their comments (TableCatalog). */
   public void append(String table, Dataset<Row> rows) {
-    rows.write().format("delta").mode("append").save(path(table));
+    (exists(table) ? rows : TableCatalog.annotated(table, rows)).write().format("delta").mode("append")
+        .save(path(table));
   }
 
   /** As {@link #append}, adding the columns the table lacks (its older rows read null there). */
   public void appendEvolving(String table, Dataset<Row> rows) {
-    rows.write().format("delta").mode("append").option("mergeSchema", "true").save(path(table));
+    (exists(table) ? rows : TableCatalog.annotated(table, rows)).write().format("delta").mode("append")
+        .option("mergeSchema", "true").save(path(table));
   }
 
   /**

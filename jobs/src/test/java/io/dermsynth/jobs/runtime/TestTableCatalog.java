@@ -1,0 +1,69 @@
+package io.dermsynth.jobs.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dermsynth.jobs.SparkTest;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TestTableCatalog {
+
+  @TempDir Path tmp;
+
+  @Test
+  void aCreatedTableCarriesItsCommentsAndItsPngColumnIsAnImage() {
+    JobContext ctx = SparkTest.context(tmp.resolve("wh"));
+    StructType schema = new StructType().add("model_path", DataTypes.StringType).add("snapshot", DataTypes.StringType)
+        .add("seed", DataTypes.LongType).add("truncation_psi", DataTypes.FloatType)
+        .add("noise_mode", DataTypes.StringType).add("png", DataTypes.BinaryType).add("run_id", DataTypes.StringType)
+        .add("created_at", DataTypes.TimestampType);
+    Dataset<Row> rows = ctx.spark().createDataFrame(List.of(RowFactory.create("m", "s", 1L, 1f, "const",
+        new byte[] {1}, "r", java.sql.Timestamp.from(java.time.Instant.now()))), schema);
+    ctx.tables().insertNew(Tables.GAN_SAMPLES, rows, "seed");
+
+    // Delta keeps the comments: DESCRIBE (what notebooks and Catalog Explorer show) lists them.
+    Map<String, String> described = ctx.spark().sql("DESCRIBE delta.`" + ctx.tables().path(Tables.GAN_SAMPLES) + "`")
+        .collectAsList().stream().filter(r -> !r.getString(0).startsWith("#") && !r.getString(0).isEmpty())
+        .collect(Collectors.toMap(r -> r.getString(0), r -> String.valueOf(r.getString(2)), (a, b) -> a));
+    for (String c : TableCatalog.columns(Tables.GAN_SAMPLES)) {
+      assertEquals(TableCatalog.comment(Tables.GAN_SAMPLES, c), described.get(c), c);
+    }
+    var png = ctx.tables().read(Tables.GAN_SAMPLES).schema().apply("png").metadata();
+    assertEquals("{\"mimeType\":\"image/png\"}", png.getString(TableCatalog.CONTENT_ANNOTATION));
+    assertTrue(!ctx.tables().read(Tables.GAN_SAMPLES).schema().apply("seed").metadata()
+        .contains(TableCatalog.CONTENT_ANNOTATION));
+
+    // Appending keeps them.
+    ctx.tables().insertNew(Tables.GAN_SAMPLES, rows.withColumn("seed", org.apache.spark.sql.functions.lit(2L)), "seed");
+    assertEquals(TableCatalog.comment(Tables.GAN_SAMPLES, "seed"),
+        ctx.tables().read(Tables.GAN_SAMPLES).schema().apply("seed").metadata().getString("comment"));
+  }
+
+  @Test
+  void aColumnTheCatalogueDoesNotDeclareCannotCreateATable() {
+    JobContext ctx = SparkTest.context(tmp.resolve("wh2"));
+    Dataset<Row> rows = ctx.spark().sql("SELECT 'x' AS run_id, 'ingest' AS command, 'typo' AS stauts");
+    String msg = assertThrows(IllegalStateException.class, () -> ctx.tables().appendEvolving(Tables.RUNS, rows))
+        .getMessage();
+    assertTrue(msg.contains("[stauts]") && msg.contains("status"), msg);
+    assertTrue(!ctx.tables().exists(Tables.RUNS));
+  }
+
+  @Test
+  void everyTableIsDeclared() {
+    for (String t : Tables.ALL) {
+      assertTrue(!TableCatalog.columns(t).isEmpty(), t);
+    }
+  }
+}
