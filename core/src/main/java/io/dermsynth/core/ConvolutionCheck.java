@@ -144,10 +144,8 @@ public final class ConvolutionCheck {
    * every convolution it would suit.
    */
   private static void useLibtorchKernels() {
-    NativeLibrary torch = NativeLibrary.getInstance(loaded("libtorch_cpu.so"));
-    Pointer context = torch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
-    torch.getFunction("_ZN2at7Context20setUserEnabledMkldnnEb").invokeVoid(new Object[] {context, false});
-    torch.getFunction("_ZN2at7Context20setUserEnabledNNPACKEb").invokeVoid(new Object[] {context, false});
+    disable("_ZN2at7Context20setUserEnabledMkldnnEb");
+    disable("_ZN2at7Context20setUserEnabledNNPACKEb");
   }
 
   /**
@@ -156,11 +154,21 @@ public final class ConvolutionCheck {
    * at once, which changes no result.
    */
   private static void disableNnpackWhereUnavailable() {
-    NativeLibrary torch = NativeLibrary.getInstance(loaded("libtorch_cpu.so"));
-    if ((torch.getFunction("_ZN2at6native17_nnpack_availableEv").invokeInt(new Object[0]) & 0xff) == 0) {
-      Pointer context = torch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
-      torch.getFunction("_ZN2at7Context20setUserEnabledNNPACKEb").invokeVoid(new Object[] {context, false});
+    // A C++ bool comes back in the low byte of the return register.
+    if ((torch().getFunction("_ZN2at6native17_nnpack_availableEv").invokeInt(new Object[0]) & 0xff) == 0) {
+      disable("_ZN2at7Context20setUserEnabledNNPACKEb");
     }
+  }
+
+  /** Calls the {@code at::Context} setter {@code symbol} (mangled) with false on libtorch's global context. */
+  private static void disable(String symbol) {
+    NativeLibrary torch = torch();
+    Pointer context = torch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
+    torch.getFunction(symbol).invokeVoid(new Object[] {context, false});
+  }
+
+  private static NativeLibrary torch() {
+    return NativeLibrary.getInstance(loaded("libtorch_cpu.so"));
   }
 
   /** The path of a shared library this process has loaded (DJL loads libtorch from its cache folder). */

@@ -3,7 +3,7 @@ package io.dermsynth.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dermsynth.jobs.classify.EvaluationReport;
+import io.dermsynth.jobs.classify.HtmlReport;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.Tables;
 import java.nio.file.Files;
@@ -133,7 +133,7 @@ public final class DemoChecks {
   }
 
   private static String span(String metric, double v) {
-    return "<span data-metric=\"" + metric + "\">" + EvaluationReport.fmt(v) + "</span>";
+    return "<span data-metric=\"" + metric + "\">" + HtmlReport.fmt(v) + "</span>";
   }
 
   /** Every cell of the Scala notebook in the Scala interpreter, on the demo's warehouse. */

@@ -128,7 +128,8 @@ public final class AugmentJob {
     todo = todo.persist(StorageLevel.MEMORY_AND_DISK());
     long remaining = todo.count();
     int chunks = (int) Math.max(1, Math.ceil(remaining / (double) c.getInt("chunk_rows")));
-    EditChunks edits = new EditChunks(ctx, c, runId, model, render, alphaUnit, generatorVersion, inverterVersion, source, latents, directions);
+    EditChunks edits = new EditChunks(ctx, c, runId, model, render, alphaUnit, generatorVersion, inverterVersion,
+        source, latents, directions);
     long added = 0;
     for (int k = 0; k < chunks && remaining > 0; k++) {
       // Whole render batches per chunk: the latents and images tables stream past the chunk's keys.

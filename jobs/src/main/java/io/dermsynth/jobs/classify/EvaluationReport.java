@@ -53,7 +53,8 @@ public final class EvaluationReport {
               r.getAs("balanced_accuracy_ci_high"), "balanced_accuracy"),
           HtmlReport.Ci.of(r.getAs("auc_macro"), r.getAs("auc_macro_ci_low"), r.getAs("auc_macro_ci_high"),
               "auc_macro"),
-          classes.stream().map(c -> new HtmlReport.Ci("recall_" + c, fmt(recall.get(c)), null, null)).toList());
+          classes.stream().map(c -> new HtmlReport.Ci("recall_" + c, HtmlReport.fmt(recall.get(c)), null, null))
+              .toList());
     }).toList();
     List<List<Long>> cm = current.getList(current.fieldIndex("confusion")).stream()
         .map(o -> ((scala.collection.Seq<?>) o)).map(s -> scala.jdk.javaapi.CollectionConverters
@@ -70,9 +71,9 @@ public final class EvaluationReport {
     newest.put("images", current.getAs("n_images"));
     newest.put("lesions", current.getAs("n_lesions"));
     newest.put("model", current.getAs("model_path"));
-    newest.put("ba", fmt(current.getAs("balanced_accuracy")));
-    newest.put("auc", fmt(current.getAs("auc_macro")));
-    newest.put("accuracy", fmt(current.getAs("accuracy")));
+    newest.put("ba", HtmlReport.fmt(current.getAs("balanced_accuracy")));
+    newest.put("auc", HtmlReport.fmt(current.getAs("auc_macro")));
+    newest.put("accuracy", HtmlReport.fmt(current.getAs("accuracy")));
     scope.put("current", newest);
     scope.put("roc", png(rocChart(labels, proba, classes)));
     scope.put("confusion", HtmlReport.Confusion.of(cm.stream().map(r -> r.stream().mapToLong(Long::longValue)
@@ -136,9 +137,5 @@ public final class EvaluationReport {
       throw new java.io.UncheckedIOException(e);
     }
     return HtmlReport.base64(png.toByteArray());
-  }
-
-  public static String fmt(Object v) {
-    return HtmlReport.fmt(v);
   }
 }

@@ -93,7 +93,8 @@ public final class HtmlReport {
     return Double.isNaN(d) ? "–" : String.format(Locale.ROOT, "%.4f", d);
   }
 
-  private static String signed(double v) {
+  /** A difference: four decimals with its sign. */
+  public static String signed(double v) {
     return String.format(Locale.ROOT, "%+.4f", v);
   }
 }

@@ -111,8 +111,8 @@ public final class ExperimentReport {
       Bootstrap.Interval d = s.deltaBalancedAccuracy();
       out.add(new Verdict(s.arm(), runs.get(a).arm().describe(), d == null ? null
           : new VerdictDelta(s.verdict().equals("helped"), s.verdict().equals("hurt"),
-              !s.verdict().equals("helped") && !s.verdict().equals("hurt"), signed(d.estimate()), signed(d.lower()),
-              signed(d.upper()), runs.get(a).seeds().size())));
+              !s.verdict().equals("helped") && !s.verdict().equals("hurt"), HtmlReport.signed(d.estimate()),
+              HtmlReport.signed(d.lower()), HtmlReport.signed(d.upper()), runs.get(a).seeds().size())));
     }
     return out;
   }
@@ -145,10 +145,6 @@ public final class ExperimentReport {
           .map(r -> new Example(r.get(1), String.format(Locale.ROOT, "%.3f", r.getDouble(2)))).toList()));
     }
     return out;
-  }
-
-  private static String signed(double v) {
-    return String.format(Locale.ROOT, "%+.4f", v);
   }
 
   /** One row per class of source | generator | residual triples, each image at 64 px. */

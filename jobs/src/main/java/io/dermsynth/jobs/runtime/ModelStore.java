@@ -23,7 +23,7 @@ public final class ModelStore {
    * its convolutions checked on this CPU first.
    */
   public static Device device(Settings settings, String key) {
-    io.dermsynth.core.Libtorch.load();
+    ai.djl.engine.Engine engine = io.dermsynth.core.Libtorch.load();
     String name = settings.config().getString(key).trim();
     Device d;
     try {
@@ -34,7 +34,7 @@ public final class ModelStore {
     if (d.isGpu()) {
       // "gpu" alone is the first GPU (DJL may give it id -1, which no count check catches).
       int id = Math.max(0, d.getDeviceId());
-      int count = io.dermsynth.core.Libtorch.load().getGpuCount();
+      int count = engine.getGpuCount();
       if (id >= count) {
         throw new IllegalArgumentException(key + " is " + name + " but libtorch sees " + count + " GPU(s)");
       }

@@ -53,13 +53,13 @@ class TestTrainAndEvaluateClassifierAction {
 
     String html = Files.readString(Path.of(ev.reportPath()));
     String newest = html.substring(html.indexOf("Newest evaluation"));
-    assertEquals(EvaluationReport.fmt(row.getAs("balanced_accuracy")), metric(newest, "balanced_accuracy"));
-    assertEquals(EvaluationReport.fmt(row.getAs("auc_macro")), metric(newest, "auc_macro"));
-    assertEquals(EvaluationReport.fmt(row.getAs("accuracy")), metric(newest, "accuracy"));
+    assertEquals(HtmlReport.fmt(row.getAs("balanced_accuracy")), metric(newest, "balanced_accuracy"));
+    assertEquals(HtmlReport.fmt(row.getAs("auc_macro")), metric(newest, "auc_macro"));
+    assertEquals(HtmlReport.fmt(row.getAs("accuracy")), metric(newest, "accuracy"));
     Map<String, Double> recall = row.getJavaMap(row.fieldIndex("recall"));
     String arms = html.substring(html.indexOf("data-run=\"" + ev.runId()));
     for (Map.Entry<String, Double> e : recall.entrySet()) {
-      assertEquals(EvaluationReport.fmt(e.getValue()), metric(arms, "recall_" + e.getKey()), e.getKey());
+      assertEquals(HtmlReport.fmt(e.getValue()), metric(arms, "recall_" + e.getKey()), e.getKey());
     }
     long diagonal = 0;
     for (int k = 0; k < 7; k++) {

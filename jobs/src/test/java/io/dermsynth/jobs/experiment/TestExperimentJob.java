@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dermsynth.jobs.SparkTest;
 import io.dermsynth.jobs.augment.AugmentFixture;
-import io.dermsynth.jobs.classify.EvaluationReport;
+import io.dermsynth.jobs.classify.HtmlReport;
 import io.dermsynth.jobs.classify.TrainClassifierJob;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.Tables;
@@ -121,7 +121,7 @@ class TestExperimentJob {
     }
     for (Row r : evals) {
       String row = report.substring(report.indexOf("<tr data-run=\"" + r.getAs("run_id") + "\">"));
-      assertTrue(row.contains(EvaluationReport.fmt(r.getAs("balanced_accuracy"))), r.toString());
+      assertTrue(row.contains(HtmlReport.fmt(r.getAs("balanced_accuracy"))), r.toString());
     }
     String out = e.out();
     for (String arm : List.of("baseline", "sa40", "synthetic-only")) {
