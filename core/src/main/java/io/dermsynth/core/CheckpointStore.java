@@ -9,9 +9,10 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * A training run's folder: files by relative name ("snapshot-000000480/G.safetensors", "state.json"),
- * where trainers keep checkpoints, grids and metrics. The core offers a local directory and
- * {@link #NONE}; jobs give one over Hadoop file systems (s3a:// included).
+ * The one storage adaptor for model and run folders: files by relative name
+ * ("snapshot-000000480/G.safetensors", "metrics.jsonl"), written whole. The core offers a local directory
+ * and {@link #NONE}; udf gives one over Hadoop file systems (s3a://, dbfs:/), the same on driver and
+ * executors. {@link ModelFolder} lays models and snapshots out on it.
  */
 public interface CheckpointStore {
 
@@ -20,8 +21,13 @@ public interface CheckpointStore {
   /** Writes the whole file, replacing any old one; a reader never sees half a file. */
   void write(String name, byte[] bytes) throws IOException;
 
-  /** Names of the entries (files or folders) directly under the top level. */
-  List<String> list() throws IOException;
+  /** Names of the entries (files or folders) directly in {@code dir} ("" the top), sorted. */
+  List<String> list(String dir) throws IOException;
+
+  /** Names of the entries directly under the top level, sorted. */
+  default List<String> list() throws IOException {
+    return list("");
+  }
 
   /** Removes a file or a folder and everything in it. */
   void delete(String name) throws IOException;
@@ -31,36 +37,39 @@ public interface CheckpointStore {
     return read(name).orElseThrow(() -> new BadInputException(name + " is missing"));
   }
 
-  /** Complete snapshot folders ({@code snapshot-*} with a {@code manifest.json}), oldest first. */
-  default List<String> snapshots() throws IOException {
-    List<String> out = new java.util.ArrayList<>();
-    for (String name : list()) {
-      if (name.startsWith("snapshot-") && read(name + "/manifest.json").isPresent()) {
-        out.add(name);
+  /**
+   * Adds one line to a text file (a run's metrics.jsonl), rewriting it whole: object stores have no
+   * append, and the files are small (one line per tick).
+   */
+  default void appendLine(String name, String line) throws IOException {
+    String old = read(name).map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8)).orElse("");
+    write(name, (old + line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** The sub-folder {@code prefix} as a store of its own (e.g. an inverter's {@code lpips/} model). */
+  default CheckpointStore under(String prefix) {
+    CheckpointStore parent = this;
+    return new CheckpointStore() {
+      @Override
+      public Optional<byte[]> read(String name) throws IOException {
+        return parent.read(prefix + "/" + name);
       }
-    }
-    return out;
-  }
 
-  /** The newest complete snapshot folder, if any. */
-  default Optional<String> newestSnapshot() throws IOException {
-    List<String> s = snapshots();
-    return s.isEmpty() ? Optional.empty() : Optional.of(s.get(s.size() - 1));
-  }
-
-  /** Deletes all but the newest {@code keep} complete snapshots. */
-  default void keepNewestSnapshots(int keep) throws IOException {
-    keepNewestSnapshots(keep, null);
-  }
-
-  /** As {@link #keepNewestSnapshots(int)}, never deleting {@code protect} (e.g. the best-scored one). */
-  default void keepNewestSnapshots(int keep, String protect) throws IOException {
-    List<String> snapshots = snapshots();
-    for (int i = 0; i < snapshots.size() - keep; i++) {
-      if (!snapshots.get(i).equals(protect)) {
-        delete(snapshots.get(i));
+      @Override
+      public void write(String name, byte[] bytes) throws IOException {
+        parent.write(prefix + "/" + name, bytes);
       }
-    }
+
+      @Override
+      public List<String> list(String dir) throws IOException {
+        return parent.list(dir.isEmpty() ? prefix : prefix + "/" + dir);
+      }
+
+      @Override
+      public void delete(String name) throws IOException {
+        parent.delete(prefix + "/" + name);
+      }
+    };
   }
 
   /** No folder: nothing is kept, nothing resumed. */
@@ -74,7 +83,7 @@ public interface CheckpointStore {
     public void write(String name, byte[] bytes) {}
 
     @Override
-    public List<String> list() {
+    public List<String> list(String dir) {
       return List.of();
     }
 
@@ -102,11 +111,12 @@ public interface CheckpointStore {
       }
 
       @Override
-      public List<String> list() throws IOException {
-        if (!Files.isDirectory(root)) {
+      public List<String> list(String dir) throws IOException {
+        Path d = dir.isEmpty() ? root : root.resolve(dir);
+        if (!Files.isDirectory(d)) {
           return List.of();
         }
-        try (Stream<Path> s = Files.list(root)) {
+        try (Stream<Path> s = Files.list(d)) {
           return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
       }

@@ -59,12 +59,13 @@ public final class HadoopStore implements CheckpointStore {
   }
 
   @Override
-  public List<String> list() throws IOException {
-    FileSystem fs = root.getFileSystem(hadoop);
-    if (!fs.exists(root)) {
+  public List<String> list(String dir) throws IOException {
+    Path d = dir.isEmpty() ? root : new Path(root, dir);
+    FileSystem fs = d.getFileSystem(hadoop);
+    if (!fs.exists(d)) {
       return List.of();
     }
-    return Arrays.stream(fs.listStatus(root)).map(st -> st.getPath().getName()).sorted().toList();
+    return Arrays.stream(fs.listStatus(d)).map(st -> st.getPath().getName()).sorted().toList();
   }
 
   @Override

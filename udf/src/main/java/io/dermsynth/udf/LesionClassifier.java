@@ -105,7 +105,7 @@ public final class LesionClassifier extends ModelTransformer<LesionClassifier> {
     }
 
     private ClassifierModel load(ai.djl.Device device) throws IOException {
-      return ClassifierFiles.load(HadoopConf.of(conf), modelPath, device);
+      return ClassifierModel.load(new HadoopStore(HadoopConf.of(conf), modelPath), device);
     }
   }
 }

@@ -9,7 +9,6 @@ import ai.djl.Device;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.classify.ImageTensors;
 import io.dermsynth.core.data.PngEncoder;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,11 +64,8 @@ class TestScoreWithLesionClassifier {
       }
     }
     double[][] expected;
-    try (ClassifierModel model = ClassifierModel.create(manifest, Device.cpu());
-        OutputStream mf = Files.newOutputStream(dir.resolve(ClassifierModel.MANIFEST));
-        OutputStream w = Files.newOutputStream(dir.resolve(ClassifierModel.WEIGHTS))) {
-      model.writeManifest(mf);
-      model.writeWeights(w);
+    try (ClassifierModel model = ClassifierModel.create(manifest, Device.cpu())) {
+      model.save(io.dermsynth.core.CheckpointStore.directory(dir));
       expected = model.predictProba(pixels, 16);
     }
     StructType schema = new StructType().add("image_id", DataTypes.StringType).add("png", DataTypes.BinaryType);

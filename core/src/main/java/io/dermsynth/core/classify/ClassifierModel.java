@@ -7,25 +7,23 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
+import io.dermsynth.core.CheckpointStore;
+import io.dermsynth.core.ModelFolder;
+import io.dermsynth.core.ModelFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * A trained lesion classifier: the DenseNet, its class names, and the input size. Stored as two files
- * in a folder on any file system the caller opens: {@code manifest.json} and {@code weights.safetensors}
- * (torchvision names). Not thread-safe; one instance per thread or task.
+ * A trained lesion classifier: the DenseNet, its class names, and the input size. Stored as a
+ * {@link ModelFolder} ({@code weights.safetensors} with torchvision names, then {@code manifest.json}) in
+ * any {@link CheckpointStore}. Not thread-safe; one instance per thread or task.
  */
 public final class ClassifierModel implements io.dermsynth.core.metrics.FeatureNetwork {
 
-  public static final String MANIFEST = "manifest.json";
+  public static final ModelFormat FORMAT = new ModelFormat("dermsynth-classifier", 1);
   public static final String WEIGHTS = "weights.safetensors";
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
-      .serializeSpecialFloatingPointValues().create();  // an untrained model has val BA NaN
 
   /**
    * @param preset DenseNet preset ({@code small}, {@code densenet121})
@@ -65,13 +63,17 @@ public final class ClassifierModel implements io.dermsynth.core.metrics.FeatureN
     return new ClassifierModel(manifest, net, manager);
   }
 
-  /** Loads a model from its two files (read by the caller from wherever they are stored). */
-  public static ClassifierModel load(InputStream manifestJson, InputStream weights, Device device)
-      throws IOException {
-    Manifest m = GSON.fromJson(new String(manifestJson.readAllBytes(), StandardCharsets.UTF_8),
-        Manifest.class);
+  /** The manifest of the model in {@code folder} (its classes, size, preset), without the weights. */
+  public static Manifest manifest(CheckpointStore folder) throws IOException {
+    return new ModelFolder(folder, FORMAT).modelManifest(Manifest.class);
+  }
+
+  /** Loads the model in {@code folder}; a folder of another kind or a newer format is refused. */
+  public static ClassifierModel load(CheckpointStore folder, Device device) throws IOException {
+    Manifest m = manifest(folder);
+    byte[] weights = folder.readRequired(WEIGHTS);
     ClassifierModel model = create(m, device);
-    model.net.loadSafetensors(weights, model.manager, false);
+    model.net.loadSafetensors(new java.io.ByteArrayInputStream(weights), model.manager, false);
     return model;
   }
 
@@ -83,8 +85,11 @@ public final class ClassifierModel implements io.dermsynth.core.metrics.FeatureN
     return net.loadSafetensors(weights, manager, true);
   }
 
-  public void writeManifest(OutputStream out) throws IOException {
-    out.write(GSON.toJson(manifest).getBytes(StandardCharsets.UTF_8));
+  /** Writes the weights, then the manifest: the folder holds a complete model only once both are there. */
+  public void save(CheckpointStore folder) throws IOException {
+    java.io.ByteArrayOutputStream w = new java.io.ByteArrayOutputStream();
+    writeWeights(w);
+    new ModelFolder(folder, FORMAT).model().write(WEIGHTS, w.toByteArray()).commit(manifest);
   }
 
   public void writeWeights(OutputStream out) throws IOException {

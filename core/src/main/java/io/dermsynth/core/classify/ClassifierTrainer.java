@@ -2,18 +2,16 @@ package io.dermsynth.core.classify;
 
 import io.dermsynth.core.OwnedArrays;
 import io.dermsynth.core.BadInputException;
-import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
+import ai.djl.training.ParameterStore;
 import io.dermsynth.core.CheckpointStore;
+import io.dermsynth.core.ModelFolder;
+import io.dermsynth.core.ModelFormat;
+import io.dermsynth.core.gan.Adam;
 import io.dermsynth.core.metrics.ClassificationMetrics;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -28,7 +26,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Trains a {@link ClassifierModel} on the driver: Adam, cross-entropy, weighted oversampling (or a
+ * Trains a {@link ClassifierModel} on the driver: Adam with L2 weight decay ({@link Adam#stepWithL2}),
+ * cross-entropy, weighted oversampling (or a
  * class-weighted loss) against class imbalance, train-time augmentation, and early stopping on the
  * validation balanced accuracy, keeping the best weights. Seeded: the same data and options give the
  * same sampling and augmentation.
@@ -93,11 +92,15 @@ public final class ClassifierTrainer {
   public record Epoch(int epoch, double loss, double valBalancedAccuracy, double imagesPerSecond,
       double seconds) {}
 
-  /** Progress as stored in {@code state.json}. */
-  record State(int epoch, int bestEpoch, double bestBa, List<Epoch> history) {}
+  /**
+   * A checkpoint's manifest: where training stood after {@code epoch}. Its snapshot holds the weights
+   * and Adam's state; the best epoch's snapshot is kept beside the newest.
+   */
+  record Checkpoint(Options options, int epoch, int bestEpoch, double bestBa, List<Epoch> history,
+      String codeVersion) {}
 
-  private static final com.google.gson.Gson GSON = new com.google.gson.GsonBuilder()
-      .serializeSpecialFloatingPointValues().create();
+  public static final ModelFormat CHECKPOINT_FORMAT = new ModelFormat("dermsynth-classifier-checkpoint", 1);
+  private static final String ADAM = "adam.safetensors";
 
   /** The best model, its epoch, and the history. */
   public record Result(ClassifierModel model, int bestEpoch, double bestValBalancedAccuracy,
@@ -117,110 +120,142 @@ public final class ClassifierTrainer {
     return train(model, train, val, CheckpointStore.NONE);
   }
 
+  /** Where a run stands: epochs done, the best weights so far. */
+  private static final class Progress {
+    final List<Epoch> history = new ArrayList<>();
+    byte[] best;
+    int bestEpoch;
+    double bestBa = Double.NEGATIVE_INFINITY;
+  }
+
   /**
-   * Trains, continuing from {@code checkpoints} when they hold a run's progress (last weights, best
-   * weights, state.json). Adam's moment estimates are not kept: a resumed run restarts them.
+   * Trains, continuing from the newest snapshot in {@code checkpoints} when there is one: weights, Adam's
+   * moments and the per-epoch random streams are restored, so a resumed run ends with the bits an
+   * uninterrupted one would.
    */
   public Result train(ClassifierModel model, Data train, Data val, CheckpointStore checkpoints)
       throws IOException {
     int classes = model.manifest().classes().size();
-    int size = model.manifest().imageSize();
     WeightedSampler sampler = new WeightedSampler(train.labels(), train.synthetic(), classes,
         options.syntheticWeight());
-    int draws = options.realDrawsPerEpoch() && train.realCount() > 0 ? train.realCount() : train.labels().length;
     double[] lossWeights = options.sampling() == Sampling.WEIGHTED_LOSS
         ? sampler.classWeights() : ones(classes);
-    Augmenter augmenter = new Augmenter(Augmenter.Options.defaults());
-    List<Epoch> history = new ArrayList<>();
-    byte[] best = null;
-    int bestEpoch = 0;
-    double bestBa = Double.NEGATIVE_INFINITY;
-    int firstEpoch = 1;
-    var saved = checkpoints.read("state.json");
-    if (saved.isPresent()) {
-      State st = GSON.fromJson(new String(saved.get(), java.nio.charset.StandardCharsets.UTF_8), State.class);
-      model.net().loadSafetensors(new ByteArrayInputStream(checkpoints.read("last.safetensors")
-          .orElseThrow(() -> new BadInputException("checkpoint has state.json but no last.safetensors"))),
-          model.manager(), false);
-      best = checkpoints.read("best.safetensors").orElse(null);
-      history.addAll(st.history());
-      bestEpoch = st.bestEpoch();
-      bestBa = st.bestBa();
-      firstEpoch = st.epoch() + 1;
-    }
+    ModelFolder folder = new ModelFolder(checkpoints, CHECKPOINT_FORMAT);
+    Adam adam = new Adam(model.net().block().getParameters().toMap(), model.manager());
+    Progress progress = resume(folder, model, adam);
     String stop = "ran all " + options.epochs() + " epochs";
     long start = System.nanoTime();
-
-    try (Model djl = Model.newInstance("densenet", model.manager().getDevice())) {
-      djl.setBlock(model.net().block());
-      DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-          .optOptimizer(Optimizer.adam()
-              .optLearningRateTracker(Tracker.fixed((float) options.learningRate()))
-              .optWeightDecays((float) options.weightDecay())
-              .build())
-          .optDevices(new ai.djl.Device[] {model.manager().getDevice()});
-      try (Trainer trainer = djl.newTrainer(config)) {
-        trainer.initialize(new Shape(options.batchSize(), 3, size, size));  // parameters already set
-        for (int epoch = firstEpoch; epoch <= options.epochs(); epoch++) {
-          long t0 = System.nanoTime();
-          // One random stream per epoch: a resumed run samples and augments as an unbroken one would.
-          SplittableRandom rnd = new SplittableRandom(options.seed() * 1_000_003L + epoch);
-          int[] order = options.sampling() == Sampling.OVERSAMPLE
-              ? sampler.draw(draws, rnd) : java.util.Arrays.copyOf(permutation(train.labels().length, rnd), draws);
-          double lossSum = 0;
-          int steps = (order.length + options.batchSize() - 1) / options.batchSize();
-          try (ProgressBar bar = progressBar ? new ProgressBarBuilder()
-              .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, options.epochs()))
-              .setInitialMax(order.length).setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1)
-              .showSpeed().build() : null) {
-            for (int s = 0; s < steps; s++) {
-              int from = s * options.batchSize();
-              int b = Math.min(options.batchSize(), order.length - from);
-              lossSum += step(trainer, model, train, order, from, b, size, lossWeights, augmenter, rnd) * b;
-              if (bar != null) {
-                bar.stepBy(b);
-                bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f, last val BA %s",
-                    lossSum / (from + b), history.isEmpty() ? "–"
-                        : String.format(Locale.ROOT, "%.3f", history.get(history.size() - 1).valBalancedAccuracy())));
-              }
-            }
-          }
-          double ba = validate(model, val, classes);
-          double seconds = (System.nanoTime() - t0) / 1e9;
-          Epoch e = new Epoch(epoch, lossSum / order.length, ba, order.length / seconds, seconds);
-          history.add(e);
-          onEpoch.accept(e);
-          byte[] last = weights(model);
-          if (ba > bestBa) {
-            bestBa = ba;
-            bestEpoch = epoch;
-            best = last;
-            checkpoints.write("best.safetensors", best);
-          }
-          checkpoints.write("last.safetensors", last);
-          checkpoints.write("state.json", GSON.toJson(new State(epoch, bestEpoch, bestBa, history))
-              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-          if (options.patience() > 0 && epoch - bestEpoch >= options.patience()) {
-            stop = "no better validation balanced accuracy for " + options.patience() + " epochs";
-            break;
-          }
-          if (options.maxSeconds() > 0 && (System.nanoTime() - start) / 1e9 >= options.maxSeconds()) {
-            stop = "time budget of " + options.maxSeconds() + " s reached after epoch " + epoch;
-            break;
-          }
-        }
+    for (int epoch = progress.history.size() + 1; epoch <= options.epochs(); epoch++) {
+      long t0 = System.nanoTime();
+      double loss = runEpoch(model, adam, train, sampler, lossWeights, epoch, progress);
+      double ba = validate(model, val, classes);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      Epoch e = new Epoch(epoch, loss, ba, draws(train) / seconds, seconds);
+      progress.history.add(e);
+      onEpoch.accept(e);
+      byte[] last = weights(model);
+      if (ba > progress.bestBa) {
+        progress.bestBa = ba;
+        progress.bestEpoch = epoch;
+        progress.best = last;
+      }
+      folder.snapshot(epoch).write(ClassifierModel.WEIGHTS, last).write(ADAM, adam.encodeState())
+          .commit(new Checkpoint(options, epoch, progress.bestEpoch, progress.bestBa,
+              List.copyOf(progress.history), io.dermsynth.core.CodeVersion.get()));
+      folder.keepNewest(1, ModelFolder.snapshotName(progress.bestEpoch));
+      if (options.patience() > 0 && epoch - progress.bestEpoch >= options.patience()) {
+        stop = "no better validation balanced accuracy for " + options.patience() + " epochs";
+        break;
+      }
+      if (options.maxSeconds() > 0 && (System.nanoTime() - start) / 1e9 >= options.maxSeconds()) {
+        stop = "time budget of " + options.maxSeconds() + " s reached after epoch " + epoch;
+        break;
       }
     }
-    if (best != null) {
-      model.net().loadSafetensors(new ByteArrayInputStream(best), model.manager(), false);
+    if (progress.best != null) {
+      model.net().loadSafetensors(new ByteArrayInputStream(progress.best), model.manager(), false);
     }
     ClassifierModel.Manifest m = model.manifest();
     ClassifierModel out = model.withManifest(new ClassifierModel.Manifest(m.preset(), m.classes(),
-        m.imageSize(), history.size(), bestBa, m.runId()));
-    return new Result(out, bestEpoch, bestBa, history, stop);
+        m.imageSize(), progress.history.size(), progress.bestBa, m.runId()));
+    return new Result(out, progress.bestEpoch, progress.bestBa, progress.history, stop);
   }
 
-  private double step(Trainer trainer, ClassifierModel model, Data train, int[] order, int from,
+  /** The newest snapshot's weights, Adam state and history, or a fresh start when there is none. */
+  private Progress resume(ModelFolder folder, ClassifierModel model, Adam adam) throws IOException {
+    Progress p = new Progress();
+    if (folder.store().read("state.json").isPresent()) {
+      throw new BadInputException("this checkpoint (state.json) was written by an older dermsynth without "
+          + "Adam's moments and cannot be resumed exactly; start a new run");
+    }
+    var newest = folder.newestSnapshot();
+    if (newest.isEmpty()) {
+      return p;
+    }
+    Checkpoint c = folder.manifest(newest.get(), Checkpoint.class);
+    if (!sameRun(c.options(), options)) {
+      throw new BadInputException(newest.get() + " was trained with " + c.options() + "; this run has "
+          + options + " (only epochs, patience and the time budget may change on resume)");
+    }
+    model.net().loadSafetensors(new ByteArrayInputStream(folder.read(newest.get(), ClassifierModel.WEIGHTS)),
+        model.manager(), false);
+    adam.decodeState(folder.read(newest.get(), ADAM));
+    p.history.addAll(c.history());
+    p.bestEpoch = c.bestEpoch();
+    p.bestBa = c.bestBa();
+    if (c.bestEpoch() > 0) {
+      p.best = folder.read(ModelFolder.snapshotName(c.bestEpoch()), ClassifierModel.WEIGHTS);
+    }
+    return p;
+  }
+
+  /** Options equal apart from how long the run may go on. */
+  private static boolean sameRun(Options a, Options b) {
+    return a.batchSize() == b.batchSize() && a.learningRate() == b.learningRate()
+        && a.weightDecay() == b.weightDecay() && a.sampling() == b.sampling() && a.augment() == b.augment()
+        && a.seed() == b.seed() && a.syntheticWeight() == b.syntheticWeight()
+        && a.realDrawsPerEpoch() == b.realDrawsPerEpoch();
+  }
+
+  private int draws(Data train) {
+    return options.realDrawsPerEpoch() && train.realCount() > 0 ? train.realCount() : train.labels().length;
+  }
+
+  /** One epoch's steps; returns the mean training loss. */
+  private double runEpoch(ClassifierModel model, Adam adam, Data train, WeightedSampler sampler,
+      double[] lossWeights, int epoch, Progress progress) {
+    int size = model.manifest().imageSize();
+    // One random stream per epoch: a resumed run samples and augments as an unbroken one would.
+    SplittableRandom rnd = new SplittableRandom(options.seed() * 1_000_003L + epoch);
+    int draws = draws(train);
+    int[] order = options.sampling() == Sampling.OVERSAMPLE
+        ? sampler.draw(draws, rnd) : java.util.Arrays.copyOf(permutation(train.labels().length, rnd), draws);
+    Augmenter augmenter = new Augmenter(Augmenter.Options.defaults());
+    ParameterStore parameters = new ParameterStore(model.manager(), false);
+    double lossSum = 0;
+    int steps = (order.length + options.batchSize() - 1) / options.batchSize();
+    try (ProgressBar bar = progressBar ? new ProgressBarBuilder()
+        .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, options.epochs()))
+        .setInitialMax(order.length).setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1)
+        .showSpeed().build() : null) {
+      for (int s = 0; s < steps; s++) {
+        int from = s * options.batchSize();
+        int b = Math.min(options.batchSize(), order.length - from);
+        lossSum += step(parameters, model, train, order, from, b, size, lossWeights, augmenter, rnd) * b;
+        adam.stepWithL2((float) options.learningRate(), (float) options.weightDecay());
+        if (bar != null) {
+          bar.stepBy(b);
+          bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f, last val BA %s", lossSum / (from + b),
+              progress.history.isEmpty() ? "–" : String.format(Locale.ROOT, "%.3f",
+                  progress.history.get(progress.history.size() - 1).valBalancedAccuracy())));
+        }
+      }
+    }
+    return lossSum / order.length;
+  }
+
+  /** Forward and backward on one batch (gradients left for the optimiser); returns the batch's loss. */
+  private double step(ParameterStore parameters, ClassifierModel model, Data train, int[] order, int from,
       int b, int size, double[] lossWeights, Augmenter augmenter, SplittableRandom rnd) {
     int plane = 3 * size * size;
     float[] x = new float[b * plane];
@@ -236,21 +271,15 @@ public final class ClassifierTrainer {
       w[i] = (float) lossWeights[y[i]];
     }
     // Everything made for this step lives in its own manager and is freed with it.
-    try (NDManager batch = model.manager().newSubManager()) {
+    try (NDManager batch = model.manager().newSubManager();
+        GradientCollector gc = model.manager().getEngine().newGradientCollector()) {
       NDArray input = OwnedArrays.of(batch, x, new Shape(b, 3, size, size));
-      NDArray labels = batch.create(y);
-      NDArray weights = batch.create(w);
-      float loss;
-      try (GradientCollector gc = trainer.newGradientCollector()) {
-        NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
-        NDArray target = labels.oneHot((int) logits.getShape().get(1)).toType(logits.getDataType(), false);
-        NDArray nll = logits.logSoftmax(1).mul(target).sum(new int[] {1}).neg();
-        NDArray l = nll.reshape(b).mul(weights).mean();
-        gc.backward(l);
-        loss = l.getFloat();
-      }
-      io.dermsynth.core.Scopes.noGrad(trainer::step);
-      return loss;
+      NDArray logits = model.net().block().forward(parameters, new NDList(input), true).singletonOrThrow();
+      NDArray target = batch.create(y).oneHot((int) logits.getShape().get(1)).toType(logits.getDataType(), false);
+      NDArray nll = logits.logSoftmax(1).mul(target).sum(new int[] {1}).neg();
+      NDArray l = nll.reshape(b).mul(batch.create(w)).mean();
+      gc.backward(l);
+      return l.getFloat();
     }
   }
 

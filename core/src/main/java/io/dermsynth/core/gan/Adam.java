@@ -11,20 +11,24 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Adam as torch.optim.Adam computes it, with its state (step count, first and second moments) open for
- * checkpoints — DJL's Adam keeps that state private, and an exact resume needs it. Updates run in place
- * outside any gradient collector, under no-grad.
+ * Adam with its state (step count, first and second moments) open for checkpoints — DJL's Adam keeps
+ * that state private, and an exact resume needs it. Two update rules over the same state: {@link #step}
+ * as torch.optim.Adam computes it (the GAN and the inverter, as NVlabs and HyperStyle train them), and
+ * {@link #stepWithL2} as DJL's Adam computes it (the classifier, whose published numbers came from it).
+ * Updates run in place outside any gradient collector, under no-grad.
  */
 public final class Adam {
 
   private final Map<String, Parameter> params = new LinkedHashMap<>();
   private final Map<String, NDArray> expAvg = new LinkedHashMap<>();
   private final Map<String, NDArray> expAvgSq = new LinkedHashMap<>();
+  private final NDManager manager;
   private long steps;
   private long nonFinite;
 
   /** @param named the trainable parameters by name; moments start at zero on the parameters' device */
   public Adam(Map<String, Parameter> named, NDManager manager) {
+    this.manager = manager;
     named.forEach((name, p) -> {
       if (p.requiresGradient()) {
         params.put(name, p);
@@ -38,6 +42,32 @@ public final class Adam {
   public void step(float lr, float beta1, float beta2, float eps) {
     io.dermsynth.core.Scopes.noGrad(() -> update(lr, beta1, beta2, eps));
   }
+
+  /**
+   * One update as DJL's Adam makes it, through the same libtorch kernel, so that a classifier trains to
+   * the same bits as with DJL's Trainer: L2 weight decay added to the gradient (coupled, not AdamW),
+   * ε added to √v before the bias correction, which is folded into the step size in double precision;
+   * β = (0.9, 0.999), ε = 1e-8 as DJL's defaults. Gradients are zeroed after the update, as DJL does.
+   */
+  public void stepWithL2(float lr, float weightDecay) {
+    io.dermsynth.core.Scopes.noGrad(() -> {
+      steps++;
+      double c1 = 1.0 - Math.pow(L2_BETA1, steps);
+      double c2 = 1.0 - Math.pow(L2_BETA2, steps);
+      float lrCorrected = (float) (lr * Math.sqrt(c2) / c1);
+      for (var e : params.entrySet()) {
+        PtNDArray p = (PtNDArray) e.getValue().getArray();
+        JniUtils.adamUpdate(p, (PtNDArray) p.getGradient(), (PtNDArray) expAvg.get(e.getKey()),
+            (PtNDArray) expAvgSq.get(e.getKey()), lr, lrCorrected, weightDecay, 1f, -1f, L2_BETA1, L2_BETA2,
+            L2_EPS, false);
+        JniUtils.zeroGrad(p);
+      }
+    });
+  }
+
+  private static final float L2_BETA1 = 0.9f;
+  private static final float L2_BETA2 = 0.999f;
+  private static final float L2_EPS = 1e-8f;
 
   private void update(float lr, float beta1, float beta2, float eps) {
     steps++;
@@ -110,7 +140,7 @@ public final class Adam {
   }
 
   /** The moments, named {@code <param>.exp_avg} and {@code <param>.exp_avg_sq}, plus {@code step}. */
-  public NDList state(NDManager manager) {
+  private NDList state(NDManager manager) {
     NDList out = new NDList();
     for (String name : params.keySet()) {
       NDArray a = expAvg.get(name).duplicate();
@@ -126,7 +156,21 @@ public final class Adam {
     return out;
   }
 
-  public void load(NDList state) {
+  /** The state as one safetensors file, for a snapshot. */
+  public byte[] encodeState() {
+    try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+      return state(manager).encode(NDList.Encoding.SAFETENSORS);
+    }
+  }
+
+  /** Restores the state from {@link #encodeState}'s bytes. */
+  public void decodeState(byte[] safetensors) {
+    try (NDManager tmp = manager.newSubManager()) {
+      load(NDList.decode(tmp, safetensors));
+    }
+  }
+
+  private void load(NDList state) {
     Map<String, NDArray> byName = new LinkedHashMap<>();
     state.forEach(a -> byName.put(a.getName(), a));
     for (String name : params.keySet()) {

@@ -47,7 +47,7 @@ public record BestSnapshot(String snapshot, int tick, double kimg, double kid, d
     }
     Optional<BestSnapshot> best = read(store);
     if (best.isEmpty() || !features.equals(best.get().featuresOrClassifier()) || t.kid() < best.get().kid()
-        || store.read(best.get().snapshot() + "/manifest.json").isEmpty()) {
+        || store.read(best.get().snapshot() + "/" + io.dermsynth.core.ModelFolder.MANIFEST).isEmpty()) {
       store.write(FILE, GSON.toJson(new BestSnapshot(snapshot, t.tick(), t.kimg(), t.kid(), t.fid(), t.diversity(),
           features)).getBytes(StandardCharsets.UTF_8));
     }

@@ -2,11 +2,10 @@ package io.dermsynth.core.gan;
 
 import io.dermsynth.core.BadInputException;
 import ai.djl.ndarray.NDManager;
-import com.google.gson.Gson;
-import com.google.gson.JsonObject;
 import io.dermsynth.core.CheckpointStore;
+import io.dermsynth.core.ModelFolder;
+import io.dermsynth.core.ModelFormat;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -16,7 +15,20 @@ import java.util.List;
  */
 public final class GanModels {
 
-  private static final Gson GSON = new Gson();
+  /** A generator on its own: G_ema.safetensors and a manifest. */
+  public static final ModelFormat GENERATOR_FORMAT = new ModelFormat("dermsynth-stylegan2-generator", 1);
+  /** What tools/import_stylegan2.py writes (import.json beside the safetensors). */
+  static final ModelFormat IMPORT_FORMAT = new ModelFormat("dermsynth-stylegan2-import", 1);
+  private static final String IMPORT_FILE = "import.json";
+  private static final String G_EMA = "G_ema.safetensors";
+
+  /**
+   * The part of every generator manifest (snapshot, generator, import) that loading needs.
+   *
+   * @param kimg training progress, when the manifest records it
+   * @param source where a generator on its own came from
+   */
+  record Description(GanArchitecture architecture, Double kimg, String source) {}
 
   /** A loaded generator and where it came from. */
   public record Loaded(Generator generator, String source, double kimg) {}
@@ -46,40 +58,57 @@ public final class GanModels {
    *     ignore it
    */
   public static Loaded loadGenerator(CheckpointStore store, NDManager manager, Pick pick) throws IOException {
-    String prefix = "";
-    if (store.read("generator/manifest.json").isPresent()) {
-      prefix = "generator/";
+    ModelFolder inverterGenerator = new ModelFolder(store.under("generator"), GENERATOR_FORMAT);
+    if (inverterGenerator.hasModel()) {
+      return load(inverterGenerator.store(), "", inverterGenerator.modelManifest(Description.class), manager,
+          "generator");
     }
-    var manifest = store.read(prefix + "manifest.json");
-    var imported = store.read("import.json");
-    if (prefix.isEmpty() && manifest.isEmpty() && imported.isEmpty()) {
-      List<String> snapshots = store.snapshots();
-      if (snapshots.isEmpty()) {
-        throw new BadInputException("no StyleGAN2 model here: want manifest.json (a snapshot), import.json "
-            + "(tools/import_stylegan2.py), snapshot-*/ folders (a train-gan run) or generator/ (a "
-            + "train-inverter run)");
-      }
-      if (pick == Pick.BEST) {
-        String best = BestSnapshot.read(store).map(BestSnapshot::snapshot).orElseThrow(() -> new BadInputException(
-            "this train-gan run has no " + BestSnapshot.FILE + ": none of its snapshots was scored (gan.quality "
-                + "needs a trained classifier); pick the newest snapshot instead"));
-        if (!snapshots.contains(best)) {
-          throw new BadInputException(BestSnapshot.FILE + " names " + best + ", which is not a complete snapshot here");
-        }
-        prefix = best + "/";
-      } else {
-        prefix = snapshots.get(snapshots.size() - 1) + "/";
-      }
-      manifest = store.read(prefix + "manifest.json");
+    if (ModelFolder.formatName(store).filter(GENERATOR_FORMAT.name()::equals).isPresent()) {
+      ModelFolder own = new ModelFolder(store, GENERATOR_FORMAT);
+      return load(store, "", own.modelManifest(Description.class), manager, ".");
     }
-    JsonObject json = GSON.fromJson(new String(manifest.or(() -> imported).orElseThrow(),
-        StandardCharsets.UTF_8), JsonObject.class);
-    GanArchitecture arch = GSON.fromJson(json.get("architecture"), GanArchitecture.class);
-    double kimg = json.has("kimg") ? json.get("kimg").getAsDouble() : Double.NaN;
-    Generator g = Generator.create(arch, manager);
-    String file = prefix + "G_ema.safetensors";
-    GanWeights.load(g.namedParameters(), store.read(file)
-        .orElseThrow(() -> new BadInputException(file + " is missing")));
-    return new Loaded(g, prefix.isEmpty() ? "." : prefix.substring(0, prefix.length() - 1), kimg);
+    var imported = store.read(IMPORT_FILE);
+    if (imported.isPresent()) {
+      return load(store, "", new ModelFolder(store, IMPORT_FORMAT).decode(imported.get(), Description.class,
+          IMPORT_FILE), manager, ".");
+    }
+    ModelFolder run = new ModelFolder(store, GanTrainer.FORMAT);
+    if (run.hasModel()) {
+      return load(store, "", run.modelManifest(Description.class), manager, ".");
+    }
+    List<String> snapshots = run.snapshots();
+    if (snapshots.isEmpty()) {
+      throw new BadInputException("no StyleGAN2 model here: want manifest.json (a snapshot), " + IMPORT_FILE
+          + " (tools/import_stylegan2.py), snapshot-*/ folders (a train-gan run) or generator/ (a "
+          + "train-inverter run)");
+    }
+    String snapshot = snapshots.get(snapshots.size() - 1);
+    if (pick == Pick.BEST) {
+      snapshot = BestSnapshot.read(store).map(BestSnapshot::snapshot).orElseThrow(() -> new BadInputException(
+          "this train-gan run has no " + BestSnapshot.FILE + ": none of its snapshots was scored (gan.quality "
+              + "needs a trained classifier); pick the newest snapshot instead"));
+      if (!snapshots.contains(snapshot)) {
+        throw new BadInputException(BestSnapshot.FILE + " names " + snapshot + ", which is not a complete snapshot here");
+      }
+    }
+    return load(store, snapshot, run.manifest(snapshot, Description.class), manager, snapshot);
+  }
+
+  /**
+   * Writes a generator on its own (G_ema and its architecture), e.g. the one an inverter inverts into.
+   *
+   * @param source where it came from, for the manifest
+   */
+  public static void saveGenerator(CheckpointStore store, Generator g, String source) throws IOException {
+    new ModelFolder(store, GENERATOR_FORMAT).model()
+        .write(G_EMA, GanWeights.encode(g.namedParameters()))
+        .commit(new Description(g.architecture(), null, source));
+  }
+
+  private static Loaded load(CheckpointStore store, String dir, Description d, NDManager manager, String source)
+      throws IOException {
+    Generator g = Generator.create(d.architecture(), manager);
+    GanWeights.load(g.namedParameters(), store.readRequired(dir.isEmpty() ? G_EMA : dir + "/" + G_EMA));
+    return new Loaded(g, source, d.kimg() == null ? Double.NaN : d.kimg());
   }
 }

@@ -4,7 +4,6 @@ import io.dermsynth.core.OwnedArrays;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -14,6 +13,8 @@ import ai.djl.training.GradientCollector;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.dermsynth.core.CheckpointStore;
+import io.dermsynth.core.ModelFolder;
+import io.dermsynth.core.ModelFormat;
 import io.dermsynth.core.ProcessMemory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,9 +40,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 public final class GanTrainer implements AutoCloseable {
 
   /** Snapshot file layout version, written to and checked in every manifest. */
-  public static final String FORMAT = "dermsynth-stylegan2/1";
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
-      .serializeSpecialFloatingPointValues().create();
+  public static final ModelFormat FORMAT = new ModelFormat("dermsynth-stylegan2", 1);
   private static final Gson LINE = new GsonBuilder().serializeSpecialFloatingPointValues().create();
 
   /**
@@ -60,7 +59,7 @@ public final class GanTrainer implements AutoCloseable {
       String snapshot, double fid, double kid, double diversity) {}
 
   /** Counters that a snapshot keeps next to the weights. */
-  record Manifest(String format, String preset, GanArchitecture architecture, GanOptions options,
+  record Manifest(String preset, GanArchitecture architecture, GanOptions options,
       long step, long nimg, double kimg, int tick, float augmentP, double adaSum, long adaCount,
       float plMean, String codeVersion) {}
 
@@ -464,49 +463,43 @@ public final class GanTrainer implements AutoCloseable {
   }
 
   private void appendMetrics(CheckpointStore store, Tick t) throws IOException {
-    String old = store.read("metrics.jsonl").map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
-    store.write("metrics.jsonl", (old + LINE.toJson(t) + "\n").getBytes(StandardCharsets.UTF_8));
+    store.appendLine("metrics.jsonl", LINE.toJson(t));
   }
 
   // ---- snapshots -------------------------------------------------------------------------------
 
   /** Writes snapshot-&lt;step&gt;/ (G, D, G_ema, optimiser states, manifest.json); keeps the newest N. */
   public String save(CheckpointStore store) throws IOException {
-    String dir = String.format(Locale.ROOT, "snapshot-%09d", step);
+    ModelFolder folder = new ModelFolder(store, FORMAT);
+    ModelFolder.Commit snapshot = folder.snapshot(step);
     try (NDScope scope = new NDScope()) {
-      store.write(dir + "/G.safetensors", GanWeights.encode(gParams));
-      store.write(dir + "/G_ema.safetensors", GanWeights.encode(gEmaParams));
-      store.write(dir + "/D.safetensors", GanWeights.encode(d.namedParameters()));
-      store.write(dir + "/G_opt.safetensors", optG.state(manager).encode(NDList.Encoding.SAFETENSORS));
-      store.write(dir + "/D_opt.safetensors", optD.state(manager).encode(NDList.Encoding.SAFETENSORS));
+      snapshot.write("G.safetensors", GanWeights.encode(gParams))
+          .write("G_ema.safetensors", GanWeights.encode(gEmaParams))
+          .write("D.safetensors", GanWeights.encode(d.namedParameters()));
     }
-    Manifest m = new Manifest(FORMAT, o.preset(), arch, o, step, nimg, kimg(), tick, augmentP, adaSum,
-        adaCount, plMean, io.dermsynth.core.CodeVersion.get());
-    // The manifest last: a snapshot folder without it is incomplete and never resumed from.
-    store.write(dir + "/manifest.json", GSON.toJson(m).getBytes(StandardCharsets.UTF_8));
-    store.keepNewestSnapshots(o.keepSnapshots(), BestSnapshot.read(store).map(BestSnapshot::snapshot).orElse(null));
-    return dir;
+    snapshot.write("G_opt.safetensors", optG.encodeState()).write("D_opt.safetensors", optD.encodeState())
+        .commit(new Manifest(o.preset(), arch, o, step, nimg, kimg(), tick, augmentP, adaSum, adaCount, plMean,
+            io.dermsynth.core.CodeVersion.get()));
+    folder.keepNewest(o.keepSnapshots(), BestSnapshot.read(store).map(BestSnapshot::snapshot).orElse(null));
+    return ModelFolder.snapshotName(step);
   }
 
   /** Loads the newest complete snapshot in {@code store}; returns its name, or null when there is none. */
   public String resume(CheckpointStore store) throws IOException {
-    String dir = store.newestSnapshot().orElse(null);
+    ModelFolder folder = new ModelFolder(store, FORMAT);
+    String dir = folder.newestSnapshot().orElse(null);
     if (dir == null) {
       return null;
     }
-    Manifest m = GSON.fromJson(new String(store.readRequired(dir + "/manifest.json"),
-        StandardCharsets.UTF_8), Manifest.class);
-    if (!FORMAT.equals(m.format()) || !arch.equals(m.architecture())) {
-      throw new IllegalStateException(dir + " is " + m.format() + " " + m.architecture()
-          + "; this run is " + FORMAT + " " + arch);
+    Manifest m = folder.manifest(dir, Manifest.class);
+    if (!arch.equals(m.architecture())) {
+      throw new IllegalStateException(dir + " is a " + m.architecture() + " network; this run's is " + arch);
     }
-    GanWeights.load(gParams, store.readRequired(dir + "/G.safetensors"));
-    GanWeights.load(gEmaParams, store.readRequired(dir + "/G_ema.safetensors"));
-    GanWeights.load(d.namedParameters(), store.readRequired(dir + "/D.safetensors"));
-    try (NDManager tmp = manager.newSubManager()) {
-      optG.load(NDList.decode(tmp, store.readRequired(dir + "/G_opt.safetensors")));
-      optD.load(NDList.decode(tmp, store.readRequired(dir + "/D_opt.safetensors")));
-    }
+    GanWeights.load(gParams, folder.read(dir, "G.safetensors"));
+    GanWeights.load(gEmaParams, folder.read(dir, "G_ema.safetensors"));
+    GanWeights.load(d.namedParameters(), folder.read(dir, "D.safetensors"));
+    optG.decodeState(folder.read(dir, "G_opt.safetensors"));
+    optD.decodeState(folder.read(dir, "D_opt.safetensors"));
     step = m.step();
     nimg = m.nimg();
     tick = m.tick();

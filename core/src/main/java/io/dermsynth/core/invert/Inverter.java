@@ -8,9 +8,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import io.dermsynth.core.CheckpointStore;
+import io.dermsynth.core.ModelFolder;
+import io.dermsynth.core.ModelFormat;
+import io.dermsynth.core.gan.GanModels;
 import io.dermsynth.core.Scopes;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.gan.GanArchitecture;
@@ -20,10 +21,7 @@ import io.dermsynth.core.gan.Generator;
 import io.dermsynth.core.gan.NoiseMode;
 import io.dermsynth.core.gan.SynthesisLayer;
 import io.dermsynth.core.metrics.Lpips;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,9 +39,10 @@ import java.util.Map;
  */
 public final class Inverter implements AutoCloseable {
 
-  public static final String FORMAT = "dermsynth-inverter/1";
-  static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
-
+  public static final ModelFormat FORMAT = new ModelFormat("dermsynth-inverter", 1);
+  /** The sub-folders with the fixed networks: the generator inverted into, the LPIPS network. */
+  static final String GENERATOR = "generator";
+  static final String LPIPS = "lpips";
   /** How a W+ (and weight offsets) is found for an image. */
   public enum Method { ENCODER, HYPERSTYLE, OPTIMISED }
 
@@ -60,7 +59,7 @@ public final class Inverter implements AutoCloseable {
       double[] lpips) {}
 
   /** What a snapshot's manifest.json holds. */
-  public record Manifest(String format, GanArchitecture architecture, InverterOptions options, long step,
+  public record Manifest(GanArchitecture architecture, InverterOptions options, long step,
       String version, String codeVersion) {}
 
   private final NDManager manager;
@@ -108,28 +107,21 @@ public final class Inverter implements AutoCloseable {
 
   /** The manifest of an inverter folder's newest snapshot (what {@link #load} would load). */
   public static Manifest newestManifest(CheckpointStore store) throws IOException {
-    String dir = store.newestSnapshot().orElseThrow(() -> new BadInputException(
+    ModelFolder folder = new ModelFolder(store, FORMAT);
+    String dir = folder.newestSnapshot().orElseThrow(() -> new BadInputException(
         "no inverter here: want snapshot-*/manifest.json (a train-inverter run)"));
-    Manifest m = GSON.fromJson(new String(store.readRequired(dir + "/manifest.json"), StandardCharsets.UTF_8),
-        Manifest.class);
-    if (!FORMAT.equals(m.format())) {
-      throw new BadInputException(dir + " is " + m.format() + ", want " + FORMAT);
-    }
-    return m;
+    return folder.manifest(dir, Manifest.class);
   }
 
   /** Loads the newest snapshot of an inverter folder onto {@code device}. */
   public static Inverter load(CheckpointStore store, Device device) throws IOException {
     Manifest m = newestManifest(store);
-    String dir = String.format(java.util.Locale.ROOT, "snapshot-%09d", m.step());
     NDManager manager = NDManager.newBaseManager(device);
     try {
-      Generator g = Generator.create(m.architecture(), manager);
-      GanWeights.load(g.namedParameters(), store.readRequired("generator/G_ema.safetensors"));
-      ClassifierModel net = ClassifierModel.load(new ByteArrayInputStream(store.readRequired("lpips/manifest.json")),
-          new ByteArrayInputStream(store.readRequired("lpips/weights.safetensors")), device);
+      Generator g = GanModels.loadGenerator(store.under(GENERATOR), manager).generator();
+      ClassifierModel net = ClassifierModel.load(store.under(LPIPS), device);
       Inverter inv = new Inverter(manager, g, net, m.options(), m.version());
-      inv.loadWeights(store, dir);
+      inv.loadWeights(new ModelFolder(store, FORMAT), ModelFolder.snapshotName(m.step()));
       return inv;
     } catch (IOException | RuntimeException e) {
       manager.close();
@@ -137,24 +129,15 @@ public final class Inverter implements AutoCloseable {
     }
   }
 
-  void loadWeights(CheckpointStore store, String dir) throws IOException {
-    GanWeights.load(encoderParams(), store.readRequired(dir + "/E.safetensors"));
-    GanWeights.load(hyperParams(), store.readRequired(dir + "/H.safetensors"));
+  void loadWeights(ModelFolder folder, String dir) throws IOException {
+    GanWeights.load(encoderParams(), folder.read(dir, "E.safetensors"));
+    GanWeights.load(hyperParams(), folder.read(dir, "H.safetensors"));
   }
 
   /** Writes generator/ and lpips/ (once per run folder). */
   void writeFixedParts(CheckpointStore store, String generatorSource) throws IOException {
-    Map<String, Object> g = new LinkedHashMap<>();
-    g.put("architecture", generator.architecture());
-    g.put("source", generatorSource);
-    store.write("generator/G_ema.safetensors", GanWeights.encode(generator.namedParameters()));
-    store.write("generator/manifest.json", GSON.toJson(g).getBytes(StandardCharsets.UTF_8));
-    ByteArrayOutputStream w = new ByteArrayOutputStream();
-    lpipsNet.writeWeights(w);
-    store.write("lpips/weights.safetensors", w.toByteArray());
-    ByteArrayOutputStream m = new ByteArrayOutputStream();
-    lpipsNet.writeManifest(m);
-    store.write("lpips/manifest.json", m.toByteArray());
+    GanModels.saveGenerator(store.under(GENERATOR), generator, generatorSource);
+    lpipsNet.save(store.under(LPIPS));
   }
 
   Map<String, Parameter> encoderParams() {

@@ -11,6 +11,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import com.google.gson.Gson;
 import io.dermsynth.core.CheckpointStore;
+import io.dermsynth.core.ModelFolder;
+import io.dermsynth.core.gan.GanModels;
 import io.dermsynth.core.CodeVersion;
 import io.dermsynth.core.ProcessMemory;
 import io.dermsynth.core.classify.ClassifierModel;
@@ -124,8 +126,7 @@ public final class InverterTrainer implements AutoCloseable {
         Tick t = new Tick(tick, step, last.phase(), mean(window, Losses::loss), mean(window, Losses::l2),
             mean(window, Losses::lpips), mean(window, Losses::deltaNorm), last.activeDeltas(),
             (now - tickStart) / 1e9 / (step - tickStartStep), ProcessMemory.rssMiB(), snapshot);
-        String old = store.read("metrics.jsonl").map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
-        store.write("metrics.jsonl", (old + LINE.toJson(t) + "\n").getBytes(StandardCharsets.UTF_8));
+        store.appendLine("metrics.jsonl", LINE.toJson(t));
         onTick.accept(t);
         window.clear();
         tickStart = now;
@@ -215,24 +216,21 @@ public final class InverterTrainer implements AutoCloseable {
 
   /** Writes snapshot-&lt;step&gt;/ (and the run's generator/ and lpips/ the first time); keeps the newest N. */
   public String save(CheckpointStore store) throws IOException {
-    if (store.read("generator/manifest.json").isEmpty()) {
+    if (!new ModelFolder(store.under(Inverter.GENERATOR), GanModels.GENERATOR_FORMAT).hasModel()) {
       model.writeFixedParts(store, generatorSource);
     }
-    String dir = String.format(Locale.ROOT, "snapshot-%09d", step);
+    ModelFolder folder = new ModelFolder(store, Inverter.FORMAT);
+    ModelFolder.Commit snapshot = folder.snapshot(step);
     try (NDScope scope = new NDScope()) {
       byte[] e = GanWeights.encode(model.encoderParams());
       byte[] h = GanWeights.encode(model.hyperParams());
       model.setVersion(contentVersion(e, h));
-      store.write(dir + "/E.safetensors", e);
-      store.write(dir + "/H.safetensors", h);
-      store.write(dir + "/E_opt.safetensors", optE.state(model.manager()).encode(NDList.Encoding.SAFETENSORS));
-      store.write(dir + "/H_opt.safetensors", optH.state(model.manager()).encode(NDList.Encoding.SAFETENSORS));
+      snapshot.write("E.safetensors", e).write("H.safetensors", h);
     }
-    Inverter.Manifest m = new Inverter.Manifest(Inverter.FORMAT, model.generator().architecture(), o, step,
-        model.version(), CodeVersion.get());
-    store.write(dir + "/manifest.json", Inverter.GSON.toJson(m).getBytes(StandardCharsets.UTF_8));
-    store.keepNewestSnapshots(o.keepSnapshots());
-    return dir;
+    snapshot.write("E_opt.safetensors", optE.encodeState()).write("H_opt.safetensors", optH.encodeState())
+        .commit(new Inverter.Manifest(model.generator().architecture(), o, step, model.version(), CodeVersion.get()));
+    folder.keepNewest(o.keepSnapshots(), null);
+    return ModelFolder.snapshotName(step);
   }
 
   /**
@@ -247,21 +245,19 @@ public final class InverterTrainer implements AutoCloseable {
 
   /** Loads the newest snapshot; returns its name, or null when there is none. */
   public String resume(CheckpointStore store) throws IOException {
-    String dir = store.newestSnapshot().orElse(null);
+    ModelFolder folder = new ModelFolder(store, Inverter.FORMAT);
+    String dir = folder.newestSnapshot().orElse(null);
     if (dir == null) {
       return null;
     }
-    Inverter.Manifest m = Inverter.GSON.fromJson(new String(store.readRequired(dir + "/manifest.json"),
-        StandardCharsets.UTF_8), Inverter.Manifest.class);
+    Inverter.Manifest m = folder.manifest(dir, Inverter.Manifest.class);
     if (!m.architecture().equals(model.generator().architecture())) {
       throw new IllegalStateException(dir + " inverts a " + m.architecture() + " generator, this run's is "
           + model.generator().architecture());
     }
-    model.loadWeights(store, dir);
-    try (NDManager tmp = model.manager().newSubManager()) {
-      optE.load(NDList.decode(tmp, store.readRequired(dir + "/E_opt.safetensors")));
-      optH.load(NDList.decode(tmp, store.readRequired(dir + "/H_opt.safetensors")));
-    }
+    model.loadWeights(folder, dir);
+    optE.decodeState(folder.read(dir, "E_opt.safetensors"));
+    optH.decodeState(folder.read(dir, "H_opt.safetensors"));
     step = m.step();
     tick = (int) (step / o.tickSteps());
     model.setVersion(m.version());

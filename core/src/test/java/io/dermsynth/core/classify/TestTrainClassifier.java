@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.dermsynth.core.CheckpointStore;
-import java.io.ByteArrayInputStream;
+import io.dermsynth.core.ModelFolder;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,12 +87,9 @@ class TestTrainClassifier {
           .balancedAccuracy(), 1e-12);
 
       // Save and load: same probabilities.
-      ByteArrayOutputStream mf = new ByteArrayOutputStream();
-      ByteArrayOutputStream w = new ByteArrayOutputStream();
-      result.model().writeManifest(mf);
-      result.model().writeWeights(w);
-      try (ClassifierModel back = ClassifierModel.load(new ByteArrayInputStream(mf.toByteArray()),
-          new ByteArrayInputStream(w.toByteArray()), Device.cpu())) {
+      CheckpointStore folder = CheckpointStore.directory(java.nio.file.Files.createTempDirectory("model"));
+      result.model().save(folder);
+      try (ClassifierModel back = ClassifierModel.load(folder, Device.cpu())) {
         assertEquals(result.model().manifest(), back.manifest());
         double[][] q = back.predictProba(val.images().subList(0, 5), 5);
         for (int i = 0; i < 5; i++) {
@@ -103,27 +100,102 @@ class TestTrainClassifier {
   }
 
   @Test
-  void resumesFromTheCheckpointAtTheNextEpoch() throws Exception {
+  void aResumedRunEndsWithTheBitsOfAnUninterruptedOne() throws Exception {
     var manifest = new ClassifierModel.Manifest("small", List.of("a", "b", "c"), 32, 0, 0, "test");
-    CheckpointStore mem = CheckpointStore.directory(java.nio.file.Files.createTempDirectory("ckpt"));
     var train = colours(120, 32, 3);
     var val = colours(45, 32, 4);
-    ClassifierTrainer.Result first;
-    try (ClassifierModel model = ClassifierModel.create(manifest, Device.cpu())) {
-      first = new ClassifierTrainer(new ClassifierTrainer.Options(2, 32, 3e-3, 0,
-          ClassifierTrainer.Sampling.OVERSAMPLE, 0, 0, true, 9), e -> { }, false).train(model, train, val, mem);
+    ClassifierTrainer.Result whole;
+    byte[] wholeWeights;
+    try (ClassifierModel model = ClassifierModel.create(manifest, Device.cpu(), 11)) {
+      whole = trainer(4, e -> { }).train(model, train, val);
+      wholeWeights = weights(whole.model());
     }
-    assertEquals(2, first.history().size());
-    assertTrue(mem.list().containsAll(List.of("state.json", "last.safetensors", "best.safetensors")));
+    CheckpointStore store = CheckpointStore.directory(java.nio.file.Files.createTempDirectory("ckpt"));
+    try (ClassifierModel model = ClassifierModel.create(manifest, Device.cpu(), 11)) {
+      trainer(2, e -> { }).train(model, train, val, store);
+    }
+    ModelFolder folder = new ModelFolder(store, ClassifierTrainer.CHECKPOINT_FORMAT);
+    assertEquals("snapshot-000000002", folder.newestSnapshot().orElseThrow());
     List<Integer> ranNow = new ArrayList<>();
-    try (ClassifierModel fresh = ClassifierModel.create(manifest, Device.cpu())) {
-      var resumed = new ClassifierTrainer(new ClassifierTrainer.Options(4, 32, 3e-3, 0,
-          ClassifierTrainer.Sampling.OVERSAMPLE, 0, 0, true, 9), e -> ranNow.add(e.epoch()), false)
-          .train(fresh, train, val, mem);
+    // Another seed: every weight the resumed run uses comes from the snapshot.
+    try (ClassifierModel fresh = ClassifierModel.create(manifest, Device.cpu(), 12)) {
+      var resumed = trainer(4, e -> ranNow.add(e.epoch())).train(fresh, train, val, store);
       assertEquals(List.of(3, 4), ranNow, "only the missing epochs run");
-      assertEquals(4, resumed.history().size());
-      assertEquals(first.history(), resumed.history().subList(0, 2));
-      assertTrue(resumed.bestValBalancedAccuracy() >= first.bestValBalancedAccuracy());
+      assertEquals(losses(whole), losses(resumed));
+      assertEquals(whole.bestEpoch(), resumed.bestEpoch());
+      assertArrayEquals(wholeWeights, weights(resumed.model()), "Adam's moments were restored");
     }
+    // The newest snapshot and the best one stay; the others go.
+    List<String> kept = folder.snapshots();
+    assertTrue(kept.contains("snapshot-000000004") && kept.contains(ModelFolder.snapshotName(whole.bestEpoch()))
+        && kept.size() <= 2, kept.toString());
+    try (ClassifierModel model = ClassifierModel.create(manifest, Device.cpu(), 11)) {
+      var otherSeed = new ClassifierTrainer(new ClassifierTrainer.Options(5, 32, 3e-3, 1e-4,
+          ClassifierTrainer.Sampling.OVERSAMPLE, 0, 0, true, 10), e -> { }, false);
+      var e = org.junit.jupiter.api.Assertions.assertThrows(io.dermsynth.core.BadInputException.class,
+          () -> otherSeed.train(model, train, val, store));
+      assertTrue(e.getMessage().contains("only epochs, patience and the time budget may change"), e.getMessage());
+    }
+  }
+
+  private static ClassifierTrainer trainer(int epochs, java.util.function.Consumer<ClassifierTrainer.Epoch> onEpoch) {
+    return new ClassifierTrainer(new ClassifierTrainer.Options(epochs, 32, 3e-3, 1e-4,
+        ClassifierTrainer.Sampling.OVERSAMPLE, 0, 0, true, 9), onEpoch, false);
+  }
+
+  private static List<Double> losses(ClassifierTrainer.Result r) {
+    return r.history().stream().flatMap(e -> java.util.stream.Stream.of(e.loss(), e.valBalancedAccuracy())).toList();
+  }
+
+  /**
+   * The classifier's Adam is DJL's, step for step: the published classifier numbers were made with
+   * DJL's Trainer and Adam, and the project's own optimiser (whose state a snapshot keeps) must not
+   * change them.
+   */
+  @Test
+  void adamWithL2UpdatesAsDjlsTrainerDoes() throws Exception {
+    var manifest = new ClassifierModel.Manifest("small", List.of("a", "b", "c"), 32, 0, 0, "test");
+    var data = colours(16, 32, 6);
+    float[] x = new float[16 * 3 * 32 * 32];
+    for (int i = 0; i < 16; i++) {
+      System.arraycopy(data.images().get(i), 0, x, i * 3 * 32 * 32, 3 * 32 * 32);
+    }
+    byte[] djl;
+    try (ClassifierModel model = ClassifierModel.create(manifest, Device.cpu(), 3);
+        ai.djl.Model m = ai.djl.Model.newInstance("densenet")) {
+      m.setBlock(model.net().block());
+      var config = new ai.djl.training.DefaultTrainingConfig(ai.djl.training.loss.Loss.softmaxCrossEntropyLoss())
+          .optOptimizer(ai.djl.training.optimizer.Optimizer.adam()
+              .optLearningRateTracker(ai.djl.training.tracker.Tracker.fixed(3e-3f)).optWeightDecays(1e-2f).build());
+      try (ai.djl.training.Trainer trainer = m.newTrainer(config)) {
+        trainer.initialize(new ai.djl.ndarray.types.Shape(16, 3, 32, 32));
+        for (int step = 0; step < 3; step++) {
+          try (var batch = model.manager().newSubManager();
+              var gc = trainer.newGradientCollector()) {
+            var out = trainer.forward(new ai.djl.ndarray.NDList(io.dermsynth.core.OwnedArrays.of(batch, x,
+                new ai.djl.ndarray.types.Shape(16, 3, 32, 32)))).singletonOrThrow();
+            gc.backward(out.logSoftmax(1).mul(out.logSoftmax(1).exp()).sum().neg());
+          }
+          io.dermsynth.core.Scopes.noGrad(trainer::step);
+        }
+      }
+      djl = weights(model);
+    }
+    byte[] own;
+    try (ClassifierModel model = ClassifierModel.create(manifest, Device.cpu(), 3)) {
+      var adam = new io.dermsynth.core.gan.Adam(model.net().block().getParameters().toMap(), model.manager());
+      var parameters = new ai.djl.training.ParameterStore(model.manager(), false);
+      for (int step = 0; step < 3; step++) {
+        try (var batch = model.manager().newSubManager();
+            var gc = model.manager().getEngine().newGradientCollector()) {
+          var out = model.net().block().forward(parameters, new ai.djl.ndarray.NDList(io.dermsynth.core.OwnedArrays.of(
+              batch, x, new ai.djl.ndarray.types.Shape(16, 3, 32, 32))), true).singletonOrThrow();
+          gc.backward(out.logSoftmax(1).mul(out.logSoftmax(1).exp()).sum().neg());
+        }
+        adam.stepWithL2(3e-3f, 1e-2f);
+      }
+      own = weights(model);
+    }
+    assertArrayEquals(djl, own);
   }
 }

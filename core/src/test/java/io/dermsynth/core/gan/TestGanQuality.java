@@ -122,7 +122,8 @@ class TestGanQuality {
     assertEquals(0.10, best.kid());
     assertEquals(2, best.tick());
     // busyOptions keeps 2 snapshots: the newest two and the best.
-    assertEquals(List.of("snapshot-000000002", "snapshot-000000004", "snapshot-000000005"), store.snapshots());
+    assertEquals(List.of("snapshot-000000002", "snapshot-000000004", "snapshot-000000005"),
+        new io.dermsynth.core.ModelFolder(store, GanTrainer.FORMAT).snapshots());
     try (NDManager m = NDManager.newBaseManager()) {
       assertEquals("snapshot-000000002", GanModels.loadGenerator(store, m, GanModels.Pick.BEST).source());
       assertEquals("snapshot-000000005", GanModels.loadGenerator(store, m, GanModels.Pick.NEWEST).source());

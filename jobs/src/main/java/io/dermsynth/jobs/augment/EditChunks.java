@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
 
-import com.google.gson.Gson;
 import com.typesafe.config.Config;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.factor.EditRenderer;
@@ -19,7 +18,6 @@ import io.dermsynth.udf.DirectionEditor;
 import io.dermsynth.udf.LesionClassifier;
 import io.dermsynth.jobs.runtime.Tables;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -62,8 +60,7 @@ final class EditChunks {
     this.generatorVersion = generatorVersion;
     this.inverterVersion = inverterVersion;
     this.source = source;
-    List<String> classes = new Gson().fromJson(new String(ModelStore.store(ctx.spark(), classifier)
-        .readRequired(ClassifierModel.MANIFEST), StandardCharsets.UTF_8), ClassifierModel.Manifest.class).classes();
+    List<String> classes = ClassifierModel.manifest(ModelStore.store(ctx.spark(), classifier)).classes();
     this.classNames = org.apache.spark.sql.functions.array(classes.stream().map(org.apache.spark.sql.functions::lit)
         .toArray(Column[]::new));
     this.heavy = latents.select(col("image_id").as("lat_id"), col("w_plus"), col("offsets"), col("offset_layers"));

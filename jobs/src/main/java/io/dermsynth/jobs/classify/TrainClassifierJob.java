@@ -181,8 +181,8 @@ public final class TrainClassifierJob {
       java.util.Arrays.fill(isSynthetic, train.size() - synthetic, train.size(), true);
       ClassifierTrainer.Result r = trainer.train(model,
           new ClassifierTrainer.Data(train.pixels(), train.labels(), isSynthetic), val.data(),
-          ModelStore.store(ctx.spark(), dir + "/checkpoint"));
-      ModelStore.save(ctx.spark(), r.model(), dir);
+          ModelStore.store(ctx.spark(), dir).under("checkpoint"));
+      r.model().save(ModelStore.store(ctx.spark(), dir));
       double imgPerSec = r.history().stream().mapToDouble(ClassifierTrainer.Epoch::imagesPerSecond)
           .average().orElse(0);
       LOG.info("train-classifier {}: best epoch {} (val BA {}), {} → {}", runId, r.bestEpoch(),

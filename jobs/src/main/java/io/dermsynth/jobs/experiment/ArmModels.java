@@ -45,7 +45,7 @@ public final class ArmModels {
       boolean sameImages = m.containsKey("synthetic_digest") ? m.get("synthetic_digest").equals(digest)
           : syntheticImages == 0;
       if (sameImages && same(had, want)
-          && HadoopFiles.exists(armCtx.spark(), m.get("model_path") + "/manifest.json")) {
+          && HadoopFiles.exists(armCtx.spark(), m.get("model_path") + "/" + io.dermsynth.core.ModelFolder.MANIFEST)) {
         return Optional.of(new TrainClassifierJob.Result(r.getString(2), m.get("model_path"), arm,
             Integer.parseInt(m.get("train_images")), syntheticImages, digest, Integer.parseInt(m.get("val_images")),
             Integer.parseInt(m.get("epochs")), Integer.parseInt(m.get("best_epoch")),

@@ -201,7 +201,7 @@ public final class TrainGanJob {
         trainer.measureQuality(quality, c.getInt("quality_ticks"));
       }
       var store = ModelStore.store(ctx.spark(), dir);
-      store.newestSnapshot().ifPresent(s -> LOG.info("train-gan {}: resuming from {}/{}", runId, dir, s));
+      new io.dermsynth.core.ModelFolder(store, GanTrainer.FORMAT).newestSnapshot().ifPresent(s -> LOG.info("train-gan {}: resuming from {}/{}", runId, dir, s));
       trainer.train(data, store,
           c.getBoolean("progress") && System.console() != null,
           Math.round(c.getDouble("max_minutes") * 60), t -> {

@@ -3,9 +3,7 @@ package io.dermsynth.jobs.runtime;
 import ai.djl.Device;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.CheckpointStore;
-import io.dermsynth.udf.ClassifierFiles;
 import java.io.IOException;
-import java.io.OutputStream;
 import org.apache.spark.sql.SparkSession;
 
 /** Models as folders on a Hadoop file system (local, s3a://, dbfs:/), loaded by URI. */
@@ -59,18 +57,8 @@ public final class ModelStore {
     return new io.dermsynth.udf.HadoopStore(spark.sparkContext().hadoopConfiguration(), dir);
   }
 
-  public static void save(SparkSession spark, ClassifierModel model, String dir) throws IOException {
-    try (OutputStream out = HadoopFiles.create(spark, dir + "/" + ClassifierModel.WEIGHTS)) {
-      model.writeWeights(out);
-    }
-    // The manifest last: a folder with a manifest is a complete model.
-    try (OutputStream out = HadoopFiles.create(spark, dir + "/" + ClassifierModel.MANIFEST)) {
-      model.writeManifest(out);
-    }
-  }
-
   public static ClassifierModel loadClassifier(SparkSession spark, String dir, Device device)
       throws IOException {
-    return ClassifierFiles.load(spark.sparkContext().hadoopConfiguration(), dir, device);
+    return ClassifierModel.load(store(spark, dir), device);
   }
 }
