@@ -6,13 +6,13 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import io.dermsynth.jobs.ingest.IngestJob;
 import io.dermsynth.jobs.review.DirectionReviews;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
 import io.dermsynth.jobs.runtime.Runs;
 import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.runtime.TableCatalog;
 import io.dermsynth.jobs.runtime.Tables;
 import io.dermsynth.jobs.runtime.TaskDevices;
 import ai.djl.Device;
@@ -157,7 +157,7 @@ public final class AugmentJob {
       return 0;
     }
     Dataset<Row> bad = ctx.spark().createDataFrame(new java.util.ArrayList<>(bySynthId.values()),
-        IngestJob.QUARANTINE_SCHEMA).withColumn("quarantined_at", current_timestamp());
+        TableCatalog.schemaWithout(Tables.QUARANTINE, "quarantined_at")).withColumn("quarantined_at", current_timestamp());
     ctx.tables().insertNew(Tables.QUARANTINE, bad, "source", "reason_code");
     return bySynthId.size();
   }

@@ -6,6 +6,7 @@ import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
 import io.dermsynth.jobs.runtime.Runs;
+import io.dermsynth.jobs.runtime.TableCatalog;
 import io.dermsynth.jobs.runtime.Tables;
 import com.typesafe.config.Config;
 import io.dermsynth.core.classify.ClassifierModel;
@@ -29,8 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,37 +41,6 @@ import org.slf4j.LoggerFactory;
 public final class EvaluateJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
-  private static final org.apache.spark.sql.types.DataType DOUBLE_MAP =
-      DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType);
-
-  public static final StructType SCHEMA = new StructType()
-      .add("run_id", DataTypes.StringType, false)
-      .add("arm", DataTypes.StringType, false)
-      .add("model_path", DataTypes.StringType, false)
-      .add("model_run_id", DataTypes.StringType, true)
-      .add("test_set", DataTypes.StringType, false)
-      .add("n_images", DataTypes.LongType, false)
-      .add("n_lesions", DataTypes.LongType, false)
-      .add("classes", DataTypes.createArrayType(DataTypes.StringType), false)
-      .add("balanced_accuracy", DataTypes.DoubleType, false)
-      .add("balanced_accuracy_ci_low", DataTypes.DoubleType, true)
-      .add("balanced_accuracy_ci_high", DataTypes.DoubleType, true)
-      .add("auc_macro", DataTypes.DoubleType, true)
-      .add("auc_macro_ci_low", DataTypes.DoubleType, true)
-      .add("auc_macro_ci_high", DataTypes.DoubleType, true)
-      .add("accuracy", DataTypes.DoubleType, false)
-      .add("recall", DOUBLE_MAP, false)
-      .add("precision", DOUBLE_MAP, false)
-      .add("f1", DOUBLE_MAP, false)
-      .add("auc", DOUBLE_MAP, false)
-      .add("support", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), false)
-      .add("confusion", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.LongType)), false)
-      .add("evaluated_at", DataTypes.TimestampType, false)
-      // Set when an experiment made the model: which one, and the arm's training seed.
-      .add("experiment_id", DataTypes.StringType, true)
-      .add("seed", DataTypes.LongType, true)
-      // The arm's training set in words: which synthetic images, render, gate and allocation.
-      .add("arm_policy", DataTypes.StringType, true);
 
   /** One evaluation and where its report is. */
   public record Result(String runId, String arm, String testSet, String model, ClassificationMetrics scores,
@@ -147,7 +115,7 @@ public final class EvaluateJob {
           byClass(names, k -> m.support()[k]),
           confusion(m.confusion()), Timestamp.from(Instant.now()), experimentId, seed, armPolicy);
       // Tables from before experiment_id/seed/arm_policy existed gain the columns.
-      ctx.tables().appendEvolving(Tables.EVALUATIONS, ctx.spark().createDataFrame(List.of(row), SCHEMA));
+      ctx.tables().appendEvolving(Tables.EVALUATIONS, ctx.spark().createDataFrame(List.of(row), TableCatalog.schema(Tables.EVALUATIONS)));
       String reportDir = c.getString("evaluate.report_dir").isEmpty()
           ? ctx.tables().warehouse() + "/report" : c.getString("evaluate.report_dir");
       String report = EvaluationReport.write(ctx, reportDir, runId, test.images().labels(), proba, names);

@@ -8,6 +8,7 @@ import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
 import io.dermsynth.jobs.runtime.Runs;
+import io.dermsynth.jobs.runtime.TableCatalog;
 import io.dermsynth.jobs.runtime.Tables;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
@@ -27,8 +28,6 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,19 +41,6 @@ import org.slf4j.LoggerFactory;
 public final class FactorizeJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(FactorizeJob.class);
-
-  /** The `directions` table. */
-  public static final StructType SCHEMA = new StructType()
-      .add("direction_id", DataTypes.StringType, false)
-      .add("generator_version", DataTypes.StringType, false)
-      .add("rank", DataTypes.IntegerType, false)
-      .add("eigenvalue", DataTypes.DoubleType, false)
-      .add("w_std", DataTypes.DoubleType, false)
-      .add("vector", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-      .add("layers", DataTypes.createArrayType(DataTypes.StringType, false), false)
-      .add("w_indices", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-      .add("layer_selection", DataTypes.StringType, false)
-      .add("model_path", DataTypes.StringType, false);
 
   /** What factorisation found and wrote. */
   public record Result(String runId, String model, String generatorVersion, String layers, int topK,
@@ -117,7 +103,7 @@ public final class FactorizeJob {
           scala.jdk.javaapi.CollectionConverters.asScala(names).toSeq(),
           scala.jdk.javaapi.CollectionConverters.asScala(wIndices).toSeq(), selection, model));
     }
-    Dataset<Row> out = ctx.spark().createDataFrame(rows, SCHEMA)
+    Dataset<Row> out = ctx.spark().createDataFrame(rows, TableCatalog.schemaWithout(Tables.DIRECTIONS, "run_id", "created_at"))
         .withColumn("run_id", lit(runId)).withColumn("created_at", current_timestamp());
     long added = ctx.tables().insertNew(Tables.DIRECTIONS, out, "direction_id");
     LOG.info("factorize {}: {} directions of {} over {} ({}), eigenvalues {}; {} rows added", runId, d.size(),

@@ -5,6 +5,7 @@ import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
 import io.dermsynth.jobs.runtime.Runs;
+import io.dermsynth.jobs.runtime.TableCatalog;
 import io.dermsynth.jobs.runtime.Tables;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -24,8 +25,6 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,16 +37,6 @@ public final class SampleJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(SampleJob.class);
   private static final int BATCH = 16;
-
-  public static final StructType SCHEMA = new StructType()
-      .add("model_path", DataTypes.StringType, false)
-      .add("snapshot", DataTypes.StringType, false)
-      .add("seed", DataTypes.LongType, false)
-      .add("truncation_psi", DataTypes.FloatType, false)
-      .add("noise_mode", DataTypes.StringType, false)
-      .add("png", DataTypes.BinaryType, false)
-      .add("run_id", DataTypes.StringType, false)
-      .add("created_at", DataTypes.TimestampType, false);
 
   /** What sampling wrote. */
   public record Result(String runId, String model, int images, String gridPath, long rowsAdded)
@@ -137,7 +126,7 @@ public final class SampleJob {
             rows.add(RowFactory.create(model, loaded.source(), seeds.get(i), psi, mode,
                 SampleGrid.png(all.get(i).expandDims(0), 1), runId, now));
           }
-          added = ctx.tables().insertNew(Tables.GAN_SAMPLES, ctx.spark().createDataFrame(rows, SCHEMA),
+          added = ctx.tables().insertNew(Tables.GAN_SAMPLES, ctx.spark().createDataFrame(rows, TableCatalog.schema(Tables.GAN_SAMPLES)),
               "model_path", "snapshot", "seed", "truncation_psi", "noise_mode");
         }
         LOG.info("sample {}: {} images from {} ({}), ψ {}, noise {}; grid {}, {} rows added", runId,

@@ -9,6 +9,7 @@ import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.KeepWithoutError;
 import io.dermsynth.jobs.runtime.Runs;
 import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.runtime.TableCatalog;
 import io.dermsynth.jobs.runtime.Tables;
 import com.typesafe.config.Config;
 import io.dermsynth.core.data.ContentDuplicates;
@@ -132,14 +133,6 @@ public final class IngestJob {
       .add("image_id", DataTypes.StringType, false)
       .add("split", DataTypes.StringType, false)
       .add("duplicate_of", DataTypes.StringType, true);
-
-  public static final StructType QUARANTINE_SCHEMA = new StructType()
-      .add("source", DataTypes.StringType, false)
-      .add("image_id", DataTypes.StringType, true)
-      .add("reason_code", DataTypes.StringType, false)
-      .add("message", DataTypes.StringType, false)
-      .add("stage", DataTypes.StringType, false)
-      .add("run_id", DataTypes.StringType, false);
 
   private IngestJob() {}
 
@@ -319,7 +312,7 @@ public final class IngestJob {
       return 0;
     }
     return tables.insertNew(Tables.QUARANTINE, ctx.spark()
-        .createDataFrame(new ArrayList<>(rows.values()), QUARANTINE_SCHEMA)
+        .createDataFrame(new ArrayList<>(rows.values()), TableCatalog.schemaWithout(Tables.QUARANTINE, "quarantined_at"))
         .withColumn("quarantined_at", current_timestamp()), "source", "reason_code");
   }
 

@@ -1,10 +1,10 @@
 package io.dermsynth.jobs.review;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
 import io.dermsynth.jobs.runtime.JobContext;
+import io.dermsynth.jobs.runtime.TableCatalog;
 import io.dermsynth.jobs.runtime.Tables;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -13,8 +13,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * The Delta table `direction_reviews`: a person's decisions on SeFa directions, append-only. A
@@ -26,20 +24,6 @@ public final class DirectionReviews {
   public static final String APPROVED = "approved";
   public static final String REJECTED = "rejected";
   public static final List<String> DECISIONS = List.of(APPROVED, REJECTED);
-
-  public static final StructType SCHEMA = new StructType()
-      .add("direction_id", DataTypes.StringType, false)
-      .add("decision", DataTypes.StringType, false)
-      .add("name", DataTypes.StringType, true)
-      .add("alpha_min", DataTypes.DoubleType, true)
-      .add("alpha_max", DataTypes.DoubleType, true)
-      .add("note", DataTypes.StringType, true)
-      .add("reviewer", DataTypes.StringType, false)
-      .add("decided_at", DataTypes.TimestampType, false)
-      .add("generator_version", DataTypes.StringType, false)
-      .add("run_id", DataTypes.StringType, false)
-      // Added later (null in older rows): the unit the alpha range was chosen in, augment.alpha_unit.
-      .add("alpha_unit", DataTypes.StringType, true);
 
   /**
    * One decision. For an approval, alphaMin ≤ alpha ≤ alphaMax are the edit strengths the direction may
@@ -66,18 +50,13 @@ public final class DirectionReviews {
   /** Appends one decision (creating the table on the first; adding alpha_unit to an older table). */
   public static void append(JobContext ctx, Review review) {
     ctx.tables().appendEvolving(Tables.DIRECTION_REVIEWS,
-        ctx.spark().createDataFrame(List.of(review.row()), SCHEMA));
+        ctx.spark().createDataFrame(List.of(review.row()), TableCatalog.schema(Tables.DIRECTION_REVIEWS)));
   }
 
-  /** The table with every column of {@link #SCHEMA} (null alpha_unit in a table from before it). */
-  private static Dataset<Row> table(JobContext ctx) {
-    Dataset<Row> t = ctx.tables().read(Tables.DIRECTION_REVIEWS);
-    return List.of(t.columns()).contains("alpha_unit") ? t : t.withColumn("alpha_unit", lit(null).cast("string"));
-  }
 
   /** Each decided direction's latest decision: (direction_id, decision, alpha_min, alpha_max, alpha_unit). */
   public static Dataset<Row> latest(JobContext ctx) {
-    return table(ctx)
+    return ctx.tables().read(Tables.DIRECTION_REVIEWS)
         .withColumn("n", row_number().over(Window.partitionBy("direction_id").orderBy(col("decided_at").desc())))
         .where(col("n").equalTo(1)).select("direction_id", "decision", "alpha_min", "alpha_max", "alpha_unit");
   }
@@ -87,8 +66,8 @@ public final class DirectionReviews {
     if (!ctx.tables().exists(Tables.DIRECTION_REVIEWS)) {
       return List.of();
     }
-    return table(ctx).where(col("generator_version").equalTo(generatorVersion))
-        .select(java.util.Arrays.stream(SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col)
+    return ctx.tables().read(Tables.DIRECTION_REVIEWS).where(col("generator_version").equalTo(generatorVersion))
+        .select(TableCatalog.columns(Tables.DIRECTION_REVIEWS).stream().map(org.apache.spark.sql.functions::col)
             .toArray(org.apache.spark.sql.Column[]::new))
         .orderBy(col("decided_at").desc()).collectAsList().stream().map(Review::of).toList();
   }

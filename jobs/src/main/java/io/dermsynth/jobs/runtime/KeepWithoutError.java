@@ -9,7 +9,7 @@ import org.apache.spark.util.CollectionAccumulator;
 /**
  * Keeps the rows whose result struct (a Transformer's output column with {@code error_code},
  * {@code error_message} and {@code executor_id}) has no error; hands the others to the driver as quarantine
- * rows ({@link IngestJob#QUARANTINE_SCHEMA}: source, image_id, reason, message, stage, run) and, when asked,
+ * rows (the quarantine table's columns less quarantined_at: source, image_id, reason, message, stage, run) and, when asked,
  * the executor's id once per task. Failures are few, so an accumulator carries them and nothing is cached
  * or computed twice. A new instance is deserialised for every task, hence the per-task flag.
  */

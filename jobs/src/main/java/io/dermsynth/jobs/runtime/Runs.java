@@ -14,7 +14,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -27,20 +26,6 @@ import org.apache.spark.sql.types.StructType;
  * shows it as "running".
  */
 public final class Runs {
-
-  public static final StructType SCHEMA = new StructType()
-      .add("run_id", DataTypes.StringType, false)
-      .add("command", DataTypes.StringType, false)
-      .add("status", DataTypes.StringType, false)
-      .add("started_at", DataTypes.TimestampType, false)
-      .add("finished_at", DataTypes.TimestampType, false)
-      .add("config", DataTypes.StringType, false)
-      .add("config_path", DataTypes.StringType, false)
-      .add("metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true)
-      .add("error", DataTypes.StringType, true)
-      // Added later (older rows read null): the seeds in effect and the content of what the run wrote.
-      .add("seeds", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true)
-      .add("content_hashes", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true);
 
   /** The body of a job, given its run id. */
   @FunctionalInterface
@@ -77,7 +62,7 @@ public final class Runs {
           Timestamp.from(started), Timestamp.from(Instant.now()), ctx.settings().renderJson(),
           configPath, result == null ? null : result.metrics(),
           failure == null ? null : String.valueOf(failure), ctx.settings().seeds(), hashes);
-      ctx.tables().appendEvolving(Tables.RUNS, ctx.spark().createDataFrame(List.of(row), SCHEMA));
+      ctx.tables().appendEvolving(Tables.RUNS, ctx.spark().createDataFrame(List.of(row), TableCatalog.schema(Tables.RUNS)));
     }
   }
 
@@ -87,22 +72,10 @@ public final class Runs {
    * wrote (rows from before seeds and hashes were recorded show nothing there).
    */
   public static Dataset<Row> listing(JobContext ctx, int last) throws IOException {
-    StructType columns = new StructType().add("run_id", DataTypes.StringType).add("command", DataTypes.StringType)
-        .add("status", DataTypes.StringType).add("started_at", DataTypes.TimestampType)
-        .add("finished_at", DataTypes.TimestampType)
-        .add("metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
-        .add("seeds", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
-        .add("content_hashes", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
+    StructType columns = TableCatalog.schema(Tables.RUNS);
     Dataset<Row> finished = ctx.spark().createDataFrame(List.of(), columns);
     if (ctx.tables().exists(Tables.RUNS)) {
-      Dataset<Row> runs = ctx.tables().read(Tables.RUNS);
-      for (String column : List.of("seeds", "content_hashes")) {
-        if (!List.of(runs.columns()).contains(column)) {
-          runs = runs.withColumn(column, functions.lit(null).cast("map<string,string>"));
-        }
-      }
-      finished = runs.select(java.util.Arrays.stream(columns.fieldNames()).map(functions::col)
-          .toArray(org.apache.spark.sql.Column[]::new));
+      finished = ctx.tables().read(Tables.RUNS);
     }
     java.util.Set<String> ended = new java.util.HashSet<>(finished.select("run_id")
         .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
@@ -115,9 +88,10 @@ public final class Runs {
       if (start.isPresent()) {
         java.util.Properties p = new java.util.Properties();
         p.load(new java.io.StringReader(new String(start.get(), StandardCharsets.UTF_8)));
+        // A row of the runs table as far as a started run can fill one (no settings, no end yet).
         running.add(RowFactory.create(id, p.getProperty("command"), "running",
-            Timestamp.from(Instant.ofEpochMilli(Long.parseLong(p.getProperty("started_at_ms")))), null,
-            Map.of("host", p.getProperty("host", ""), "pid", p.getProperty("pid", "")), null, null));
+            Timestamp.from(Instant.ofEpochMilli(Long.parseLong(p.getProperty("started_at_ms")))), null, "", "",
+            Map.of("host", p.getProperty("host", ""), "pid", p.getProperty("pid", "")), null, null, null));
       }
     }
     Dataset<Row> all = finished.unionByName(ctx.spark().createDataFrame(running, columns));

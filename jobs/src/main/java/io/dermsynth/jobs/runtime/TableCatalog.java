@@ -7,185 +7,197 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
- * Every table's columns, declared once with what each holds: written to Delta as column comments when
+ * Every table's columns, declared once with their types and what each holds: every write goes through
+ * {@link #conformed} (the declared columns, in order, of the declared types), rows made on the driver
+ * take {@link #schema}, and the comments are written to Delta as column comments when
  * a table is created ({@code DESCRIBE images} shows them; Unity Catalog and Databricks' Catalog
  * Explorer too), and PNG columns annotated with {@code spark.contentAnnotation} = image/png so that
  * Databricks' {@code display()} shows them as thumbnails. A job writing a column this catalogue does not
- * declare is a bug: creating the table fails, naming the column.
+ * declare, or of another type, is a bug: the write fails, naming the column.
  */
 public final class TableCatalog {
 
   /** The metadata key Databricks' display() reads to show binary columns as images. */
   static final String CONTENT_ANNOTATION = "spark.contentAnnotation";
 
-  private static final Map<String, Map<String, String>> COMMENTS = new LinkedHashMap<>();
+  /** A declared column: its Spark type, whether it may be null, what it holds. */
+  private record Declared(DataType type, boolean nullable, String comment) {}
+
+  private static final Map<String, Map<String, Declared>> TABLES = new LinkedHashMap<>();
   private static final List<String> PNG = List.of("png");
 
   static {
     table(Tables.IMAGES,
-        "image_id", "The image's id in its dataset (HAM10000: ISIC_…); the key",
-        "lesion_id", "The lesion it shows; splits keep a lesion's images together (a copy joins its original's lesion)",
-        "dataset", "Which dataset the image came from (ham10000, isic, folders, labels-csv)",
-        "dx", "Diagnosis: akiec, bcc, bkl, df, mel, nv or vasc",
-        "dx_type", "How the diagnosis was made (histo, follow_up, consensus, confocal), when the dataset says",
-        "age", "Patient age, when the dataset says",
-        "sex", "Patient sex, when the dataset says",
-        "localization", "Body site, when the dataset says",
-        "metadata", "The source row's other fields",
-        "split", "train, val or test, by lesion",
-        "width", "Working image width (px)",
-        "height", "Working image height (px)",
-        "png", "The working image: centre-cropped, resized to ingest.size, PNG",
-        "source_path", "Where the file was read (file:, s3a:, dbfs:)",
-        "source_sha256", "SHA-256 of the file's bytes",
-        "pixel_sha256", "SHA-256 of the decoded working pixels (equal for re-encoded copies)",
-        "phash", "64-bit perceptual hash, for near copies",
-        "duplicate_of", "The image this one copies, when it is a copy kept in its original's split",
-        "source_width", "The file's width (px)",
-        "source_height", "The file's height (px)",
-        "source_format", "The file's format (jpeg, png, bmp, …)",
-        "run_id", "The ingest run that added the row",
-        "ingested_at", "When it was added",
-        "ingest_executor", "The Spark executor that decoded it");
+        "image_id", "string not null", "The image's id in its dataset (HAM10000: ISIC_…); the key",
+        "lesion_id", "string not null", "The lesion it shows; splits keep a lesion's images together (a copy joins its original's lesion)",
+        "dataset", "string not null", "Which dataset the image came from (ham10000, isic, folders, labels-csv)",
+        "dx", "string not null", "Diagnosis: akiec, bcc, bkl, df, mel, nv or vasc",
+        "dx_type", "string", "How the diagnosis was made (histo, follow_up, consensus, confocal), when the dataset says",
+        "age", "double", "Patient age, when the dataset says",
+        "sex", "string", "Patient sex, when the dataset says",
+        "localization", "string", "Body site, when the dataset says",
+        "metadata", "map<string,string>", "The source row's other fields",
+        "split", "string not null", "train, val or test, by lesion",
+        "width", "int not null", "Working image width (px)",
+        "height", "int not null", "Working image height (px)",
+        "png", "binary not null", "The working image: centre-cropped, resized to ingest.size, PNG",
+        "source_path", "string not null", "Where the file was read (file:, s3a:, dbfs:)",
+        "source_sha256", "string not null", "SHA-256 of the file's bytes",
+        "pixel_sha256", "string not null", "SHA-256 of the decoded working pixels (equal for re-encoded copies)",
+        "phash", "bigint not null", "64-bit perceptual hash, for near copies",
+        "duplicate_of", "string", "The image this one copies, when it is a copy kept in its original's split",
+        "source_width", "int", "The file's width (px)",
+        "source_height", "int", "The file's height (px)",
+        "source_format", "string", "The file's format (jpeg, png, bmp, …)",
+        "run_id", "string not null", "The ingest run that added the row",
+        "ingested_at", "timestamp not null", "When it was added",
+        "ingest_executor", "string", "The Spark executor that decoded it");
     table(Tables.QUARANTINE,
-        "source", "What could not be used: a file, a csv row, or a synth_id",
-        "image_id", "Its image id, when known",
-        "reason_code", "Why, as a code (CORRUPT_IMAGE, TRUNCATED_JPEG, DUPLICATE_CONTENT, …)",
-        "message", "Why, in words",
-        "stage", "The stage that set it aside (ingest, invert, augment)",
-        "run_id", "The run that set it aside",
-        "quarantined_at", "When");
+        "source", "string not null", "What could not be used: a file, a csv row, or a synth_id",
+        "image_id", "string", "Its image id, when known",
+        "reason_code", "string not null", "Why, as a code (CORRUPT_IMAGE, TRUNCATED_JPEG, DUPLICATE_CONTENT, …)",
+        "message", "string not null", "Why, in words",
+        "stage", "string not null", "The stage that set it aside (ingest, invert, augment)",
+        "run_id", "string not null", "The run that set it aside",
+        "quarantined_at", "timestamp not null", "When");
     table(Tables.LATENTS,
-        "image_id", "The inverted image (images.image_id)",
-        "lesion_id", "Its lesion",
-        "dx", "Its diagnosis",
-        "split", "Its split",
-        "inverter_version", "Hash of the inverter's weights (i-…); with image_id, the key",
-        "method", "encoder (e4e), hyperstyle (e4e + HyperStyle offsets) or optimised (+ latent optimisation)",
-        "w_plus", "W+ code: num_ws × w_dim float32, little-endian",
-        "num_ws", "Rows of W+ (one per style input)",
-        "w_dim", "Width of W",
-        "offsets", "HyperStyle weight offsets of the tuned layers, float32 (empty for encoder)",
-        "offset_layers", "The layers the offsets belong to, in order",
-        "l2", "Mean squared pixel error of the reconstruction ([-1, 1] scale)",
-        "lpips", "LPIPS of the reconstruction to the image",
-        "inverter_path", "The inverter's model folder",
-        "run_id", "The invert run that wrote the row",
-        "created_at", "When");
+        "image_id", "string not null", "The inverted image (images.image_id)",
+        "lesion_id", "string not null", "Its lesion",
+        "dx", "string not null", "Its diagnosis",
+        "split", "string not null", "Its split",
+        "inverter_version", "string not null", "Hash of the inverter's weights (i-…); with image_id, the key",
+        "method", "string not null", "encoder (e4e), hyperstyle (e4e + HyperStyle offsets) or optimised (+ latent optimisation)",
+        "w_plus", "binary not null", "W+ code: num_ws × w_dim float32, little-endian",
+        "num_ws", "int not null", "Rows of W+ (one per style input)",
+        "w_dim", "int not null", "Width of W",
+        "offsets", "binary", "HyperStyle weight offsets of the tuned layers, float32 (empty for encoder)",
+        "offset_layers", "array<string>", "The layers the offsets belong to, in order",
+        "l2", "double", "Mean squared pixel error of the reconstruction ([-1, 1] scale)",
+        "lpips", "double", "LPIPS of the reconstruction to the image",
+        "inverter_path", "string not null", "The inverter's model folder",
+        "run_id", "string not null", "The invert run that wrote the row",
+        "created_at", "timestamp not null", "When");
     table(Tables.DIRECTIONS,
-        "direction_id", "The direction's id (hash of generator, layers and rank); the key",
-        "generator_version", "Hash of the generator's weights (g-…) whose style weights were factorised",
-        "rank", "0 = the largest eigenvalue",
-        "eigenvalue", "SeFa's eigenvalue: how much the layers' styles change along it",
-        "w_std", "Spread of W along the direction: the unit of augment's alphas (alpha_unit w_std)",
-        "vector", "The unit direction in W, float32",
-        "layers", "The layers whose style weights were factorised",
-        "w_indices", "The W+ rows the direction moves",
-        "layer_selection", "How the layers were chosen (all, coarse, middle, fine, or a list)",
-        "model_path", "The model folder factorised",
-        "run_id", "The factorize run",
-        "created_at", "When");
+        "direction_id", "string not null", "The direction's id (hash of generator, layers and rank); the key",
+        "generator_version", "string not null", "Hash of the generator's weights (g-…) whose style weights were factorised",
+        "rank", "int not null", "0 = the largest eigenvalue",
+        "eigenvalue", "double not null", "SeFa's eigenvalue: how much the layers' styles change along it",
+        "w_std", "double not null", "Spread of W along the direction: the unit of augment's alphas (alpha_unit w_std)",
+        "vector", "array<float> not null", "The unit direction in W, float32",
+        "layers", "array<string> not null", "The layers whose style weights were factorised",
+        "w_indices", "array<int> not null", "The W+ rows the direction moves",
+        "layer_selection", "string not null", "How the layers were chosen (all, coarse, middle, fine, or a list)",
+        "model_path", "string not null", "The model folder factorised",
+        "run_id", "string not null", "The factorize run",
+        "created_at", "timestamp not null", "When");
     table(Tables.DIRECTION_REVIEWS,
-        "direction_id", "The reviewed direction (directions.direction_id)",
-        "decision", "approved or rejected; the latest row of a direction is in force",
-        "name", "The reviewer's name for what it changes",
-        "alpha_min", "Smallest alpha approved",
-        "alpha_max", "Largest alpha approved",
-        "note", "The reviewer's note",
-        "reviewer", "Who decided",
-        "decided_at", "When",
-        "generator_version", "The generator the direction belongs to",
-        "run_id", "The review session (or demo run) that recorded it",
-        "alpha_unit", "The unit of alpha_min/alpha_max (w_std or raw)");
+        "direction_id", "string not null", "The reviewed direction (directions.direction_id)",
+        "decision", "string not null", "approved or rejected; the latest row of a direction is in force",
+        "name", "string", "The reviewer's name for what it changes",
+        "alpha_min", "double", "Smallest alpha approved",
+        "alpha_max", "double", "Largest alpha approved",
+        "note", "string", "The reviewer's note",
+        "reviewer", "string not null", "Who decided",
+        "decided_at", "timestamp not null", "When",
+        "generator_version", "string not null", "The generator the direction belongs to",
+        "run_id", "string not null", "The review session (or demo run) that recorded it",
+        "alpha_unit", "string", "The unit of alpha_min/alpha_max (w_std or raw)");
     table(Tables.SYNTHETIC,
-        "synth_id", "Hash of (source, inverter, direction, alpha, render, inversion method); the key",
-        "image_id", "The real training image edited",
-        "lesion_id", "Its lesion (every synthetic image inherits its source's)",
-        "dx", "Its diagnosis, inherited",
-        "direction_id", "The direction edited along",
-        "alpha", "The edit's strength, in alpha_unit",
-        "alpha_unit", "w_std (alpha × the direction's spread of W) or raw",
-        "generator_version", "The generator that rendered it",
-        "inverter_version", "The inverter whose latent was edited",
-        "inverter_path", "The inverter's model folder",
-        "render", "generator (the generator's image) or residual (the source plus the edit's change)",
-        "inversion_method", "The latent's inversion method",
-        "png", "The synthetic image, PNG",
-        "lpips", "LPIPS to the source image",
-        "lpips_ok", "lpips within augment.lpips_threshold (the paper's 0.2)",
-        "lpips_recon", "LPIPS to the unedited (alpha 0) render",
-        "label_probability", "The label judge's probability of the inherited dx",
-        "label_kept", "Whether the judge's arg-max is still the inherited dx",
-        "predicted_dx", "The judge's arg-max",
-        "classifier_path", "The label judge's model folder",
-        "direction_source", "approved (direction_reviews) or all_top_k (unattended, no reviewer)",
-        "run_id", "The augment run that wrote it",
-        "executor_id", "The Spark executor that rendered it",
-        "task_gpu", "The GPU Spark gave the task, if any",
-        "device", "The device it ran on",
-        "created_at", "When");
+        "synth_id", "string not null", "Hash of (source, inverter, direction, alpha, render, inversion method); the key",
+        "image_id", "string not null", "The real training image edited",
+        "lesion_id", "string not null", "Its lesion (every synthetic image inherits its source's)",
+        "dx", "string not null", "Its diagnosis, inherited",
+        "direction_id", "string not null", "The direction edited along",
+        "alpha", "double not null", "The edit's strength, in alpha_unit",
+        "alpha_unit", "string not null", "w_std (alpha × the direction's spread of W) or raw",
+        "generator_version", "string not null", "The generator that rendered it",
+        "inverter_version", "string not null", "The inverter whose latent was edited",
+        "inverter_path", "string not null", "The inverter's model folder",
+        "render", "string not null", "generator (the generator's image) or residual (the source plus the edit's change)",
+        "inversion_method", "string not null", "The latent's inversion method",
+        "png", "binary not null", "The synthetic image, PNG",
+        "lpips", "double", "LPIPS to the source image",
+        "lpips_ok", "boolean", "lpips within augment.lpips_threshold (the paper's 0.2)",
+        "lpips_recon", "double", "LPIPS to the unedited (alpha 0) render",
+        "label_probability", "double", "The label judge's probability of the inherited dx",
+        "label_kept", "boolean", "Whether the judge's arg-max is still the inherited dx",
+        "predicted_dx", "string", "The judge's arg-max",
+        "classifier_path", "string", "The label judge's model folder",
+        "direction_source", "string not null", "approved (direction_reviews) or all_top_k (unattended, no reviewer)",
+        "run_id", "string not null", "The augment run that wrote it",
+        "executor_id", "string", "The Spark executor that rendered it",
+        "task_gpu", "string", "The GPU Spark gave the task, if any",
+        "device", "string", "The device it ran on",
+        "created_at", "timestamp not null", "When");
     table(Tables.EVALUATIONS,
-        "run_id", "The evaluate run; the key",
-        "arm", "The experiment arm (or classifier.arm) of the model",
-        "model_path", "The model folder scored",
-        "model_run_id", "The train-classifier run that made it",
-        "test_set", "images:test, or the folder scored",
-        "n_images", "Test images",
-        "n_lesions", "Test lesions (the bootstrap resamples lesions)",
-        "classes", "The model's classes, in order",
-        "balanced_accuracy", "Mean recall over the classes present",
-        "balanced_accuracy_ci_low", "95% bootstrap interval, lower end",
-        "balanced_accuracy_ci_high", "95% bootstrap interval, upper end",
-        "auc_macro", "One-vs-rest ROC AUC averaged over the classes present",
-        "auc_macro_ci_low", "95% bootstrap interval, lower end",
-        "auc_macro_ci_high", "95% bootstrap interval, upper end",
-        "accuracy", "Share of test images right",
-        "recall", "Per class",
-        "precision", "Per class",
-        "f1", "Per class",
-        "auc", "Per class, one vs rest",
-        "support", "Test images per class",
-        "confusion", "Counts, rows the true class, columns the predicted",
-        "evaluated_at", "When",
-        "experiment_id", "The experiment that trained the model, if any",
-        "seed", "The arm's training seed, if an experiment's",
-        "arm_policy", "The arm's training set in words: which synthetic images, render, gate, allocation");
+        "run_id", "string not null", "The evaluate run; the key",
+        "arm", "string not null", "The experiment arm (or classifier.arm) of the model",
+        "model_path", "string not null", "The model folder scored",
+        "model_run_id", "string", "The train-classifier run that made it",
+        "test_set", "string not null", "images:test, or the folder scored",
+        "n_images", "bigint not null", "Test images",
+        "n_lesions", "bigint not null", "Test lesions (the bootstrap resamples lesions)",
+        "classes", "array<string> not null", "The model's classes, in order",
+        "balanced_accuracy", "double not null", "Mean recall over the classes present",
+        "balanced_accuracy_ci_low", "double", "95% bootstrap interval, lower end",
+        "balanced_accuracy_ci_high", "double", "95% bootstrap interval, upper end",
+        "auc_macro", "double", "One-vs-rest ROC AUC averaged over the classes present",
+        "auc_macro_ci_low", "double", "95% bootstrap interval, lower end",
+        "auc_macro_ci_high", "double", "95% bootstrap interval, upper end",
+        "accuracy", "double not null", "Share of test images right",
+        "recall", "map<string,double> not null", "Per class",
+        "precision", "map<string,double> not null", "Per class",
+        "f1", "map<string,double> not null", "Per class",
+        "auc", "map<string,double> not null", "Per class, one vs rest",
+        "support", "map<string,bigint> not null", "Test images per class",
+        "confusion", "array<array<bigint>> not null", "Counts, rows the true class, columns the predicted",
+        "evaluated_at", "timestamp not null", "When",
+        "experiment_id", "string", "The experiment that trained the model, if any",
+        "seed", "bigint", "The arm's training seed, if an experiment's",
+        "arm_policy", "string", "The arm's training set in words: which synthetic images, render, gate, allocation");
     table(Tables.RUNS,
-        "run_id", "The run (yyyyMMdd-HHmmss-random); the key",
-        "command", "The command (ingest, train-gan, …, pipeline, demo)",
-        "status", "succeeded, failed, or partial (a time budget stopped it; rerun to go on)",
-        "started_at", "When it started",
-        "finished_at", "When it ended",
-        "config", "The resolved settings, secrets masked",
-        "config_path", "Where the settings file lies",
-        "metrics", "The run's figures",
-        "error", "What failed, when it failed",
-        "seeds", "The seeds in effect",
-        "content_hashes", "Content hash of the rows each table got (equal hashes: equal rows)");
+        "run_id", "string not null", "The run (yyyyMMdd-HHmmss-random); the key",
+        "command", "string not null", "The command (ingest, train-gan, …, pipeline, demo)",
+        "status", "string not null", "succeeded, failed, or partial (a time budget stopped it; rerun to go on)",
+        "started_at", "timestamp not null", "When it started",
+        "finished_at", "timestamp not null", "When it ended",
+        "config", "string not null", "The resolved settings, secrets masked",
+        "config_path", "string not null", "Where the settings file lies",
+        "metrics", "map<string,string>", "The run's figures",
+        "error", "string", "What failed, when it failed",
+        "seeds", "map<string,string>", "The seeds in effect",
+        "content_hashes", "map<string,string>", "Content hash of the rows each table got (equal hashes: equal rows)");
     table(Tables.GAN_SAMPLES,
-        "model_path", "The generator's model folder",
-        "snapshot", "The snapshot sampled",
-        "seed", "The latent's seed",
-        "truncation_psi", "Truncation ψ (1: none)",
-        "noise_mode", "const, random or none",
-        "png", "The generated image, PNG",
-        "run_id", "The sample run",
-        "created_at", "When");
+        "model_path", "string not null", "The generator's model folder",
+        "snapshot", "string not null", "The snapshot sampled",
+        "seed", "bigint not null", "The latent's seed",
+        "truncation_psi", "float not null", "Truncation ψ (1: none)",
+        "noise_mode", "string not null", "const, random or none",
+        "png", "binary not null", "The generated image, PNG",
+        "run_id", "string not null", "The sample run",
+        "created_at", "timestamp not null", "When");
   }
 
   private TableCatalog() {}
 
-  private static void table(String name, String... columnsAndComments) {
-    Map<String, String> columns = new LinkedHashMap<>();
-    for (int i = 0; i < columnsAndComments.length; i += 2) {
-      columns.put(columnsAndComments[i], columnsAndComments[i + 1]);
+  /** @param columns name, type (Spark DDL, "not null" when it may not be null), comment; repeated */
+  private static void table(String name, String... columns) {
+    Map<String, Declared> declared = new LinkedHashMap<>();
+    for (int i = 0; i < columns.length; i += 3) {
+      String type = columns[i + 1];
+      boolean notNull = type.endsWith(" not null");
+      declared.put(columns[i], new Declared(DataType.fromDDL(notNull ? type.substring(0, type.length() - 9) : type),
+          !notNull, columns[i + 2]));
     }
-    COMMENTS.put(name, columns);
+    TABLES.put(name, declared);
   }
 
   /** The table's declared columns, in order. */
@@ -195,39 +207,91 @@ public final class TableCatalog {
 
   /** The column's comment. */
   public static String comment(String table, String column) {
-    return declared(table).get(column);
+    return declared(table).get(column).comment();
+  }
+
+  /** The table's schema, for rows made on the driver. */
+  public static StructType schema(String table) {
+    return schemaWithout(table);
+  }
+
+  /** The table's schema less {@code later} columns (e.g. run_id and a timestamp, added to all rows at once). */
+  public static StructType schemaWithout(String table, String... later) {
+    List<String> skip = List.of(later);
+    StructType out = new StructType();
+    for (var e : declared(table).entrySet()) {
+      if (!skip.contains(e.getKey())) {
+        out = out.add(e.getKey(), e.getValue().type(), e.getValue().nullable());
+      }
+    }
+    return out;
   }
 
   /**
-   * {@code rows} with every column's comment (and PNG annotation) as metadata, for the write that
-   * creates the table; fails naming any column the catalogue does not declare.
+   * {@code rows} as the table declares them: its columns in the declared order, a nullable column the
+   * rows lack as null. Fails naming the column when the rows carry one the table does not declare, lack
+   * one that may not be null, or hold one of another type.
+   *
+   * @param create also write each column's comment (and PNG annotation), for the write that creates it
    */
-  static Dataset<Row> annotated(String table, Dataset<Row> rows) {
-    Map<String, String> comments = declared(table);
-    List<String> undeclared = java.util.Arrays.stream(rows.columns()).filter(c -> !comments.containsKey(c)).toList();
+  static Dataset<Row> conformed(String table, Dataset<Row> rows, boolean create) {
+    Map<String, Declared> declared = declared(table);
+    List<String> undeclared = java.util.Arrays.stream(rows.columns()).filter(c -> !declared.containsKey(c)).toList();
     if (!undeclared.isEmpty()) {
       throw new IllegalStateException("table " + table + ": columns " + undeclared + " are not declared in "
-          + "TableCatalog; declared: " + comments.keySet());
+          + "TableCatalog; declared: " + declared.keySet());
+    }
+    Map<String, DataType> given = new LinkedHashMap<>();
+    for (StructField f : rows.schema().fields()) {
+      given.put(f.name(), f.dataType());
     }
     List<Column> cols = new ArrayList<>();
-    for (StructField f : rows.schema().fields()) {
-      cols.add(rows.col(f.name()).as(f.name(), metadata(f, comments.get(f.name()))));
+    for (var e : declared.entrySet()) {
+      String name = e.getKey();
+      Declared d = e.getValue();
+      DataType type = given.get(name);
+      Column c;
+      if (type == null) {
+        if (!d.nullable()) {
+          throw new IllegalStateException("table " + table + ": column " + name + " (" + d.type().catalogString()
+              + ", not null) is missing");
+        }
+        c = functions.lit(null).cast(d.type());
+      } else if (!type.catalogString().equals(d.type().catalogString())) {
+        throw new IllegalStateException("table " + table + ": column " + name + " is " + type.catalogString()
+            + ", declared " + d.type().catalogString());
+      } else {
+        c = rows.col(name);
+      }
+      cols.add(create ? c.as(name, metadata(name, d.comment())) : c.as(name));
     }
     return rows.select(cols.toArray(Column[]::new));
   }
 
-  private static Metadata metadata(StructField f, String comment) {
-    MetadataBuilder b = new MetadataBuilder().withMetadata(f.metadata()).putString("comment", comment);
-    if (PNG.contains(f.name())) {
+  /** A stored table with the declared columns it lacks (it predates them) as nulls, after its own. */
+  static Dataset<Row> withDeclared(String table, Dataset<Row> stored) {
+    List<String> has = List.of(stored.columns());
+    Dataset<Row> out = stored;
+    for (var e : declared(table).entrySet()) {
+      if (!has.contains(e.getKey())) {
+        out = out.withColumn(e.getKey(), functions.lit(null).cast(e.getValue().type()));
+      }
+    }
+    return out;
+  }
+
+  private static Metadata metadata(String column, String comment) {
+    MetadataBuilder b = new MetadataBuilder().putString("comment", comment);
+    if (PNG.contains(column)) {
       b.putString(CONTENT_ANNOTATION, "{\"mimeType\":\"image/png\"}");
     }
     return b.build();
   }
 
-  private static Map<String, String> declared(String table) {
-    Map<String, String> c = COMMENTS.get(table);
+  private static Map<String, Declared> declared(String table) {
+    Map<String, Declared> c = TABLES.get(table);
     if (c == null) {
-      throw new IllegalArgumentException("no table '" + table + "'; tables: " + COMMENTS.keySet());
+      throw new IllegalArgumentException("no table '" + table + "'; tables: " + TABLES.keySet());
     }
     return c;
   }

@@ -55,7 +55,7 @@ public final class Tables {
       throw new IllegalStateException("table '" + table + "' does not exist under " + warehouse
           + "; run the stage that writes it first (e.g. `dermsynth ingest` for images)");
     }
-    return spark.read().format("delta").load(path(table));
+    return TableCatalog.withDeclared(table, spark.read().format("delta").load(path(table)));
   }
 
   /**
@@ -77,11 +77,12 @@ public final class Tables {
   /** The one merge behind insertNew (replaceWhen null: no matched clause) and upsert. */
   private Upserted merge(String table, Dataset<Row> rows, String replaceWhen, String... keys) {
     if (!exists(table)) {
-      TableCatalog.annotated(table, rows).write().format("delta").mode("errorifexists").save(path(table));
+      TableCatalog.conformed(table, rows, true).write().format("delta").mode("errorifexists").save(path(table));
       return new Upserted(commitMetric(table, -1, "numOutputRows"), 0);
     }
     long before = version(table);
-    var merge = DeltaTable.forPath(spark, path(table)).as("t").merge(rows.as("s"), keysEqual(keys))
+    var merge = DeltaTable.forPath(spark, path(table)).as("t")
+        .merge(TableCatalog.conformed(table, rows, false).as("s"), keysEqual(keys))
         .withSchemaEvolution();
     if (replaceWhen != null) {
       merge = merge.whenMatched(replaceWhen).updateAll();
@@ -177,13 +178,12 @@ public final class Tables {
 
   /** Appends the rows; the write that creates the table gives its columns their comments (TableCatalog). */
   public void append(String table, Dataset<Row> rows) {
-    (exists(table) ? rows : TableCatalog.annotated(table, rows)).write().format("delta").mode("append")
-        .save(path(table));
+    TableCatalog.conformed(table, rows, !exists(table)).write().format("delta").mode("append").save(path(table));
   }
 
   /** As {@link #append}, adding the columns the table lacks (its older rows read null there). */
   public void appendEvolving(String table, Dataset<Row> rows) {
-    (exists(table) ? rows : TableCatalog.annotated(table, rows)).write().format("delta").mode("append")
+    TableCatalog.conformed(table, rows, !exists(table)).write().format("delta").mode("append")
         .option("mergeSchema", "true").save(path(table));
   }
 

@@ -12,7 +12,6 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,10 +23,7 @@ class TestTableCatalog {
   @Test
   void aCreatedTableCarriesItsCommentsAndItsPngColumnIsAnImage() {
     JobContext ctx = SparkTest.context(tmp.resolve("wh"));
-    StructType schema = new StructType().add("model_path", DataTypes.StringType).add("snapshot", DataTypes.StringType)
-        .add("seed", DataTypes.LongType).add("truncation_psi", DataTypes.FloatType)
-        .add("noise_mode", DataTypes.StringType).add("png", DataTypes.BinaryType).add("run_id", DataTypes.StringType)
-        .add("created_at", DataTypes.TimestampType);
+    StructType schema = TableCatalog.schema(Tables.GAN_SAMPLES);
     Dataset<Row> rows = ctx.spark().createDataFrame(List.of(RowFactory.create("m", "s", 1L, 1f, "const",
         new byte[] {1}, "r", java.sql.Timestamp.from(java.time.Instant.now()))), schema);
     ctx.tables().insertNew(Tables.GAN_SAMPLES, rows, "seed");
@@ -58,6 +54,38 @@ class TestTableCatalog {
         .getMessage();
     assertTrue(msg.contains("[stauts]") && msg.contains("status"), msg);
     assertTrue(!ctx.tables().exists(Tables.RUNS));
+  }
+
+  @Test
+  void everyWriteTakesTheDeclaredColumnsInTheirOrderAndTypes() {
+    JobContext ctx = SparkTest.context(tmp.resolve("wh3"));
+    // Columns in another order, a nullable one (image_id) missing: stored in the declared order, null there.
+    Dataset<Row> rows = ctx.spark().sql("SELECT 'r1' AS run_id, 'ingest' AS stage, 'bad.jpg' AS source, "
+        + "'CORRUPT_IMAGE' AS reason_code, 'no JPEG end' AS message, current_timestamp() AS quarantined_at");
+    ctx.tables().append(Tables.QUARANTINE, rows);
+    Dataset<Row> stored = ctx.tables().read(Tables.QUARANTINE);
+    assertEquals(TableCatalog.columns(Tables.QUARANTINE), List.of(stored.columns()));
+    assertTrue(stored.first().isNullAt(stored.first().fieldIndex("image_id")));
+
+    String wrongType = assertThrows(IllegalStateException.class, () -> ctx.tables().append(Tables.QUARANTINE,
+        rows.withColumn("message", org.apache.spark.sql.functions.lit(3)))).getMessage();
+    assertEquals("table quarantine: column message is int, declared string", wrongType);
+    String missing = assertThrows(IllegalStateException.class, () -> ctx.tables().append(Tables.QUARANTINE,
+        rows.drop("reason_code"))).getMessage();
+    assertEquals("table quarantine: column reason_code (string, not null) is missing", missing);
+    assertEquals(1, ctx.tables().read(Tables.QUARANTINE).count(), "refused writes wrote nothing");
+  }
+
+  @Test
+  void aTableFromBeforeAColumnWasDeclaredReadsNullThere() {
+    JobContext ctx = SparkTest.context(tmp.resolve("wh4"));
+    // A direction_reviews table as an older dermsynth wrote it, without alpha_unit.
+    ctx.spark().sql("SELECT 'd1' AS direction_id, 'approved' AS decision, 'size' AS name, -1.0D AS alpha_min, "
+        + "1.0D AS alpha_max, '' AS note, 'ana' AS reviewer, current_timestamp() AS decided_at, "
+        + "'g-1' AS generator_version, 'r1' AS run_id").write().format("delta")
+        .save(ctx.tables().path(Tables.DIRECTION_REVIEWS));
+    Row r = ctx.tables().read(Tables.DIRECTION_REVIEWS).first();
+    assertTrue(r.isNullAt(r.fieldIndex("alpha_unit")));
   }
 
   @Test
