@@ -33,14 +33,14 @@ public final class ClassifierBench {
     // One training run of warmup + iters epochs; each epoch's time is the trainer's own clock (the
     // epoch's steps and validation, not the run's set-up or its checkpoint writes).
     List<Double> seconds = new ArrayList<>();
-    ClassifierTrainer trainer = new ClassifierTrainer(new ClassifierTrainer.Options(warmup + iters, batch, 0.001,
-        1e-4, ClassifierTrainer.Sampling.OVERSAMPLE, 0, 0, false, 1), e -> seconds.add(e.seconds()), false);
+    ClassifierTrainer trainer = new ClassifierTrainer(ClassifierTrainer.Options.builder()
+        .epochs(warmup + iters).batchSize(batch).augment(false).seed(1).build(), e -> seconds.add(e.seconds()), false);
     trainer.train(model, train, val);
     Timing.report("densenet_epoch", preset + "@" + size + "px/" + nTrain + "img", batch, nTrain + nVal,
         seconds.subList(warmup, seconds.size()).stream().mapToDouble(Double::doubleValue).toArray());
     if (args.length > 7) {
-      ClassifierTrainer one = new ClassifierTrainer(new ClassifierTrainer.Options(1, batch, 0.001, 1e-4,
-          ClassifierTrainer.Sampling.OVERSAMPLE, 0, 0, false, 2), e -> { }, false);
+      ClassifierTrainer one = new ClassifierTrainer(ClassifierTrainer.Options.builder().epochs(1)
+          .batchSize(batch).augment(false).seed(2).build(), e -> { }, false);
       ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
       one.train(model, train, val);
       ai.djl.pytorch.jni.JniUtils.stopProfile(args[7]);

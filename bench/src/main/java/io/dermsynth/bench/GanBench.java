@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.dermsynth.core.gan.GanImages;
 import io.dermsynth.core.gan.GanOptions;
-import io.dermsynth.core.gan.GanPreset;
 import io.dermsynth.core.gan.GanTrainer;
 import io.dermsynth.core.gan.NoiseMode;
 import java.util.ArrayList;
@@ -25,13 +24,13 @@ public final class GanBench {
 
   public static void main(String[] args) throws Exception {
     io.dermsynth.core.Libtorch.load();  // this CPU's convolutions checked, as every job does
-    GanPreset preset = GanPreset.parse(args.length > 0 ? args[0] : "small64");
+    GanOptions preset = BenchPresets.gan(args.length > 0 ? args[0] : "small64");
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 16;
     int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     int iters = args.length > 3 ? Integer.parseInt(args[3]) : 8;
     boolean forwardOnly = args.length > 4 && args[4].equals("forward-only");
     String profile = args.length > 4 && !forwardOnly ? args[4] : null;
-    int res = preset.architecture.resolution();
+    int res = preset.architecture().resolution();
     Random r = new Random(0);
     List<byte[]> px = new ArrayList<>();
     for (int i = 0; i < 64; i++) {
@@ -44,7 +43,7 @@ public final class GanBench {
     try (GanTrainer plain = new GanTrainer(options(preset, batch, 1_000_000), Device.cpu());
         GanTrainer withR1 = new GanTrainer(options(preset, batch, 1), Device.cpu());
         NDManager m = NDManager.newBaseManager()) {
-      Timing.report("g_forward", preset.id(), batch, batch, warmup, iters, () -> {
+      Timing.report("g_forward", preset.preset(), batch, batch, warmup, iters, () -> {
         try (NDScope scope = new NDScope()) {
           plain.generatorEma().forward(m.randomNormal(new Shape(batch, 512)), 1f, NoiseMode.RANDOM).toFloatArray();
         }
@@ -52,8 +51,8 @@ public final class GanBench {
       if (forwardOnly) {
         return;
       }
-      Timing.report("train_step", preset.id(), batch, batch, warmup, iters, () -> plain.step(data));
-      Timing.report("train_step_r1", preset.id(), batch, batch, warmup, iters, () -> withR1.step(data));
+      Timing.report("train_step", preset.preset(), batch, batch, warmup, iters, () -> plain.step(data));
+      Timing.report("train_step_r1", preset.preset(), batch, batch, warmup, iters, () -> withR1.step(data));
       if (profile != null) {
         JniUtils.startProfile(false, true, false);
         for (int i = 0; i < 2; i++) {
@@ -64,10 +63,9 @@ public final class GanBench {
     }
   }
 
-  private static GanOptions options(GanPreset preset, int batch, int r1Interval) {
-    GanOptions d = GanOptions.defaults(preset, 1);
-    return new GanOptions(d.preset(), batch, d.kimg(), d.lrG(), d.lrD(), d.r1Gamma(), r1Interval, 0f,
-        d.plInterval(), 0.9f, d.emaKimg(), d.emaRampup(), false, d.adaTarget(), d.adaInterval(), d.adaKimg(),
-        0f, d.tickKimg(), d.snapshotTicks(), d.keepSnapshots(), d.gridImages(), 1);
+  /** The preset's options at {@code batch}, without ADA, path length, or augmentation. */
+  private static GanOptions options(GanOptions preset, int batch, int r1Interval) {
+    return preset.toBuilder().batch(batch).r1Interval(r1Interval).plWeight(0f).styleMixing(0.9f).ada(false)
+        .augmentP(0f).seed(1).build();
   }
 }

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.gan.GanArchitecture;
-import io.dermsynth.core.gan.GanPreset;
 import io.dermsynth.core.gan.Generator;
 import io.dermsynth.core.invert.Inverter;
 import io.dermsynth.core.invert.InverterOptions;
@@ -25,20 +24,20 @@ public final class InversionBench {
 
   public static void main(String[] args) throws Exception {
     io.dermsynth.core.Libtorch.load();  // this CPU's convolutions checked, as every job does
-    GanPreset preset = GanPreset.parse(args.length > 0 ? args[0] : "small64");
+    String preset = args.length > 0 ? args[0] : "small64";
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 16;
     int refine = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 2;
     int iters = args.length > 4 ? Integer.parseInt(args[4]) : 7;
-    GanArchitecture arch = preset.architecture;
+    GanArchitecture arch = BenchPresets.gan(preset).architecture();
     int res = arch.resolution();
     NDManager gm = NDManager.newBaseManager(Device.cpu());
     JniUtils.setGradMode(false);
     Generator g = Generator.create(arch, gm);
     ClassifierModel lpips = ClassifierModel.create(new ClassifierModel.Manifest("small",
         List.of("akiec", "bcc", "bkl", "df", "mel", "nv", "vasc"), res, 0, Double.NaN, "bench"), Device.cpu());
-    InverterOptions o = new InverterOptions(batch, 1, 1, 0.001f, 1f, 0.8f, 2e-4f, 0, 1, refine, 64, List.of(),
-        100, 0.01f, 1, 5, 3, 1);
+    InverterOptions o = InverterOptions.builder(1, 1).batch(batch).progressiveStart(0).progressiveStep(1)
+        .refinementIterations(refine).tickSteps(1).build(arch.numWs());
     try (InverterTrainer t = new InverterTrainer(o, g, gm, "bench", lpips, "bench")) {
       Inverter inv = t.model();
       // The networks' sizes, to check the peer builds the same ones (it prints its own).
@@ -47,7 +46,7 @@ public final class InversionBench {
       System.out.printf("params encoder=%d hyper=%d%n", parameters(dir.resolve(snap + "/E.safetensors")),
           parameters(dir.resolve(snap + "/H.safetensors")));
       NDArray real = gm.randomUniform(-1, 1, new Shape(batch, 3, res, res));
-      Timing.report("inversion_hyperstyle", preset.id(), batch, batch, warmup, iters, () -> {
+      Timing.report("inversion_hyperstyle", preset, batch, batch, warmup, iters, () -> {
         try (NDScope scope = new NDScope()) {
           inv.refine(real, inv.encode(real)).reconstruction().toFloatArray();
         }

@@ -457,7 +457,7 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      Settings settings = Settings.load(config.files, config.sets, PipelineJob.PRESET);
+      Settings settings = Settings.load(config.files, config.sets, List.of(Settings.PIPELINE_LAYER));
       PipelineJob.Result r = PipelineJob.run(JobContext.of(settings), data,
           format == null ? null : DatasetFormat.parse(format), spec.commandLine().getOut());
       return r.waitingForReview() ? EXIT_WAITING_FOR_REVIEW : EXIT_OK;
@@ -470,7 +470,8 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      DemoJob.run(JobContext.of(config.settings()), spec.commandLine().getOut());
+      DemoJob.run(JobContext.of(Settings.load(config.files, config.sets, List.of(Settings.DEMO_LAYER))),
+          spec.commandLine().getOut());
       return 0;
     }
   }

@@ -29,12 +29,13 @@ class ReproducibleChainIT {
   @TempDir Path tmp;
 
   /** The demo at its smallest: every stage runs, each for a few steps. */
-  static final String[] TINY = {"--set", "seed=3", "--set", "demo.n=56", "--set", "demo.size=32",
-      "--set", "demo.classifier_epochs=1", "--set", "demo.gan_kimg=0.1", "--set", "gan.tick_kimg=0.05",
-      "--set", "demo.inverter_encoder_steps=10", "--set", "demo.inverter_hyper_steps=6",
-      "--set", "demo.directions=3", "--set", "demo.approved_directions=2", "--set", "demo.synthetic=24",
+  static final String[] TINY = {"--set", "seed=3", "--set", "demo.n=56", "--set", "ingest.size=32",
+      "--set", "classifier.image_size=32", "--set", "classifier.epochs=1", "--set", "gan.kimg=0.1",
+      "--set", "gan.tick_kimg=0.05", "--set", "inverter.encoder_steps=10", "--set", "inverter.hyper_steps=6",
+      "--set", "factorize.top_k=3", "--set", "augment.top_k=2", "--set", "augment.target=24",
+      "--set", "experiment.arms=[baseline, sa24]",
       // One classifier seed: the seeds' own spread is TestExperimentJob's; here every run is compared.
-      "--set", "demo.seeds=[1]", "--set", "evaluate.bootstrap=100",
+      "--set", "experiment.seeds=[1]", "--set", "evaluate.bootstrap=100",
       // Ungated, so that the augmented arm trains on synthetic images at this size (the gate keeps none).
       "--set", "experiment.gate=false"};
 

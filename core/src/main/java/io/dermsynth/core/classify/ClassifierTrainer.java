@@ -38,27 +38,159 @@ public final class ClassifierTrainer {
   public enum Sampling { OVERSAMPLE, WEIGHTED_LOSS, NONE }
 
   /**
-   * @param epochs most epochs to run
-   * @param batchSize images per step
-   * @param learningRate Adam's step size
-   * @param weightDecay L2 penalty
-   * @param sampling imbalance strategy
-   * @param patience epochs without a better validation BA before stopping (0 = never stop early)
-   * @param maxSeconds wall-clock budget; training stops after the epoch that crosses it (0 = none)
-   * @param augment whether to augment training images
-   * @param seed seed of sampling and augmentation
-   * @param syntheticWeight a synthetic image's sampling weight relative to a real one of its class
-   * @param realDrawsPerEpoch an epoch draws as many images as there are real ones (so that arms with and
-   *     without synthetic images take the same optimizer steps), instead of as many as there are images
+   * How a classifier is trained, built by name ({@link #builder}); the builder starts from the paper's
+   * setting: Adam at 10⁻³ with L2 10⁻⁴, batch 32, oversampling, augmentation, 30 epochs, no early stop.
    */
-  public record Options(int epochs, int batchSize, double learningRate, double weightDecay,
-      Sampling sampling, int patience, long maxSeconds, boolean augment, long seed, double syntheticWeight,
-      boolean realDrawsPerEpoch) {
+  public static final class Options {
+    private int epochs = 30;
+    private int batchSize = 32;
+    private double learningRate = 1e-3;
+    private double weightDecay = 1e-4;
+    private Sampling sampling = Sampling.OVERSAMPLE;
+    private int patience;
+    private long maxSeconds;
+    private boolean augment = true;
+    private long seed = 42;
+    private double syntheticWeight = 1;
+    private boolean realDrawsPerEpoch;
 
-    /** Synthetic images weigh as real ones, and an epoch is as many draws as images. */
-    public Options(int epochs, int batchSize, double learningRate, double weightDecay, Sampling sampling,
-        int patience, long maxSeconds, boolean augment, long seed) {
-      this(epochs, batchSize, learningRate, weightDecay, sampling, patience, maxSeconds, augment, seed, 1, false);
+    private Options() {}
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** Named setters. */
+    public static final class Builder {
+      private final Options o = new Options();
+      private boolean built;
+
+      private Builder set(Runnable r) {
+        if (built) {
+          throw new IllegalStateException("options already built");
+        }
+        r.run();
+        return this;
+      }
+
+      /** @param v most epochs to run */
+      public Builder epochs(int v) {
+        return set(() -> o.epochs = v);
+      }
+
+      /** @param v images per step */
+      public Builder batchSize(int v) {
+        return set(() -> o.batchSize = v);
+      }
+
+      /** @param v Adam's step size */
+      public Builder learningRate(double v) {
+        return set(() -> o.learningRate = v);
+      }
+
+      /** @param v L2 penalty, added to the gradient (DJL's Adam) */
+      public Builder weightDecay(double v) {
+        return set(() -> o.weightDecay = v);
+      }
+
+      /** @param v the imbalance strategy */
+      public Builder sampling(Sampling v) {
+        return set(() -> o.sampling = v);
+      }
+
+      /** @param v epochs without a better validation BA before stopping (0 = never stop early) */
+      public Builder patience(int v) {
+        return set(() -> o.patience = v);
+      }
+
+      /** @param v wall-clock budget; training stops after the epoch that crosses it (0 = none) */
+      public Builder maxSeconds(long v) {
+        return set(() -> o.maxSeconds = v);
+      }
+
+      /** @param v whether to augment training images */
+      public Builder augment(boolean v) {
+        return set(() -> o.augment = v);
+      }
+
+      /** @param v seed of sampling and augmentation */
+      public Builder seed(long v) {
+        return set(() -> o.seed = v);
+      }
+
+      /** @param v a synthetic image's sampling weight relative to a real one of its class */
+      public Builder syntheticWeight(double v) {
+        return set(() -> o.syntheticWeight = v);
+      }
+
+      /**
+       * @param v an epoch draws as many images as there are real ones (so that arms with and without
+       *     synthetic images take the same optimizer steps), instead of as many as there are images
+       */
+      public Builder realDrawsPerEpoch(boolean v) {
+        return set(() -> o.realDrawsPerEpoch = v);
+      }
+
+      public Options build() {
+        if (o.epochs < 1 || o.batchSize < 1 || !(o.learningRate > 0) || !(o.weightDecay >= 0) || o.patience < 0
+            || o.maxSeconds < 0 || !(o.syntheticWeight >= 0) || o.sampling == null) {
+          throw new IllegalArgumentException("classifier options out of range: " + o);
+        }
+        built = true;
+        return o;
+      }
+    }
+
+    public int epochs() {
+      return epochs;
+    }
+
+    public int batchSize() {
+      return batchSize;
+    }
+
+    public double learningRate() {
+      return learningRate;
+    }
+
+    public double weightDecay() {
+      return weightDecay;
+    }
+
+    public Sampling sampling() {
+      return sampling;
+    }
+
+    public int patience() {
+      return patience;
+    }
+
+    public long maxSeconds() {
+      return maxSeconds;
+    }
+
+    public boolean augment() {
+      return augment;
+    }
+
+    public long seed() {
+      return seed;
+    }
+
+    public double syntheticWeight() {
+      return syntheticWeight;
+    }
+
+    public boolean realDrawsPerEpoch() {
+      return realDrawsPerEpoch;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "Options[epochs=%d, batchSize=%d, learningRate=%s, weightDecay=%s, "
+          + "sampling=%s, patience=%d, maxSeconds=%d, augment=%s, seed=%d, syntheticWeight=%s, "
+          + "realDrawsPerEpoch=%s]", epochs, batchSize, learningRate, weightDecay, sampling, patience, maxSeconds,
+          augment, seed, syntheticWeight, realDrawsPerEpoch);
     }
   }
 

@@ -65,8 +65,7 @@ class TestTrainClassifier {
   void learnsAnImbalancedProblemAndKeepsTheBestEpoch() throws Exception {
     var manifest = new ClassifierModel.Manifest("small", List.of("a", "b", "c"), 32, 0, 0, "test");
     List<ClassifierTrainer.Epoch> seen = new ArrayList<>();
-    var options = new ClassifierTrainer.Options(4, 32, 3e-3, 1e-4,
-        ClassifierTrainer.Sampling.OVERSAMPLE, 0, 0, true, 5);
+    var options = ClassifierTrainer.Options.builder().epochs(4).learningRate(3e-3).seed(5).build();
     try (ClassifierModel model = ClassifierModel.create(manifest, Device.cpu())) {
       var result = new ClassifierTrainer(options, seen::add, false)
           .train(model, colours(240, 32, 1), colours(90, 32, 2));
@@ -130,8 +129,8 @@ class TestTrainClassifier {
     assertTrue(kept.contains("snapshot-000000004") && kept.contains(ModelFolder.snapshotName(whole.bestEpoch()))
         && kept.size() <= 2, kept.toString());
     try (ClassifierModel model = ClassifierModel.create(manifest, Device.cpu(), 11)) {
-      var otherSeed = new ClassifierTrainer(new ClassifierTrainer.Options(5, 32, 3e-3, 1e-4,
-          ClassifierTrainer.Sampling.OVERSAMPLE, 0, 0, true, 10), e -> { }, false);
+      var otherSeed = new ClassifierTrainer(ClassifierTrainer.Options.builder().epochs(5).learningRate(3e-3)
+          .seed(10).build(), e -> { }, false);
       var e = org.junit.jupiter.api.Assertions.assertThrows(io.dermsynth.core.BadInputException.class,
           () -> otherSeed.train(model, train, val, store));
       assertTrue(e.getMessage().contains("only epochs, patience and the time budget may change"), e.getMessage());
@@ -139,8 +138,8 @@ class TestTrainClassifier {
   }
 
   private static ClassifierTrainer trainer(int epochs, java.util.function.Consumer<ClassifierTrainer.Epoch> onEpoch) {
-    return new ClassifierTrainer(new ClassifierTrainer.Options(epochs, 32, 3e-3, 1e-4,
-        ClassifierTrainer.Sampling.OVERSAMPLE, 0, 0, true, 9), onEpoch, false);
+    return new ClassifierTrainer(ClassifierTrainer.Options.builder().epochs(epochs).learningRate(3e-3).seed(9)
+        .build(), onEpoch, false);
   }
 
   private static List<Double> losses(ClassifierTrainer.Result r) {

@@ -12,7 +12,6 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import io.dermsynth.core.gan.GanArchitecture;
-import io.dermsynth.core.gan.GanPreset;
 import io.dermsynth.core.gan.Generator;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -82,7 +81,7 @@ class TestClosedFormFactorization {
     assertEquals(List.of("b4.conv1", "b8.conv0", "b8.conv1", "b4.torgb", "b8.torgb").stream().sorted().toList(),
         StyleLayers.select(TINY32, "coarse", true).stream().map(StyleLayer::name).sorted().toList());
     assertEquals(7, StyleLayers.select(TINY32, "all", false).size());
-    GanArchitecture small64 = GanPreset.SMALL64.architecture;
+    GanArchitecture small64 = GanArchitecture.of(64, 8192, 128, 4);  // conf/presets/gan/small64.conf
     assertEquals(List.of("b64.conv0", "b64.conv1"),
         StyleLayers.select(small64, "fine", false).stream().map(StyleLayer::name).toList());
     var empty = assertThrows(IllegalArgumentException.class, () -> StyleLayers.select(TINY32, "fine", false));

@@ -43,9 +43,15 @@ class TestGanTrainer {
    * fixture architecture ({@link #tinyTrainer}) to keep the test quick.
    */
   static GanOptions busyOptions() {
-    GanOptions d = GanOptions.defaults(GanPreset.TINY32, 5);
-    return new GanOptions(d.preset(), 4, 1, d.lrG(), d.lrD(), 0.05f, 2, 2f, 2, 0.9f, d.emaKimg(),
-        d.emaRampup(), true, 0.6f, 1, 0.5f, 0.3f, 0.5, 1, 2, 4, 5);
+    return tiny32(5).toBuilder().batch(4).kimg(1).r1Gamma(0.05f).r1Interval(2).plWeight(2f).plInterval(2)
+        .adaInterval(1).adaKimg(0.5f).augmentP(0.3f).snapshotTicks(1).keepSnapshots(2).gridImages(4).build();
+  }
+
+  /** conf/presets/gan/tiny32.conf's values (NVlabs auto's rules at batch 16). */
+  static GanOptions tiny32(long seed) {
+    return GanOptions.builder("tiny32", GanArchitecture.of(32, 4096, 64, 4)).batch(16).kimg(10)
+        .learningRate(0.0025f).r1Gamma(0.0002f * 32 * 32 / 16).emaKimg(16 * 10f / 32).emaRampup(0.05f).plWeight(0f)
+        .adaKimg(100f).tickKimg(0.5).snapshotTicks(4).gridImages(36).seed(seed).build();
   }
 
   static GanTrainer tinyTrainer(GanOptions o) {
@@ -159,8 +165,9 @@ class TestGanTrainer {
   /** A trainer on the 16 px fixture architecture whose D has the PyTorch fixture's weights. */
   private static GanTrainer fixtureTrainer(Map<String, NDArray> fixture) {
     GanOptions o = busyOptions();
-    GanOptions still = new GanOptions(o.preset(), 2, 1, o.lrG(), o.lrD(), 1f, 16, 0f, 4, 0.9f, 1f, 0f,
-        false, 0.6f, 4, 100f, 0f, 1, 1, 1, 4, 3);
+    GanOptions still = o.toBuilder().batch(2).r1Gamma(1f).r1Interval(16).plWeight(0f).plInterval(4).emaKimg(1f)
+        .emaRampup(0f).ada(false).adaInterval(4).adaKimg(100f).augmentP(0f).tickKimg(1).keepSnapshots(1).seed(3)
+        .build();
     GanTrainer t = tinyTrainer(still);
     GanWeights.load(t.discriminator().namedParameters(), TestStyleGan2Equivalence.prefixed(fixture, "D."));
     return t;
@@ -249,7 +256,7 @@ class TestGanTrainer {
   @Test
   void rssStaysFlatOver80R1Steps() {
     GanImages data = noiseImages(8, 32, 3);
-    try (GanTrainer t = new GanTrainer(GanOptions.defaults(GanPreset.TINY32, 1), Device.cpu());
+    try (GanTrainer t = new GanTrainer(tiny32(1), Device.cpu());
         NDManager m = NDManager.newBaseManager()) {
       t.trainDiscriminator(true);
       SplittableRandom rnd = new SplittableRandom(1);

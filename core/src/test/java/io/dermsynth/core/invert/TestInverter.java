@@ -55,9 +55,10 @@ class TestInverter {
   }
 
   static InverterOptions quick(int encoderSteps, int hyperSteps) {
-    InverterOptions d = InverterOptions.defaults(TINY.numWs(), encoderSteps, hyperSteps, 3);
-    return new InverterOptions(4, encoderSteps, hyperSteps, 0.002f, 1f, 0.8f, 2e-4f, 4, 2, 2, 16, List.of(),
-        5, 0.02f, Math.max(1, (encoderSteps + hyperSteps) / 2), 1, 2, d.seed());
+    return InverterOptions.builder(encoderSteps, hyperSteps).batch(4).lr(0.002f).progressiveStart(4)
+        .progressiveStep(2).refinementIterations(2).hyperZ(16).optSteps(5).optLr(0.02f)
+        .tickSteps(Math.max(1, (encoderSteps + hyperSteps) / 2)).snapshotTicks(1).keepSnapshots(2).seed(3)
+        .build(TINY.numWs());
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.dermsynth.jobs.augment.LeakageGuard;
 import io.dermsynth.jobs.runtime.HadoopFiles;
+import io.dermsynth.jobs.runtime.ConfigReader;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
@@ -79,27 +80,35 @@ public final class TrainClassifierJob {
     return rows.select("synth_id").orderBy("synth_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
   }
 
-  static ClassifierTrainer.Options trainerOptions(Config c) {
-    String sampling = c.getString("sampling").toUpperCase(Locale.ROOT);
-    ClassifierTrainer.Sampling s;
-    try {
-      s = ClassifierTrainer.Sampling.valueOf(sampling);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("classifier.sampling must be oversample, weighted_loss or none, got '"
-          + c.getString("sampling") + "'");
-    }
-    String draws = c.getString("epoch_draws");
-    if (!List.of("all", "real").contains(draws)) {
-      throw new IllegalArgumentException("classifier.epoch_draws must be all or real, got '" + draws + "'");
-    }
-    double syntheticWeight = c.getDouble("synthetic_weight");
-    if (!(syntheticWeight >= 0)) {
-      throw new IllegalArgumentException("classifier.synthetic_weight must be ≥ 0, got " + syntheticWeight);
-    }
-    return new ClassifierTrainer.Options(c.getInt("epochs"), c.getInt("batch_size"),
-        c.getDouble("learning_rate"), c.getDouble("weight_decay"), s, c.getInt("patience"),
-        Math.round(c.getDouble("max_minutes") * 60), c.getBoolean("augment"), c.getLong("seed"), syntheticWeight,
-        draws.equals("real"));
+  static final String SECTION = "classifier";
+  static final String EPOCHS = "epochs";
+  static final String BATCH_SIZE = "batch_size";
+  static final String LEARNING_RATE = "learning_rate";
+  static final String WEIGHT_DECAY = "weight_decay";
+  static final String SAMPLING = "sampling";
+  static final String PATIENCE = "patience";
+  static final String MAX_MINUTES = "max_minutes";
+  static final String AUGMENT = "augment";
+  static final String SEED = "seed";
+  static final String SYNTHETIC_WEIGHT = "synthetic_weight";
+  static final String EPOCH_DRAWS = "epoch_draws";
+
+  /** The `classifier` section's training options. */
+  static ClassifierTrainer.Options trainerOptions(io.dermsynth.jobs.runtime.Settings settings) {
+    ConfigReader r = ConfigReader.of(settings, SECTION);
+    return ClassifierTrainer.Options.builder()
+        .epochs(r.atLeast(EPOCHS, 1))
+        .batchSize(r.atLeast(BATCH_SIZE, 1))
+        .learningRate(r.positive(LEARNING_RATE))
+        .weightDecay(r.atLeast(WEIGHT_DECAY, 0.0))
+        .sampling(r.choice(SAMPLING, ClassifierTrainer.Sampling.class))
+        .patience(r.atLeast(PATIENCE, 0))
+        .maxSeconds(Math.round(r.atLeast(MAX_MINUTES, 0.0) * 60))
+        .augment(r.bool(AUGMENT))
+        .seed(r.longValue(SEED))
+        .syntheticWeight(r.atLeast(SYNTHETIC_WEIGHT, 0.0))
+        .realDrawsPerEpoch(r.oneOf(EPOCH_DRAWS, List.of("all", "real")).equals("real"))
+        .build();
   }
 
   public static Result run(JobContext ctx) throws Exception {
@@ -153,7 +162,7 @@ public final class TrainClassifierJob {
   private static Result train(JobContext ctx, String runId, String resumeDir, Dataset<Row> syntheticRows,
       boolean withReal) throws Exception {
     Config c = ctx.settings().config().getConfig("classifier");
-    ClassifierTrainer.Options options = trainerOptions(c);
+    ClassifierTrainer.Options options = trainerOptions(ctx.settings());
     int size = c.getInt("image_size");
     TrainingSet set = TrainingSet.of(ctx, c, syntheticRows, withReal, size);
     LabelledImages train = set.images();

@@ -69,26 +69,9 @@ public final class DemoJob {
         + " (no person reviewed them).%n", used.size());
   }
 
-  public static Result run(JobContext base, PrintWriter out) throws Exception {
-    var demo = base.settings().config().getConfig("demo");
-    JobContext ctx = new JobContext(base.settings()
-        .with("ingest.size", String.valueOf(demo.getInt("size")))
-        .with("classifier.image_size", String.valueOf(demo.getInt("size")))
-        .with("classifier.epochs", String.valueOf(demo.getInt("classifier_epochs")))
-        .with("gan.preset", "tiny32")
-        .with("gan.kimg", String.valueOf(demo.getDouble("gan_kimg")))
-        .with("inverter.encoder_steps", String.valueOf(demo.getInt("inverter_encoder_steps")))
-        .with("inverter.hyper_steps", String.valueOf(demo.getInt("inverter_hyper_steps")))
-        .with("factorize.top_k", String.valueOf(demo.getInt("directions")))
-        .with("augment.directions", "all_top_k")
-        .with("augment.top_k", String.valueOf(demo.getInt("approved_directions")))
-        .with("augment.target", String.valueOf(demo.getInt("synthetic")))
-        // The demo's arms: baseline vs real + every synthetic image the augment step made within LPIPS 0.2
-        // (the pool may be smaller than asked: allow_fewer, and the report says so).
-        .with("experiment.arms", "[baseline, sa" + demo.getInt("synthetic") + "]")
-        .with("experiment.allow_fewer", "true")
-        .with("experiment.seeds", demo.getLongList("seeds").toString()),
-        base.spark(), base.tables());
+  /** @param ctx settings loaded with {@link io.dermsynth.jobs.runtime.Settings#DEMO_LAYER} */
+  public static Result run(JobContext ctx, PrintWriter out) throws Exception {
+    var demo = ctx.settings().config().getConfig("demo");
     return Runs.record(ctx, "demo", runId -> {
       Path data = Path.of(demo.getString("work_dir")).toAbsolutePath().resolve("phantoms");
       var phantomCfg = ctx.settings().config().getConfig("phantoms");

@@ -85,9 +85,6 @@ public final class PipelineJob {
     }
   }
 
-  /** The pipeline command's presets, between application.conf and the user's settings. */
-  public static final String PRESET = "io/dermsynth/pipeline-small64.conf";
-
   private PipelineJob() {}
 
   /** `dermsynth pipeline --data DIR`: the chain on a real dataset, reusing what earlier runs finished. */

@@ -8,7 +8,6 @@ import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
 import io.dermsynth.jobs.runtime.Runs;
 import io.dermsynth.jobs.runtime.Tables;
-import com.typesafe.config.Config;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.gan.BestSnapshot;
 import io.dermsynth.core.gan.GanArchitecture;
@@ -16,7 +15,6 @@ import io.dermsynth.core.gan.GanImages;
 import io.dermsynth.core.gan.GanModels;
 import io.dermsynth.core.gan.GanQuality;
 import io.dermsynth.core.gan.GanOptions;
-import io.dermsynth.core.gan.GanPreset;
 import io.dermsynth.core.gan.GanTrainer;
 import io.dermsynth.core.metrics.FeatureNetwork;
 import io.dermsynth.core.metrics.InceptionV3;
@@ -85,36 +83,6 @@ public final class TrainGanJob {
 
   private TrainGanJob() {}
 
-  /** `gan.*` with the preset's defaults where the config leaves 0 / −1. */
-  static GanOptions options(Config c) {
-    GanPreset preset = GanPreset.parse(c.getString("preset"));
-    GanOptions d = GanOptions.defaults(preset, c.getLong("seed"));
-    int batch = pick(c.getInt("batch_size"), d.batch());
-    float lr = (float) (c.getDouble("learning_rate") > 0 ? c.getDouble("learning_rate") : d.lrG());
-    float gamma = c.getDouble("r1_gamma") >= 0 ? (float) c.getDouble("r1_gamma") : preset.r1Gamma(batch);
-    return new GanOptions(d.preset(), batch, c.getDouble("kimg") > 0 ? c.getDouble("kimg") : d.kimg(),
-        lr, lr, gamma, d.r1Interval(),
-        c.getDouble("pl_weight") >= 0 ? (float) c.getDouble("pl_weight") : d.plWeight(), d.plInterval(),
-        (float) c.getDouble("style_mixing"),
-        c.getDouble("ema_kimg") > 0 ? (float) c.getDouble("ema_kimg") : preset.emaKimg(batch), d.emaRampup(),
-        c.getBoolean("ada"), (float) c.getDouble("ada_target"), d.adaInterval(),
-        c.getDouble("ada_kimg") > 0 ? (float) c.getDouble("ada_kimg") : d.adaKimg(),
-        (float) c.getDouble("augment_p"), c.getDouble("tick_kimg") > 0 ? c.getDouble("tick_kimg") : d.tickKimg(),
-        pick(c.getInt("snapshot_ticks"), d.snapshotTicks()), c.getInt("keep_snapshots"),
-        pick(c.getInt("grid_images"), d.gridImages()), c.getLong("seed"));
-  }
-
-  /** The preset's shape, with gan.channel_base / gan.channel_max where they are set (> 0). */
-  static GanArchitecture architecture(Config c) {
-    GanArchitecture a = GanPreset.parse(c.getString("preset")).architecture;
-    return a.withChannels(pick(c.getInt("channel_base"), a.channelBase()), pick(c.getInt("channel_max"),
-        a.channelMax()));
-  }
-
-  private static int pick(int configured, int preset) {
-    return configured > 0 ? configured : preset;
-  }
-
   /**
    * The train split as 8-bit pixels at the GAN's resolution. A method of its own so that the collected
    * PNG rows (~200 MB for HAM10000 at 128 px) are garbage once decoded, not held through training.
@@ -137,7 +105,7 @@ public final class TrainGanJob {
 
   /** gan.snapshot: which snapshot of a train-gan run folder sample, factorize and train-inverter load. */
   public static GanModels.Pick snapshotPick(JobContext ctx) {
-    return GanModels.Pick.parse(ctx.settings().config().getString("gan.snapshot"));
+    return GanSettings.of(ctx.settings()).snapshot();
   }
 
   /**
@@ -145,12 +113,13 @@ public final class TrainGanJob {
    * yet (said in the log: the GAN may train before any classifier exists). Inception-v3 when
    * gan.quality_inception names its weights, else a classifier's penultimate layer.
    */
-  static GanQuality quality(JobContext ctx, Config c, int res, ai.djl.Device device) throws Exception {
-    if (!c.getBoolean("quality")) {
+  static GanQuality quality(JobContext ctx, GanSettings.Quality q, long seed, int res, ai.djl.Device device)
+      throws Exception {
+    if (!q.on()) {
       return null;
     }
-    String inception = c.getString("quality_inception");
-    String model = inception.isEmpty() ? c.getString("quality_classifier") : inception;
+    String inception = q.inception();
+    String model = inception.isEmpty() ? q.classifier() : inception;
     if (model.isEmpty()) {
       try {
         model = Runs.latestModelPath(ctx, "train-classifier");
@@ -160,7 +129,7 @@ public final class TrainGanJob {
         return null;
       }
     }
-    GanImages reals = splitImages(ctx, "val", res, c.getInt("quality_reals"));
+    GanImages reals = splitImages(ctx, "val", res, q.reals());
     if (reals.size() < 2) {
       LOG.warn("train-gan: generator quality not measured: {} val images (need ≥ 2)", reals.size());
       return null;
@@ -174,8 +143,8 @@ public final class TrainGanJob {
       }
     }
     LOG.info("train-gan: generator quality in the {} features of {} against {} val images, {} fakes",
-        net.featuresName(), model, reals.size(), c.getInt("quality_fakes"));
-    return new GanQuality(net, reals, c.getInt("quality_fakes"), c.getLong("seed"));
+        net.featuresName(), model, reals.size(), q.fakes());
+    return new GanQuality(net, reals, q.fakes(), seed);
   }
 
   public static Result run(JobContext ctx, String resumeDir) throws Exception {
@@ -183,9 +152,9 @@ public final class TrainGanJob {
   }
 
   private static Result train(JobContext ctx, String runId, String resumeDir) throws Exception {
-    Config c = ctx.settings().config().getConfig("gan");
-    GanOptions options = options(c);
-    GanArchitecture arch = architecture(c);
+    GanSettings gan = GanSettings.of(ctx.settings());
+    GanOptions options = gan.training();
+    GanArchitecture arch = options.architecture();
     int res = arch.resolution();
     GanImages data = trainImages(ctx, res);
     String dir = resumeDir != null ? resumeDir : ModelStore.modelDir(ctx.settings(), "gan", runId);
@@ -195,16 +164,14 @@ public final class TrainGanJob {
     GanTrainer.Tick[] lastScored = {null};
     ai.djl.Device device = ModelStore.device(ctx.settings(), "gan.device");
     // A null probe (quality off or no classifier) is allowed here: try-with-resources skips closing it.
-    try (GanQuality quality = quality(ctx, c, res, device);
-        GanTrainer trainer = new GanTrainer(options, arch, device)) {
+    try (GanQuality quality = quality(ctx, gan.quality(), options.seed(), res, device);
+        GanTrainer trainer = new GanTrainer(options, device)) {
       if (quality != null) {
-        trainer.measureQuality(quality, c.getInt("quality_ticks"));
+        trainer.measureQuality(quality, gan.quality().ticks());
       }
       var store = ModelStore.store(ctx.spark(), dir);
       new io.dermsynth.core.ModelFolder(store, GanTrainer.FORMAT).newestSnapshot().ifPresent(s -> LOG.info("train-gan {}: resuming from {}/{}", runId, dir, s));
-      trainer.train(data, store,
-          c.getBoolean("progress") && System.console() != null,
-          Math.round(c.getDouble("max_minutes") * 60), t -> {
+      trainer.train(data, store, gan.progress() && System.console() != null, gan.maxSeconds(), t -> {
             lastSecPerKimg[0] = t.secPerKimg();
             try {
               store.write("curves.png", GanCurves.png(new String(store.read("metrics.jsonl").orElseThrow(),

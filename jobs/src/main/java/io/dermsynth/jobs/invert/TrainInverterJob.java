@@ -1,13 +1,13 @@
 package io.dermsynth.jobs.invert;
 
 import io.dermsynth.jobs.gan.TrainGanJob;
+import io.dermsynth.jobs.runtime.ConfigReader;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
 import io.dermsynth.jobs.runtime.Runs;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import com.typesafe.config.Config;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.gan.GanImages;
 import io.dermsynth.core.gan.GanModels;
@@ -54,19 +54,50 @@ public final class TrainInverterJob {
 
   private TrainInverterJob() {}
 
-  static InverterOptions options(Config c, int numWs) {
-    int enc = c.getInt("encoder_steps");
-    int hyp = c.getInt("hyper_steps");
-    InverterOptions d = InverterOptions.defaults(numWs, enc, hyp, c.getLong("seed"));
-    return new InverterOptions(c.getInt("batch_size"), enc, hyp, (float) c.getDouble("learning_rate"),
-        (float) c.getDouble("l2_lambda"), (float) c.getDouble("lpips_lambda"),
-        (float) c.getDouble("delta_norm_lambda"),
-        c.getInt("progressive_start") >= 0 ? c.getInt("progressive_start") : d.progressiveStart(),
-        c.getInt("progressive_step") > 0 ? c.getInt("progressive_step") : d.progressiveStep(),
-        c.getInt("refinement_iterations"), c.getInt("hyper_z"), c.getStringList("tuned_layers"),
-        c.getInt("opt_steps"), (float) c.getDouble("opt_lr"),
-        c.getInt("tick_steps") > 0 ? c.getInt("tick_steps") : d.tickSteps(), c.getInt("snapshot_ticks"),
-        c.getInt("keep_snapshots"), c.getLong("seed"));
+  static final String SECTION = "inverter";
+  static final String ENCODER_STEPS = "encoder_steps";
+  static final String HYPER_STEPS = "hyper_steps";
+  static final String BATCH_SIZE = "batch_size";
+  static final String LEARNING_RATE = "learning_rate";
+  static final String L2_LAMBDA = "l2_lambda";
+  static final String LPIPS_LAMBDA = "lpips_lambda";
+  static final String DELTA_NORM_LAMBDA = "delta_norm_lambda";
+  static final String PROGRESSIVE_START = "progressive_start";
+  static final String PROGRESSIVE_STEP = "progressive_step";
+  static final String REFINEMENT_ITERATIONS = "refinement_iterations";
+  static final String HYPER_Z = "hyper_z";
+  static final String TUNED_LAYERS = "tuned_layers";
+  static final String OPT_STEPS = "opt_steps";
+  static final String OPT_LR = "opt_lr";
+  static final String TICK_STEPS = "tick_steps";
+  static final String SNAPSHOT_TICKS = "snapshot_ticks";
+  static final String KEEP_SNAPSHOTS = "keep_snapshots";
+  static final String SEED = "seed";
+  static final String GAN_MODEL = "gan_model";
+  static final String LPIPS_MODEL = "lpips_model";
+  static final String MAX_MINUTES = "max_minutes";
+
+  /** The `inverter` section as options for a generator with {@code numWs} W+ rows. */
+  static InverterOptions options(io.dermsynth.jobs.runtime.Settings settings, int numWs) {
+    ConfigReader r = ConfigReader.of(settings, SECTION);
+    InverterOptions.Builder b = InverterOptions.builder(r.atLeast(ENCODER_STEPS, 0), r.atLeast(HYPER_STEPS, 0))
+        .batch(r.atLeast(BATCH_SIZE, 1))
+        .lr((float) r.positive(LEARNING_RATE))
+        .l2Lambda((float) r.atLeast(L2_LAMBDA, 0.0))
+        .lpipsLambda((float) r.atLeast(LPIPS_LAMBDA, 0.0))
+        .deltaNormLambda((float) r.atLeast(DELTA_NORM_LAMBDA, 0.0))
+        .refinementIterations(r.atLeast(REFINEMENT_ITERATIONS, 1))
+        .hyperZ(r.atLeast(HYPER_Z, 1))
+        .tunedLayers(r.strings(TUNED_LAYERS))
+        .optSteps(r.atLeast(OPT_STEPS, 0))
+        .optLr((float) r.positive(OPT_LR))
+        .snapshotTicks(r.atLeast(SNAPSHOT_TICKS, 1))
+        .keepSnapshots(r.atLeast(KEEP_SNAPSHOTS, 1))
+        .seed(r.longValue(SEED));
+    r.intOrAuto(PROGRESSIVE_START, 0).ifPresent(b::progressiveStart);
+    r.intOrAuto(PROGRESSIVE_STEP, 1).ifPresent(b::progressiveStep);
+    r.intOrAuto(TICK_STEPS, 1).ifPresent(b::tickSteps);
+    return b.build(numWs);
   }
 
   public static Result run(JobContext ctx, String resumeDir) throws Exception {
@@ -74,9 +105,9 @@ public final class TrainInverterJob {
   }
 
   private static Result train(JobContext ctx, String runId, String resumeDir) throws Exception {
-    Config c = ctx.settings().config().getConfig("inverter");
-    String ganModel = Runs.modelPath(ctx, null, c.getString("gan_model"), "train-gan");
-    String lpipsModel = Runs.modelPath(ctx, null, c.getString("lpips_model"), "train-classifier");
+    ConfigReader c = ConfigReader.of(ctx.settings(), SECTION);
+    String ganModel = Runs.modelPath(ctx, null, c.string(GAN_MODEL), "train-gan");
+    String lpipsModel = Runs.modelPath(ctx, null, c.string(LPIPS_MODEL), "train-classifier");
     String dir = resumeDir != null ? resumeDir : ModelStore.modelDir(ctx.settings(), "inverter", runId);
     Device device = ModelStore.device(ctx.settings(), "inverter.device");
     NDManager manager = NDManager.newBaseManager(device);
@@ -89,14 +120,14 @@ public final class TrainInverterJob {
       manager.close();
       throw e;
     }
-    InverterOptions options = options(c, gan.generator().architecture().numWs());
+    InverterOptions options = options(ctx.settings(), gan.generator().architecture().numWs());
     GanImages data = TrainGanJob.trainImages(ctx, gan.generator().architecture().resolution());
     LOG.info("train-inverter {}: {} train images, generator {} ({}), LPIPS {}, {} → {}", runId, data.size(),
         ganModel, gan.source(), lpipsModel, options, dir);
     float[] last = {Float.NaN, Float.NaN};
     try (InverterTrainer trainer = new InverterTrainer(options, gan.generator(), manager,
         ganModel + "/" + gan.source(), lpipsNet, runId)) {
-      trainer.train(data, ModelStore.store(ctx.spark(), dir), Math.round(c.getDouble("max_minutes") * 60), t -> {
+      trainer.train(data, ModelStore.store(ctx.spark(), dir), Math.round(c.atLeast(MAX_MINUTES, 0.0) * 60), t -> {
         last[0] = t.l2();
         last[1] = t.lpips();
         LOG.info(String.format(Locale.ROOT, "tick %d step %d (%s): loss %.4f, L2 %.5f, LPIPS %.4f, Σ‖Δ‖ %.3f, "

@@ -13,13 +13,23 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The resolved configuration of one run: {@code conf/application.conf} (inside the jar) overlaid by
- * {@code --config} files in order and then by {@code --set key=value}. Keys that the defaults do not
- * have are refused with their name and the allowed keys; only {@code spark.conf} is free-form.
+ * The resolved configuration of one run, in layers, each overriding the ones before:
+ * {@code conf/application.conf} (inside the jar); the GAN preset file {@code conf/presets/gan/<gan.preset>.conf}
+ * (or a HOCON file that {@code gan.preset} names by path); a command's layer ({@code conf/presets/demo.conf},
+ * {@code pipeline-small64.conf}); {@code --config} files in order; {@code --set key=value}. The preset is the
+ * one the layers above it choose, so {@code --set gan.preset=small64} brings small64's values and a
+ * {@code --set gan.batch_size=8} beside it still wins. Keys that the defaults do not have are refused with
+ * their name and the allowed keys; only {@code spark.conf} is free-form.
  */
 public final class Settings {
 
   static final String DEFAULTS = "io/dermsynth/application.conf";
+  /** The bundled GAN presets, files {@code io/dermsynth/presets/gan/<name>.conf} in the jar. */
+  public static final List<String> GAN_PRESETS = List.of("tiny32", "small64", "stylegan2", "paper256", "paper512");
+  /** The layer of `dermsynth demo`. */
+  public static final String DEMO_LAYER = "io/dermsynth/presets/demo.conf";
+  /** The layer of `dermsynth pipeline`. */
+  public static final String PIPELINE_LAYER = "io/dermsynth/presets/pipeline-small64.conf";
   private static final String FREE_FORM = "spark.conf";
 
   private final Config config;
@@ -37,25 +47,19 @@ public final class Settings {
    * @param sets {@code key → value} overrides, strongest of all; values are typed like the default
    */
   public static Settings load(List<Path> files, Map<String, String> sets) {
-    return load(files, sets, null);
+    return load(files, sets, List.of());
   }
 
-  /**
-   * As {@link #load(List, Map)}, with a preset resource (e.g. io/dermsynth/pipeline-small64.conf) between
-   * the defaults and the user's files and overrides.
-   */
-  public static Settings load(List<Path> files, Map<String, String> sets, String presetResource) {
-    Config defaults = ConfigFactory.parseResources(Settings.class.getClassLoader(), DEFAULTS);
-    if (defaults.isEmpty()) {
-      throw new IllegalStateException(DEFAULTS + " is missing from the classpath");
-    }
-    if (presetResource != null) {
-      Config preset = ConfigFactory.parseResources(Settings.class.getClassLoader(), presetResource);
-      if (preset.isEmpty()) {
-        throw new IllegalStateException(presetResource + " is missing from the classpath");
-      }
-      checkKeys(defaults, preset, preset.withFallback(defaults).resolve());
-      defaults = preset.withFallback(defaults);
+  /** As {@link #load(List, Map)}, with a command's layers (resources, weakest first) under the user's. */
+  public static Settings load(List<Path> files, Map<String, String> sets, List<String> layers) {
+    Config application = resource(DEFAULTS);
+    // The default preset's keys belong to the defaults: every preset file sets the same keys.
+    Config defaults = ganPreset(application.getString("gan.preset")).withFallback(application);
+    Config layered = ConfigFactory.empty();
+    for (String layer : layers) {
+      Config l = resource(layer);
+      checkKeys(defaults, l, l.withFallback(defaults).resolve());
+      layered = l.withFallback(layered);
     }
     Config user = ConfigFactory.empty();
     for (Path f : files) {
@@ -67,10 +71,34 @@ public final class Settings {
     for (Map.Entry<String, String> e : sets.entrySet()) {
       user = user.withValue(e.getKey(), typed(defaults, e.getKey(), e.getValue()));
     }
+    Config above = user.withFallback(layered);
+    Config preset = ganPreset(above.withFallback(defaults).resolve().getString("gan.preset"));
+    checkKeys(defaults, preset, preset.withFallback(defaults).resolve());
     // Resolved first, so that a file may take values from the environment (warehouse = ${?DERMSYNTH_WAREHOUSE}).
-    Config resolved = user.withFallback(defaults).resolve();
+    Config resolved = above.withFallback(preset).withFallback(defaults).resolve();
     checkKeys(defaults, user, resolved);
     return new Settings(withRootSeed(defaults, user, resolved));
+  }
+
+  /** A bundled preset by name, or a HOCON file by path. */
+  private static Config ganPreset(String name) {
+    if (GAN_PRESETS.contains(name)) {
+      return resource("io/dermsynth/presets/gan/" + name + ".conf");
+    }
+    Path file = Path.of(name);
+    if (name.endsWith(".conf") && Files.isRegularFile(file)) {
+      return ConfigFactory.parseFile(file.toFile());
+    }
+    throw new IllegalArgumentException("gan.preset = '" + name + "'; allowed: " + GAN_PRESETS
+        + " or the path of a preset file (.conf) like conf/presets/gan/tiny32.conf");
+  }
+
+  private static Config resource(String name) {
+    Config c = ConfigFactory.parseResources(Settings.class.getClassLoader(), name);
+    if (c.isEmpty()) {
+      throw new IllegalStateException(name + " is missing from the classpath");
+    }
+    return c;
   }
 
   /**
@@ -178,7 +206,14 @@ public final class Settings {
     return config.getString("warehouse");
   }
 
+  /**
+   * This configuration with one key changed (not {@code gan.preset}, whose file is layered at
+   * {@link #load}).
+   */
   public Settings with(String key, String value) {
+    if (key.equals("gan.preset")) {
+      throw new IllegalArgumentException("gan.preset selects a layer of files: set it when loading the settings");
+    }
     return new Settings(config.withValue(key, typed(config, key, value)));
   }
 

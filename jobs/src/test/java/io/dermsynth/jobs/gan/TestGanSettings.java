@@ -1,0 +1,112 @@
+package io.dermsynth.jobs.gan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.dermsynth.core.gan.GanArchitecture;
+import io.dermsynth.core.gan.GanOptions;
+import io.dermsynth.jobs.runtime.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TestGanSettings {
+
+  private static GanOptions gan(Map<String, String> sets) {
+    return GanSettings.of(Settings.load(List.of(), sets)).training();
+  }
+
+  @Test
+  void theDefaultIsTiny32WithNvlabsAutoRules() {
+    GanOptions o = gan(Map.of());
+    assertEquals("tiny32", o.preset());
+    assertEquals(GanArchitecture.of(32, 4096, 64, 4), o.architecture());
+    assertEquals(16, o.batch());
+    assertEquals(0.0025f, o.lrG());
+    assertEquals(0.0002f * 32 * 32 / 16, o.r1Gamma());  // auto: 0.0002·res²/batch
+    assertEquals(5f, o.emaKimg());                      // auto: batch·10/32
+    assertEquals(0.05f, o.emaRampup());
+    assertEquals(0f, o.plWeight());
+    assertEquals(10, o.kimg());
+  }
+
+  @Test
+  void aPresetIsAFileLayeredUnderTheUsersKeys() {
+    GanOptions small = gan(Map.of("gan.preset", "small64", "gan.batch_size", "8"));
+    assertEquals(GanArchitecture.of(64, 8192, 128, 4), small.architecture());
+    assertEquals(8, small.batch(), "the user's key wins over the preset file");
+    assertEquals(0.0002f * 64 * 64 / 8, small.r1Gamma(), "auto follows the batch the user chose");
+
+    GanOptions paper = gan(Map.of("gan.preset", "paper256"));
+    assertEquals(GanArchitecture.of(256, 16384, 512, 8), paper.architecture());
+    assertEquals(64, paper.batch());
+    assertEquals(1f, paper.r1Gamma());
+    assertEquals(20f, paper.emaKimg());
+    assertEquals(2f, paper.plWeight());
+    assertEquals(25000, paper.kimg());
+    assertEquals(10f, gan(Map.of("gan.preset", "paper256", "gan.r1_gamma", "10")).r1Gamma());
+  }
+
+  @Test
+  void theDemoAndPipelineLayersSitBetweenThePresetAndTheUser() {
+    GanOptions pipeline = GanSettings.of(Settings.load(List.of(), Map.of(), List.of(Settings.PIPELINE_LAYER)))
+        .training();
+    assertEquals("small64", pipeline.preset());
+    assertEquals(100, pipeline.kimg(), "the layer's gan.kimg over the preset's");
+    Settings demo = Settings.load(List.of(), Map.of("gan.kimg", "0.5"), List.of(Settings.DEMO_LAYER));
+    assertEquals(0.5, GanSettings.of(demo).training().kimg(), "the user's over the layer's");
+    assertEquals(List.of("baseline", "sa300"), demo.config().getStringList("experiment.arms"));
+    assertEquals(8, demo.config().getInt("factorize.top_k"));
+  }
+
+  @Test
+  void everyPresetFileSetsTheSameKeysAndSaysWhatItMirrors() throws Exception {
+    Set<String> first = null;
+    for (String name : Settings.GAN_PRESETS) {
+      String resource = "io/dermsynth/presets/gan/" + name + ".conf";
+      var config = ConfigFactory.parseResources(getClass().getClassLoader(), resource);
+      Set<String> keys = new TreeSet<>(config.getConfig("gan").root().keySet());
+      if (first == null) {
+        first = keys;
+      }
+      assertEquals(first, keys, resource);
+      String text = new String(getClass().getClassLoader().getResourceAsStream(resource).readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(text.contains("NVlabs stylegan2-ada-pytorch train.py cfg_specs"), resource + " names its source");
+      GanSettings.of(Settings.load(List.of(), Map.of("gan.preset", name)));  // every one resolves
+    }
+    try (var files = Files.list(Path.of("../conf/presets/gan"))) {
+      assertEquals(new TreeSet<>(Settings.GAN_PRESETS), new TreeSet<>(files.map(p -> p.getFileName().toString()
+          .replace(".conf", "")).toList()), "GAN_PRESETS lists conf/presets/gan");
+    }
+  }
+
+  @Test
+  void aPresetCanBeAFileOfTheUsers(@TempDir Path dir) throws Exception {
+    Path mine = dir.resolve("wide32.conf");
+    Files.writeString(mine, new String(getClass().getClassLoader()
+        .getResourceAsStream("io/dermsynth/presets/gan/tiny32.conf").readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8).replace("channel_max = 64", "channel_max = 128"));
+    assertEquals(128, gan(Map.of("gan.preset", mine.toString())).architecture().channelMax());
+  }
+
+  @Test
+  void badValuesNameTheirKey() {
+    String unknown = assertThrows(IllegalArgumentException.class, () -> gan(Map.of("gan.preset", "tiny16")))
+        .getMessage();
+    assertTrue(unknown.contains("gan.preset = 'tiny16'") && unknown.contains("small64"), unknown);
+    assertEquals("gan.batch_size must be ≥ 1, got 0",
+        assertThrows(IllegalArgumentException.class, () -> gan(Map.of("gan.batch_size", "0"))).getMessage());
+    assertEquals("gan.r1_gamma must be auto or a number ≥ 0, got 'big'",
+        assertThrows(IllegalArgumentException.class, () -> gan(Map.of("gan.r1_gamma", "big"))).getMessage());
+    assertEquals("gan.style_mixing must be in [0, 1], got 1.5",
+        assertThrows(IllegalArgumentException.class, () -> gan(Map.of("gan.style_mixing", "1.5"))).getMessage());
+  }
+}
