@@ -66,6 +66,9 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
       DataTypes.createStructField("error_message", DataTypes.StringType, true)}));
 
   private final Param<String> method;
+  /** optSteps: the inverter manifest's own number of steps. */
+  public static final int INVERTERS_OPT_STEPS = -1;
+
   private final IntParam optSteps;
 
   public LatentInverter() {
@@ -79,7 +82,7 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
         ParamValidators.inArray(new String[] {"encoder", "hyperstyle", "optimised"}));
     setDefault(method, "hyperstyle");
     optSteps = new IntParam(this, "optSteps", "Adam steps of the optimised method (< 0: the inverter manifest's)");
-    setDefault(optSteps, -1);
+    setDefault(optSteps, INVERTERS_OPT_STEPS);
   }
 
   /** Public, as every Spark ML param: Params finds a transformer's params through such getters. */

@@ -65,7 +65,10 @@ public final class ContentDuplicates {
   private final Policy policy;
   private final int radius;
 
-  /** @param radius largest Hamming distance of near copies, or −1 for exact copies only */
+  /** No near copies: exact copies only. */
+  public static final int OFF = -1;
+
+  /** @param radius largest Hamming distance of near copies, or {@link #OFF} for exact copies only */
   public ContentDuplicates(Policy policy, int radius) {
     if (radius < -1 || radius > 16) {
       throw new IllegalArgumentException("near-duplicate radius must be -1 (off) or 0..16 bits, got " + radius);

@@ -11,15 +11,11 @@ import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
 import io.dermsynth.jobs.runtime.Runs;
-import io.dermsynth.jobs.runtime.Settings;
 import io.dermsynth.jobs.runtime.TableCatalog;
 import io.dermsynth.jobs.runtime.Tables;
 import io.dermsynth.jobs.runtime.TaskDevices;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import com.typesafe.config.Config;
-import io.dermsynth.core.classify.SyntheticAllocation;
-import io.dermsynth.core.factor.EditRenderer;
 import io.dermsynth.core.gan.GanModels;
 import io.dermsynth.core.gan.GanWeights;
 import io.dermsynth.core.invert.Inverter;
@@ -50,12 +46,6 @@ import org.slf4j.LoggerFactory;
 public final class AugmentJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(AugmentJob.class);
-  private static final List<String> DIRECTION_SOURCES = List.of("approved", "all_top_k");
-  private static final List<String> BALANCE = java.util.Arrays.stream(SyntheticAllocation.Policy.values())
-      .map(SyntheticAllocation.Policy::id).toList();
-  private static final List<String> RENDERS = java.util.Arrays.stream(EditRenderer.Render.values())
-      .map(EditRenderer.Render::id).toList();
-  private static final List<String> ALPHA_UNITS = List.of("w_std", "raw");
 
   /** What augmentation wrote. */
   public record Result(String runId, String model, String directionSource, int directions, long planned,
@@ -97,12 +87,9 @@ public final class AugmentJob {
 
   private static Result augment(JobContext ctx, String runId, String modelArg) throws Exception {
     long t0 = System.nanoTime();
-    Config c = ctx.settings().config().getConfig("augment");
-    String source = oneOf(c, "directions", DIRECTION_SOURCES);
-    String balance = oneOf(c, "balance", BALANCE);
-    EditRenderer.Render render = EditRenderer.Render.parse(oneOf(c, "render", RENDERS));
-    String alphaUnit = oneOf(c, "alpha_unit", ALPHA_UNITS);
-    String model = Runs.modelPath(ctx, modelArg, c.getString("model"), "train-inverter");
+    AugmentSettings c = AugmentSettings.of(ctx.settings());
+    String source = c.source();
+    String model = Runs.modelPath(ctx, modelArg, c.model(), "train-inverter");
     String inverterVersion = Inverter.newestManifest(ModelStore.store(ctx.spark(), model)).version();
     String generatorVersion;
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
@@ -116,7 +103,7 @@ public final class AugmentJob {
     LeakageGuard.requireTrainLesions(ctx, sourceKeys, "augment sources");
     Dataset<Row> directions = directions(ctx, c, source, generatorVersion);
     int nDirections = (int) directions.count();
-    Dataset<Row> plan = EditPlan.of(ctx, c, sourceKeys, directions, render, inverterVersion, balance);
+    Dataset<Row> plan = EditPlan.of(ctx, c, sourceKeys, directions, inverterVersion);
     Map<String, Long> byClass = new TreeMap<>();
     plan.groupBy("dx").count().collectAsList().forEach(r -> byClass.put(r.getString(0), r.getLong(1)));
     long planned = byClass.values().stream().mapToLong(Long::longValue).sum();
@@ -127,9 +114,8 @@ public final class AugmentJob {
     }
     todo = todo.persist(StorageLevel.MEMORY_AND_DISK());
     long remaining = todo.count();
-    int chunks = (int) Math.max(1, Math.ceil(remaining / (double) c.getInt("chunk_rows")));
-    EditChunks edits = new EditChunks(ctx, c, runId, model, render, alphaUnit, generatorVersion, inverterVersion,
-        source, latents, directions);
+    int chunks = (int) Math.max(1, Math.ceil(remaining / (double) c.chunkRows()));
+    EditChunks edits = new EditChunks(ctx, c, runId, model, generatorVersion, inverterVersion, latents, directions);
     long added = 0;
     for (int k = 0; k < chunks && remaining > 0; k++) {
       // Whole render batches per chunk: the latents and images tables stream past the chunk's keys.
@@ -162,12 +148,8 @@ public final class AugmentJob {
     return bySynthId.size();
   }
 
-  private static String oneOf(Config c, String key, List<String> allowed) {
-    return Settings.oneOf(c, "augment", key, allowed);
-  }
-
   /** The directions to apply, of the generator the latents were inverted into. */
-  private static Dataset<Row> directions(JobContext ctx, Config c, String source, String generatorVersion) {
+  private static Dataset<Row> directions(JobContext ctx, AugmentSettings c, String source, String generatorVersion) {
     if (!ctx.tables().exists(Tables.DIRECTIONS)) {
       throw new IllegalStateException("no directions yet: run `dermsynth factorize` first");
     }
@@ -180,7 +162,7 @@ public final class AugmentJob {
     }
     Dataset<Row> chosen;
     if (source.equals("all_top_k")) {
-      chosen = all.where(col("rank").lt(c.getInt("top_k")))
+      chosen = all.where(col("rank").lt(c.topK()))
           .withColumn("alpha_min", lit(null).cast("double")).withColumn("alpha_max", lit(null).cast("double"));
     } else {
       if (!ctx.tables().exists(Tables.DIRECTION_REVIEWS)) {
@@ -191,7 +173,7 @@ public final class AugmentJob {
       Dataset<Row> approved = DirectionReviews.currentlyApproved(ctx).withColumnRenamed("direction_id", "ok");
       chosen = all.join(approved, col("direction_id").equalTo(col("ok"))).drop("ok");
       // An alpha range means nothing in another unit: ±2 w_std applied as raw alphas is another edit.
-      String unit = c.getString("alpha_unit");
+      String unit = c.alphaUnit();
       List<String> otherUnit = chosen.where(col("alpha_unit").isNotNull().and(col("alpha_unit").notEqual(unit)))
           .select(org.apache.spark.sql.functions.concat(col("direction_id"), lit(" ("), col("alpha_unit"), lit(")")))
           .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();

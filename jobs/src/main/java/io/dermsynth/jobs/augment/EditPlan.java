@@ -10,7 +10,6 @@ import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.when;
 
-import com.typesafe.config.Config;
 import io.dermsynth.core.classify.SyntheticAllocation;
 import io.dermsynth.core.factor.EditRenderer;
 import io.dermsynth.jobs.runtime.JobContext;
@@ -32,10 +31,11 @@ public final class EditPlan {
 
   private EditPlan() {}
 
-  /** The plan for these sources and directions under {@code augment.*} settings {@code c}. */
-  static Dataset<Row> of(JobContext ctx, Config c, Dataset<Row> sourceKeys, Dataset<Row> directions,
-      EditRenderer.Render render, String inverterVersion, String balance) {
-    Dataset<Row> alphas = ctx.spark().createDataFrame(c.getDoubleList("alphas").stream()
+  /** The plan for these sources and directions under the augment settings {@code c}. */
+  static Dataset<Row> of(JobContext ctx, AugmentSettings c, Dataset<Row> sourceKeys, Dataset<Row> directions,
+      String inverterVersion) {
+    EditRenderer.Render render = c.render();
+    Dataset<Row> alphas = ctx.spark().createDataFrame(c.alphas().stream()
         .map(a -> org.apache.spark.sql.RowFactory.create(a)).toList(),
         new org.apache.spark.sql.types.StructType().add("alpha", "double"));
     // An approved direction is used only at the alphas of its reviewed range.
@@ -47,13 +47,13 @@ public final class EditPlan {
         .where(col("alpha").notEqual(0).or(col("rank").equalTo(firstRank)))
         .drop("alpha_min", "alpha_max", "rank")
         .withColumn("synth_id", concat(lit("syn-"), substring(sha2(idParts(render, inverterVersion), 256), 1, 24)));
-    plan = target(ctx, plan, c.getInt("target"), SyntheticAllocation.Policy.parse(balance), c.getDouble("cap"));
+    plan = target(ctx, plan, c.target(), SyntheticAllocation.Policy.parse(c.balance()), c.cap());
     // Render batches fixed by the plan alone (consecutive synth_ids), so that an image is rendered in
     // the same batch by every run: libtorch's output depends on the batch, and a resumed or retried run
     // must write the same bytes. Chunks and partitions take whole batches. The plan is keys only, so the
     // one-partition window that numbers it is cheap.
     return plan.withColumn("render_batch", floor(row_number().over(Window.orderBy("synth_id")).minus(1)
-        .divide(c.getInt("batch_size"))));
+        .divide(c.batchSize())));
   }
 
   /**

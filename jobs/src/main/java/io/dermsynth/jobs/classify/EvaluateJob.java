@@ -2,13 +2,13 @@ package io.dermsynth.jobs.classify;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.dermsynth.jobs.runtime.ConfigReader;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
 import io.dermsynth.jobs.runtime.Runs;
 import io.dermsynth.jobs.runtime.TableCatalog;
 import io.dermsynth.jobs.runtime.Tables;
-import com.typesafe.config.Config;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.classify.ClassifierTrainer;
 import io.dermsynth.core.data.DatasetFormat;
@@ -85,7 +85,7 @@ public final class EvaluateJob {
 
   private static Result evaluate(JobContext ctx, String runId, String modelPath, Path testData,
       String experimentId, Long seed, String armPolicy) throws Exception {
-    Config c = ctx.settings().config();
+    ConfigReader c = ConfigReader.of(ctx.settings(), "evaluate");
     try (ClassifierModel model = ModelStore.loadClassifier(ctx.spark(), modelPath, ModelStore.device(ctx.settings()))) {
       TestSet test = TestSet.of(ctx, testData, model.manifest().imageSize());
       double[][] proba = model.predictProba(test.images().pixels(), 64);
@@ -101,11 +101,11 @@ public final class EvaluateJob {
       Predictions predictions = new Predictions(test.images().labels(), proba, pred, group);
       ClassificationMetrics m = ClassificationMetrics.compute(test.images().labels(), pred, proba,
           model.manifest().classes().size());
-      Bootstrap boot = new Bootstrap(group, c.getInt("evaluate.bootstrap"), c.getLong("evaluate.seed"), 0.95);
+      Bootstrap boot = new Bootstrap(group, c.atLeast("bootstrap", 1), c.longValue("seed"), 0.95);
       Bootstrap.Interval ba = boot.interval(idx -> predictions.on(idx).balancedAccuracy());
       Bootstrap.Interval auc = boot.interval(idx -> predictions.on(idx).aucMacro());
 
-      String arm = c.getString("classifier.arm");
+      String arm = ConfigReader.of(ctx.settings(), "classifier").string("arm");
       List<String> names = model.manifest().classes();
       Row row = RowFactory.create(runId, arm, modelPath, model.manifest().runId(), test.name(),
           (long) pred.length, (long) lesionIndex.size(), names.toArray(new String[0]),
@@ -116,8 +116,7 @@ public final class EvaluateJob {
           confusion(m.confusion()), Timestamp.from(Instant.now()), experimentId, seed, armPolicy);
       // Tables from before experiment_id/seed/arm_policy existed gain the columns.
       ctx.tables().appendEvolving(Tables.EVALUATIONS, ctx.spark().createDataFrame(List.of(row), TableCatalog.schema(Tables.EVALUATIONS)));
-      String reportDir = c.getString("evaluate.report_dir").isEmpty()
-          ? ctx.tables().warehouse() + "/report" : c.getString("evaluate.report_dir");
+      String reportDir = c.string("report_dir").isEmpty() ? ctx.tables().warehouse() + "/report" : c.string("report_dir");
       String report = EvaluationReport.write(ctx, reportDir, runId, test.images().labels(), proba, names);
       LOG.info("evaluate {}: {} on {} ({} images, {} lesions): balanced accuracy {} [{}, {}], macro AUC {} → {}",
           runId, arm, test.name(), pred.length, lesionIndex.size(), f(m.balancedAccuracy()), f(ba.lower()),

@@ -52,7 +52,8 @@ public final class DemoJob {
    * the demo's warehouse as a reviewed one, and a later `augment` on it uses the same directions.
    */
   private static void recordAutomaticApprovals(JobContext ctx, String runId, PrintWriter out) {
-    java.util.List<Double> alphas = ctx.settings().config().getDoubleList("augment.alphas");
+    var augment = io.dermsynth.jobs.augment.AugmentSettings.of(ctx.settings());
+    java.util.List<Double> alphas = augment.alphas();
     double min = alphas.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
     double max = alphas.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
     var used = ctx.tables().read(Tables.SYNTHETIC).where("direction_source = 'all_top_k'").select("direction_id")
@@ -63,7 +64,7 @@ public final class DemoJob {
       DirectionReviews.append(ctx, new DirectionReviews.Review(d.getString(0), "approved", "demo rank " + d.getInt(1),
           min, max, "approved automatically by dermsynth demo (augment.directions = all_top_k); no person reviewed it",
           "dermsynth demo", java.time.Instant.now(), d.getString(2), runId,
-          ctx.settings().config().getString("augment.alpha_unit")));
+          augment.alphaUnit()));
     }
     out.printf("The %d directions the demo used are recorded in direction_reviews as approved by 'dermsynth demo'"
         + " (no person reviewed them).%n", used.size());

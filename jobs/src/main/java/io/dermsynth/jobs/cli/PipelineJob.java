@@ -1,6 +1,7 @@
 package io.dermsynth.jobs.cli;
 
 import io.dermsynth.jobs.augment.AugmentJob;
+import io.dermsynth.jobs.augment.AugmentSettings;
 import io.dermsynth.jobs.classify.TrainClassifierJob;
 import io.dermsynth.jobs.experiment.ExperimentJob;
 import io.dermsynth.jobs.factor.FactorizeJob;
@@ -197,7 +198,7 @@ public final class PipelineJob {
     }
 
     private boolean unattended() {
-      return c.getString("augment.directions").equals("all_top_k");
+      return AugmentSettings.of(ctx.settings()).source().equals("all_top_k");
     }
 
     private void printHowToReview() {
@@ -210,14 +211,14 @@ public final class PipelineJob {
     }
 
     private AugmentJob.Result augment(String inverter) throws Exception {
+      AugmentSettings a = AugmentSettings.of(ctx.settings());
       if (unattended()) {
         steps.start("augment: the top %d directions approved automatically (no reviewer: augment.directions = "
-            + "all_top_k), %d %s renders of train latents' edits, spread %s → synthetic", c.getInt("augment.top_k"),
-            c.getInt("augment.target"), c.getString("augment.render"), c.getString("augment.balance"));
+            + "all_top_k), %d %s renders of train latents' edits, spread %s → synthetic", a.topK(), a.target(),
+            a.render().id(), a.balance());
       } else {
         steps.start("augment: the approved directions (direction_reviews) within their alpha ranges, %d %s "
-            + "renders of train latents' edits, spread %s → synthetic", c.getInt("augment.target"),
-            c.getString("augment.render"), c.getString("augment.balance"));
+            + "renders of train latents' edits, spread %s → synthetic", a.target(), a.render().id(), a.balance());
       }
       return RunLines.printStep(out, AugmentJob.run(ctx, inverter));
     }

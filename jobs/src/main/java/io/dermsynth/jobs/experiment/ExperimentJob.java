@@ -16,7 +16,6 @@ import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.Runs;
 import io.dermsynth.jobs.runtime.Tables;
-import com.typesafe.config.Config;
 import io.dermsynth.core.classify.SyntheticAllocation;
 import io.dermsynth.core.factor.EditRenderer;
 import io.dermsynth.core.invert.Inverter;
@@ -106,7 +105,7 @@ public final class ExperimentJob {
   }
 
   /** One arm: a classifier per seed (or the one an earlier run trained, with experiment.resume), evaluated. */
-  private static ArmRun runArm(JobContext ctx, Config c, String experimentId, ExperimentArm arm,
+  private static ArmRun runArm(JobContext ctx, ExperimentSettings c, String experimentId, ExperimentArm arm,
       Dataset<Row> synthetic, List<Long> seeds, String budget) throws Exception {
     List<String> synthIds = synthetic == null ? List.of() : TrainClassifierJob.sortedSynthIds(synthetic);
     int used = synthIds.size();
@@ -119,7 +118,7 @@ public final class ExperimentJob {
       JobContext armCtx = new JobContext(ctx.settings().with("classifier.seed", String.valueOf(seed))
           .with("classifier.arm", arm.name())
           .with("classifier.epoch_draws", budget.equals("steps") ? "real" : "all"), ctx.spark(), ctx.tables());
-      var trained = c.getBoolean("resume") ? ArmModels.trained(armCtx, arm.name(), used, digest)
+      var trained = c.resume() ? ArmModels.trained(armCtx, arm.name(), used, digest)
           : java.util.Optional.<TrainClassifierJob.Result>empty();
       TrainClassifierJob.Result model;
       if (trained.isPresent()) {
@@ -138,26 +137,18 @@ public final class ExperimentJob {
   }
 
   private static Result experiment(JobContext ctx, String runId) throws Exception {
-    Config c = ctx.settings().config().getConfig("experiment");
-    String experimentId = c.getString("id").isBlank() ? runId : c.getString("id");
-    Pool reviewed = pool(ctx, c.getString("pool"));
+    ExperimentSettings c = ExperimentSettings.of(ctx.settings());
+    String experimentId = c.id().isBlank() ? runId : c.id();
+    Pool reviewed = pool(ctx, c.pool());
     Dataset<Row> pool = reviewed.rows();
     if (!reviewed.excluded().isEmpty()) {
       LOG.info("experiment {}: left out, rejected by a reviewer after augment wrote them: {} (direction → rows)",
           experimentId, reviewed.excluded());
     }
-    ExperimentArm.Policy defaults = new ExperimentArm.Policy(EditRenderer.Render.parse(c.getString("render")),
-        c.getBoolean("gate"), SyntheticAllocation.Policy.parse(c.getString("allocation")));
-    List<ExperimentArm> arms = ExperimentArm.expand(c.getStringList("arms"), c.getInt("synthetic"),
-        c.getDouble("lpips_threshold"), c.getDoubleList("lpips_thresholds"), defaults, () -> poolDirections(ctx, pool));
-    String budget = c.getString("budget");
-    if (!List.of("steps", "epochs").contains(budget)) {
-      throw new IllegalArgumentException("experiment.budget = '" + budget + "'; allowed: [steps, epochs]");
-    }
-    List<Long> seeds = c.getLongList("seeds");
-    if (seeds.isEmpty()) {
-      throw new IllegalArgumentException("experiment.seeds is empty; give at least one classifier seed");
-    }
+    List<ExperimentArm> arms = ExperimentArm.expand(c.arms(), c.synthetic(), c.lpipsThreshold(), c.lpipsThresholds(),
+        c.defaults(), () -> poolDirections(ctx, pool));
+    String budget = c.budget();
+    List<Long> seeds = c.seeds();
     Map<String, Long> realPerClass = realTrainPerClass(ctx);
     // Every arm's images are chosen (and a short pool refused) before the first model trains.
     List<Dataset<Row>> chosen = new ArrayList<>();
@@ -175,7 +166,7 @@ public final class ExperimentJob {
         ? ctx.tables().warehouse() + "/report" : ctx.settings().config().getString("evaluate.report_dir"))
         + "/experiments/" + experimentId;
     String report = ExperimentReport.write(ctx, dir, experimentId, runs, summaries, examples(ctx, runs, chosen,
-        c.getInt("examples_per_class")), renders(ctx, pool, c.getInt("examples_per_class")), reviewed.excluded());
+        c.examplesPerClass()), renders(ctx, pool, c.examplesPerClass()), reviewed.excluded());
     chosen.stream().filter(java.util.Objects::nonNull).forEach(Dataset::unpersist);
     LOG.info("experiment {}: {} arms × {} seeds → {}", experimentId, runs.size(), seeds.size(), report);
     return new Result(runId, experimentId, runs, summaries, report);
@@ -249,7 +240,7 @@ public final class ExperimentJob {
    * smallest synth_ids of each class, so every seed and every rerun uses the same images.
    */
   static Dataset<Row> select(JobContext ctx, Dataset<Row> pool, ExperimentArm arm, Map<String, Long> realPerClass,
-      Config c) {
+      ExperimentSettings c) {
     if (pool == null) {
       throw new IllegalStateException("arm " + arm.name() + " needs synthetic images and there is no `synthetic` "
           + "table: run `dermsynth augment` first");
@@ -257,16 +248,16 @@ public final class ExperimentJob {
     // A source's finest inversion is found before the gate and the LPIPS limits, so that a refined source
     // whose renders fail them is not drawn from its older renders instead.
     Dataset<Row> rows = fromSources(pool.where(kind(arm)), arm.policy().sources())
-        .where(admits(arm, c.getDouble("lpips_recon_threshold"), c.getDouble("min_label_probability")));
+        .where(admits(arm, c.lpipsReconThreshold(), c.minLabelProbability()));
     Map<String, Long> available = new TreeMap<>();
     rows.groupBy("dx").count().collectAsList().forEach(r -> available.put(r.getString(0), r.getLong(1)));
     long total = available.values().stream().mapToLong(Long::longValue).sum();
     double weight = ctx.settings().config().getDouble("classifier.synthetic_weight");
     Map<String, Long> quota = SyntheticAllocation.quotas(arm.policy().allocation(), realPerClass, available,
-        arm.synthetic(), c.getDouble("cap"), weight);
+        arm.synthetic(), c.cap(), weight);
     long given = quota.values().stream().mapToLong(Long::longValue).sum();
     boolean perDirection = arm.directionId() != null;
-    if (given < arm.synthetic() && !c.getBoolean("allow_fewer") && !perDirection) {
+    if (given < arm.synthetic() && !c.allowFewer() && !perDirection) {
       throw new IllegalStateException(String.format(Locale.ROOT, "arm %s needs %d synthetic images (%s); the pool "
           + "has %d that pass (by class %s), and its allocation can use %d of them (by class %s): run `dermsynth "
           + "augment` with a larger augment.target or this render, widen experiment.pool, or set "
@@ -318,10 +309,10 @@ public final class ExperimentJob {
 
   /** The arms' statistics ({@link ArmComparison}), the first arm (the baseline) as the reference. */
   private static List<ArmComparison.Summary> summarise(JobContext ctx, List<ArmRun> runs) {
-    Config e = ctx.settings().config().getConfig("evaluate");
+    var e = io.dermsynth.jobs.runtime.ConfigReader.of(ctx.settings(), "evaluate");
     return ArmComparison.compare(runs.stream().map(r -> new ArmComparison.Arm(r.arm().name(),
         r.evaluations().stream().map(EvaluateJob.Result::predictions).toList())).toList(),
-        e.getInt("bootstrap"), e.getLong("seed"));
+        e.atLeast("bootstrap", 1), e.longValue("seed"));
   }
 
   /**

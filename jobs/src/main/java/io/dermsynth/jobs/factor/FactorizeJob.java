@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
 import io.dermsynth.jobs.gan.TrainGanJob;
+import io.dermsynth.jobs.runtime.ConfigReader;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
@@ -12,7 +13,6 @@ import io.dermsynth.jobs.runtime.TableCatalog;
 import io.dermsynth.jobs.runtime.Tables;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import com.typesafe.config.Config;
 import io.dermsynth.core.factor.ClosedFormFactorization;
 import io.dermsynth.core.factor.DirectionSpread;
 import io.dermsynth.core.factor.SemanticDirections;
@@ -75,19 +75,19 @@ public final class FactorizeJob {
   }
 
   private static Result factorize(JobContext ctx, String runId, String modelArg) throws Exception {
-    Config c = ctx.settings().config().getConfig("factorize");
-    String model = Runs.modelPath(ctx, modelArg, c.getString("model"), "train-inverter");
-    String selection = c.getString("layers");
-    int k = c.getInt("top_k");
+    ConfigReader c = ConfigReader.of(ctx.settings(), "factorize");
+    String model = Runs.modelPath(ctx, modelArg, c.string("model"), "train-inverter");
+    String selection = c.string("layers");
+    int k = c.atLeast("top_k", 1);
     SemanticDirections d;
     String version;
     double[] spread;
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
       GanModels.Loaded g = GanModels.loadGenerator(ModelStore.store(ctx.spark(), model), m, TrainGanJob.snapshotPick(ctx));
       List<StyleLayer> layers = StyleLayers.select(g.generator().architecture(), selection,
-          c.getBoolean("include_torgb"));
+          c.bool("include_torgb"));
       d = ClosedFormFactorization.factorize(g.generator(), layers, k);
-      spread = DirectionSpread.of(g.generator(), d, c.getInt("spread_samples"), c.getLong("seed"));
+      spread = DirectionSpread.of(g.generator(), d, c.atLeast("spread_samples", 2), c.longValue("seed"));
       version = GanWeights.contentVersion(g.generator().namedParameters());
     }
     List<Row> rows = new ArrayList<>();

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
+import io.dermsynth.jobs.runtime.ConfigReader;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.KeepWithoutError;
@@ -11,7 +12,6 @@ import io.dermsynth.jobs.runtime.Runs;
 import io.dermsynth.jobs.runtime.Settings;
 import io.dermsynth.jobs.runtime.TableCatalog;
 import io.dermsynth.jobs.runtime.Tables;
-import com.typesafe.config.Config;
 import io.dermsynth.core.data.ContentDuplicates;
 import io.dermsynth.core.data.DatasetFormat;
 import io.dermsynth.core.data.Diagnosis;
@@ -59,7 +59,7 @@ public final class IngestJob {
    * @param maxPixels largest declared width × height decoded
    * @param maxBytes largest file read (its size is checked before reading)
    * @param minSide smallest accepted width or height
-   * @param partitions decode partitions, 0 = automatic
+   * @param partitions decode partitions, 0 = enough for every core to get several (ingest.partitions = auto)
    * @param ratios train/val/test shares
    * @param splitSeed seed of the lesion order within each diagnosis
    */
@@ -67,16 +67,13 @@ public final class IngestJob {
       LesionSplitter.Ratios ratios, long splitSeed, ContentDuplicates duplicates) {
 
     public static Options from(Settings settings) {
-      Config c = settings.config().getConfig("ingest");
-      ContentDuplicates.Policy policy = ContentDuplicates.Policy.parse(
-          Settings.oneOf(c, "ingest", "duplicates", List.of("group", "quarantine")));
-      int radius = c.getInt("near_duplicate_radius");
-      if (radius < -1 || radius > 16) {
-        throw new IllegalArgumentException("ingest.near_duplicate_radius = " + radius + "; allowed: -1 (off) or 0..16 bits");
-      }
-      return new Options(c.getInt("size"), c.getLong("max_pixels"), c.getBytes("max_bytes"), c.getInt("min_side"),
-          c.getInt("partitions"), new LesionSplitter.Ratios(c.getDouble("split.train"),
-              c.getDouble("split.val"), c.getDouble("split.test")), c.getLong("split.seed"),
+      ConfigReader r = ConfigReader.of(settings, "ingest");
+      ContentDuplicates.Policy policy = ContentDuplicates.Policy.parse(r.oneOf("duplicates",
+          List.of("group", "quarantine")));
+      int radius = r.intOrWord("near_duplicate_radius", "off", 0, 16).orElse(ContentDuplicates.OFF);
+      return new Options(r.atLeast("size", 8), r.longValue("max_pixels"), settings.config().getBytes("ingest.max_bytes"),
+          r.atLeast("min_side", 1), r.intOrAuto("partitions", 1).orElse(0), new LesionSplitter.Ratios(
+              r.fraction("split.train"), r.fraction("split.val"), r.fraction("split.test")), r.longValue("split.seed"),
           new ContentDuplicates(policy, radius));
     }
   }

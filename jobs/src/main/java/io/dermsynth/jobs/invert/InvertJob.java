@@ -4,13 +4,13 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
+import io.dermsynth.jobs.runtime.ConfigReader;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
 import io.dermsynth.jobs.runtime.Runs;
 import io.dermsynth.jobs.runtime.Tables;
 import io.dermsynth.jobs.runtime.TaskDevices;
-import com.typesafe.config.Config;
 import io.dermsynth.core.invert.Inverter;
 import io.dermsynth.udf.LatentInverter;
 import java.util.LinkedHashMap;
@@ -71,6 +71,14 @@ public final class InvertJob {
     return Runs.record(ctx, "invert", runId -> invert(ctx, runId, modelArg));
   }
 
+  static final String SECTION = "invert";
+  static final String MODEL = "model";
+  static final String METHOD = "method";
+  static final String OPT_STEPS = "opt_steps";
+  static final String WHERE = "where";
+  static final String BATCH_SIZE = "batch_size";
+  static final String PARTITIONS = "partitions";
+
   /**
    * The images in partitions and an order that depend only on which image_ids are to be inverted: a
    * batch's neighbours change the last bits of its latents (libtorch picks kernels and splits work by
@@ -82,9 +90,9 @@ public final class InvertJob {
   }
 
   private static Result invert(JobContext ctx, String runId, String modelArg) throws Exception {
-    Config c = ctx.settings().config().getConfig("invert");
-    String model = Runs.modelPath(ctx, modelArg, c.getString("model"), "train-inverter");
-    String method = c.getString("method");
+    ConfigReader c = ConfigReader.of(ctx.settings(), SECTION);
+    String model = Runs.modelPath(ctx, modelArg, c.string(MODEL), "train-inverter");
+    String method = c.choice(METHOD, Inverter.Method.class).name().toLowerCase(Locale.ROOT);
     String version = Inverter.newestManifest(ModelStore.store(ctx.spark(), model)).version();
     // Methods from coarse to fine (reconstruction error, bench/RESULTS.md "Inversion"): an image already
     // inverted by this inverter is skipped unless its row's method is coarser than this run's, which then
@@ -96,9 +104,9 @@ public final class InvertJob {
     Dataset<Row> images = toInvert(ctx, c, version, coarser, latentsExist);
     long candidates = images.count();
     Dataset<Row> inverted = new LatentInverter().setModelPath(model).setMethod(method)
-        .setOptSteps(c.getInt("opt_steps"))
-        .setBatchSize(c.getInt("batch_size")).setInputCol("png").setOutputCol("latent")
-        .transform(inBatchOrder(images, c.getInt("partitions")))
+        .setOptSteps(c.intOrAuto(OPT_STEPS, 0).orElse(LatentInverter.INVERTERS_OPT_STEPS))
+        .setBatchSize(c.atLeast(BATCH_SIZE, 1)).setInputCol("png").setOutputCol("latent")
+        .transform(inBatchOrder(images, c.atLeast(PARTITIONS, 1)))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       // Everything read from `inverted` is read before the write: `images` excludes what `latents` holds,
@@ -129,12 +137,12 @@ public final class InvertJob {
   }
 
   /** The images (invert.where) this inverter has not inverted yet, or only by a coarser method. */
-  private static Dataset<Row> toInvert(JobContext ctx, Config c, String version, List<String> coarser,
+  private static Dataset<Row> toInvert(JobContext ctx, ConfigReader c, String version, List<String> coarser,
       boolean latentsExist) {
     Dataset<Row> images = ctx.tables().read(Tables.IMAGES)
         .select("image_id", "lesion_id", "dx", "split", "source_path", "png");
-    if (!c.getString("where").isBlank()) {
-      images = images.where(c.getString("where"));
+    if (!c.string(WHERE).isBlank()) {
+      images = images.where(c.string(WHERE));
     }
     if (latentsExist) {
       Dataset<Row> done = ctx.tables().read(Tables.LATENTS).where(col("inverter_version").equalTo(version)

@@ -1,5 +1,6 @@
 package io.dermsynth.jobs.review;
 
+import io.dermsynth.jobs.augment.AugmentSettings;
 import com.typesafe.config.Config;
 import io.dermsynth.core.factor.EditRenderer;
 import io.dermsynth.jobs.runtime.Settings;
@@ -54,6 +55,8 @@ public record ReviewSettings(String host, int port, String token, String reviewe
    */
   public static ReviewSettings of(Settings settings, String host, Integer port, boolean allowRemote) {
     Config c = settings.config().getConfig("review");
+    // The page shows edits as augment will make them.
+    AugmentSettings augment = AugmentSettings.of(settings);
     String h = host != null ? host : c.getString("host");
     if (!allowRemote && !isLoopback(h)) {
       throw new IllegalArgumentException("review.host = '" + h + "' is not a loopback address: the review page "
@@ -63,9 +66,8 @@ public record ReviewSettings(String host, int port, String token, String reviewe
     String reviewer = c.getString("reviewer").isBlank() ? System.getProperty("user.name", "") : c.getString("reviewer");
     return new ReviewSettings(h, port != null ? port : c.getInt("port"),
         c.getString("token").isEmpty() ? null : c.getString("token"), reviewer, c.getInt("samples"),
-        c.getDoubleList("alphas"), settings.config().getString("augment.alpha_unit"),
-        settings.config().getDouble("augment.lpips_threshold"), c.getInt("batch_size"),
-        EditRenderer.Render.parse(settings.config().getString("augment.render")));
+        c.getDoubleList("alphas"), augment.alphaUnit(), augment.lpipsThreshold(), c.getInt("batch_size"),
+        augment.render());
   }
 
   private static boolean isLoopback(String host) {

@@ -147,6 +147,25 @@ public final class ConfigReader {
     }
   }
 
+  /** An integer in [min, max], or empty for {@code word} (e.g. "off"). */
+  public java.util.OptionalInt intOrWord(String key, String word, int min, int max) {
+    if (section.getValue(key).valueType() == ConfigValueType.STRING && section.getString(key).trim().equals(word)) {
+      return java.util.OptionalInt.empty();
+    }
+    int v;
+    try {
+      v = get(key, () -> section.getInt(key));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key(key) + " must be " + word + " or an integer in [" + min + ", " + max
+          + "], got " + section.getValue(key).unwrapped(), e);
+    }
+    if (v < min || v > max) {
+      throw new IllegalArgumentException(key(key) + " must be " + word + " or an integer in [" + min + ", " + max
+          + "], got " + v);
+    }
+    return java.util.OptionalInt.of(v);
+  }
+
   private <T> T get(String key, java.util.function.Supplier<T> read) {
     try {
       return read.get();

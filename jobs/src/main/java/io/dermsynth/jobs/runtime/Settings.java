@@ -154,15 +154,6 @@ public final class Settings {
     }
   }
 
-  /** The string at {@code section.key}, which must be one of {@code allowed} (else an error naming both). */
-  public static String oneOf(Config section, String sectionName, String key, List<String> allowed) {
-    String v = section.getString(key);
-    if (!allowed.contains(v)) {
-      throw new IllegalArgumentException(sectionName + "." + key + " = '" + v + "'; allowed: " + allowed);
-    }
-    return v;
-  }
-
   static TreeSet<String> allowedKeys(Config defaults) {
     TreeSet<String> keys = new TreeSet<>();
     for (Map.Entry<String, ConfigValue> e : defaults.entrySet()) {
