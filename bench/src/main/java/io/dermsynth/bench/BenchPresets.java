@@ -2,7 +2,7 @@ package io.dermsynth.bench;
 
 import io.dermsynth.core.gan.GanOptions;
 import io.dermsynth.jobs.gan.GanSettings;
-import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.settings.Settings;
 import java.util.List;
 import java.util.Map;
 

@@ -13,7 +13,7 @@ import io.dermsynth.core.gan.SampleGrid;
 import io.dermsynth.core.invert.Inverter;
 import io.dermsynth.core.invert.LatentCodec;
 import io.dermsynth.jobs.runtime.JobContext;
-import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.settings.Settings;
 import io.dermsynth.jobs.runtime.Tables;
 import io.dermsynth.udf.DirectionEditor;
 import io.dermsynth.udf.ModelCache;

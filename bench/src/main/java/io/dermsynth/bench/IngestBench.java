@@ -6,7 +6,7 @@ import io.dermsynth.core.data.Manifest;
 import io.dermsynth.core.data.SourceRecord;
 import io.dermsynth.jobs.ingest.IngestJob;
 import io.dermsynth.jobs.runtime.JobContext;
-import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.settings.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

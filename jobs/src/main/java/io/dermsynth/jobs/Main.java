@@ -18,7 +18,7 @@ import io.dermsynth.jobs.invert.InvertJob;
 import io.dermsynth.jobs.invert.TrainInverterJob;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.Runs;
-import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.settings.Settings;
 import io.dermsynth.core.data.DatasetFormat;
 import io.dermsynth.core.data.PhantomDataset;
 import java.io.PrintWriter;

@@ -9,7 +9,7 @@ import io.dermsynth.jobs.cli.TextTable;
 import io.dermsynth.jobs.runtime.Runs;
 import io.dermsynth.jobs.review.DirectionReviews;
 import io.dermsynth.jobs.runtime.JobContext;
-import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.settings.Settings;
 import io.dermsynth.jobs.runtime.Tables;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dermsynth.jobs.runtime.JobContext;
-import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.settings.Settings;
 import io.dermsynth.jobs.runtime.Tables;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.dermsynth.jobs;
 
 import io.dermsynth.jobs.runtime.JobContext;
-import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.settings.Settings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.dermsynth.jobs.augment;
 
 import io.dermsynth.core.classify.SyntheticAllocation;
 import io.dermsynth.core.factor.EditRenderer;
-import io.dermsynth.jobs.runtime.ConfigReader;
-import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.settings.ConfigReader;
+import io.dermsynth.jobs.settings.Settings;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;

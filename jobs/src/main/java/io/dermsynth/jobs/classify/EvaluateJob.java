@@ -2,7 +2,7 @@ package io.dermsynth.jobs.classify;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.dermsynth.jobs.runtime.ConfigReader;
+import io.dermsynth.jobs.settings.ConfigReader;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;

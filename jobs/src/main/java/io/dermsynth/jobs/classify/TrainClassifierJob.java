@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.dermsynth.jobs.augment.LeakageGuard;
 import io.dermsynth.jobs.runtime.HadoopFiles;
-import io.dermsynth.jobs.runtime.ConfigReader;
+import io.dermsynth.jobs.settings.ConfigReader;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
@@ -94,7 +94,7 @@ public final class TrainClassifierJob {
   static final String EPOCH_DRAWS = "epoch_draws";
 
   /** The `classifier` section's training options. */
-  static ClassifierTrainer.Options trainerOptions(io.dermsynth.jobs.runtime.Settings settings) {
+  static ClassifierTrainer.Options trainerOptions(io.dermsynth.jobs.settings.Settings settings) {
     ConfigReader r = ConfigReader.of(settings, SECTION);
     return ClassifierTrainer.Options.builder()
         .epochs(r.atLeast(EPOCHS, 1))

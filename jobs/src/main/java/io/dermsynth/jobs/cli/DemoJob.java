@@ -70,7 +70,7 @@ public final class DemoJob {
         + " (no person reviewed them).%n", used.size());
   }
 
-  /** @param ctx settings loaded with {@link io.dermsynth.jobs.runtime.Settings#DEMO_LAYER} */
+  /** @param ctx settings loaded with {@link io.dermsynth.jobs.settings.Settings#DEMO_LAYER} */
   public static Result run(JobContext ctx, PrintWriter out) throws Exception {
     var demo = ctx.settings().config().getConfig("demo");
     return Runs.record(ctx, "demo", runId -> {

@@ -309,7 +309,7 @@ public final class ExperimentJob {
 
   /** The arms' statistics ({@link ArmComparison}), the first arm (the baseline) as the reference. */
   private static List<ArmComparison.Summary> summarise(JobContext ctx, List<ArmRun> runs) {
-    var e = io.dermsynth.jobs.runtime.ConfigReader.of(ctx.settings(), "evaluate");
+    var e = io.dermsynth.jobs.settings.ConfigReader.of(ctx.settings(), "evaluate");
     return ArmComparison.compare(runs.stream().map(r -> new ArmComparison.Arm(r.arm().name(),
         r.evaluations().stream().map(EvaluateJob.Result::predictions).toList())).toList(),
         e.atLeast("bootstrap", 1), e.longValue("seed"));

@@ -3,8 +3,8 @@ package io.dermsynth.jobs.experiment;
 import io.dermsynth.core.classify.SyntheticAllocation;
 import io.dermsynth.core.experiment.ExperimentArm;
 import io.dermsynth.core.factor.EditRenderer;
-import io.dermsynth.jobs.runtime.ConfigReader;
-import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.settings.ConfigReader;
+import io.dermsynth.jobs.settings.Settings;
 import java.util.List;
 
 /**

@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
 import io.dermsynth.jobs.gan.TrainGanJob;
-import io.dermsynth.jobs.runtime.ConfigReader;
+import io.dermsynth.jobs.settings.ConfigReader;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;

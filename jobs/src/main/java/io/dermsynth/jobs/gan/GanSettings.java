@@ -3,8 +3,8 @@ package io.dermsynth.jobs.gan;
 import io.dermsynth.core.gan.GanArchitecture;
 import io.dermsynth.core.gan.GanModels;
 import io.dermsynth.core.gan.GanOptions;
-import io.dermsynth.jobs.runtime.ConfigReader;
-import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.settings.ConfigReader;
+import io.dermsynth.jobs.settings.Settings;
 
 /**
  * The {@code gan} section, typed: how train-gan trains (from the preset file and any overrides), how it

@@ -4,12 +4,12 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
-import io.dermsynth.jobs.runtime.ConfigReader;
+import io.dermsynth.jobs.settings.ConfigReader;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.KeepWithoutError;
 import io.dermsynth.jobs.runtime.Runs;
-import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.settings.Settings;
 import io.dermsynth.jobs.runtime.TableCatalog;
 import io.dermsynth.jobs.runtime.Tables;
 import io.dermsynth.core.data.ContentDuplicates;

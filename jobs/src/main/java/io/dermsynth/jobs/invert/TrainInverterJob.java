@@ -1,7 +1,7 @@
 package io.dermsynth.jobs.invert;
 
 import io.dermsynth.jobs.gan.TrainGanJob;
-import io.dermsynth.jobs.runtime.ConfigReader;
+import io.dermsynth.jobs.settings.ConfigReader;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
@@ -78,7 +78,7 @@ public final class TrainInverterJob {
   static final String MAX_MINUTES = "max_minutes";
 
   /** The `inverter` section as options for a generator with {@code numWs} W+ rows. */
-  static InverterOptions options(io.dermsynth.jobs.runtime.Settings settings, int numWs) {
+  static InverterOptions options(io.dermsynth.jobs.settings.Settings settings, int numWs) {
     ConfigReader r = ConfigReader.of(settings, SECTION);
     InverterOptions.Builder b = InverterOptions.builder(r.atLeast(ENCODER_STEPS, 0), r.atLeast(HYPER_STEPS, 0))
         .batch(r.atLeast(BATCH_SIZE, 1))

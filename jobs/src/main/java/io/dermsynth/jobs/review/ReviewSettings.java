@@ -3,7 +3,7 @@ package io.dermsynth.jobs.review;
 import io.dermsynth.jobs.augment.AugmentSettings;
 import com.typesafe.config.Config;
 import io.dermsynth.core.factor.EditRenderer;
-import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.settings.Settings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;

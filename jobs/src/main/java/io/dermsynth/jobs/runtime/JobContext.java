@@ -1,5 +1,6 @@
 package io.dermsynth.jobs.runtime;
 
+import io.dermsynth.jobs.settings.Settings;
 import org.apache.spark.sql.SparkSession;
 
 /** What every job needs: the resolved settings, the session, and the tables under the warehouse. */

@@ -1,5 +1,6 @@
 package io.dermsynth.jobs.runtime;
 
+import io.dermsynth.jobs.settings.Settings;
 import ai.djl.Device;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.CheckpointStore;

@@ -1,5 +1,6 @@
 package io.dermsynth.jobs.runtime;
 
+import io.dermsynth.jobs.settings.Settings;
 import com.typesafe.config.Config;
 import java.util.Map;
 import org.apache.spark.SparkConf;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dermsynth.jobs.SparkTest;
 import io.dermsynth.jobs.runtime.JobContext;
-import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +63,7 @@ class TestSelectSyntheticPool {
   @Test
   void theGateRenderReconAndAllocationPickTheRowsTheySay() {
     JobContext ctx = SparkTest.context(tmp.resolve("wh"), Map.of("experiment.allow_fewer", "true"));
-    Config c = ctx.settings().config().getConfig("experiment");
+    ExperimentSettings c = ExperimentSettings.of(ctx.settings());
     Dataset<Row> pool = pool(ctx);
     ExperimentArm.Policy defaults = new ExperimentArm.Policy(
         io.dermsynth.core.factor.EditRenderer.Render.RESIDUAL, true,
@@ -99,7 +98,7 @@ class TestSelectSyntheticPool {
     assertEquals(0, gen.where("NOT synth_id LIKE '%-generator-e%'").count());
 
     // Without allow_fewer a short arm is refused, naming what passed and what the allocation could use.
-    Config strict = SparkTest.context(tmp.resolve("wh")).settings().config().getConfig("experiment");
+    ExperimentSettings strict = ExperimentSettings.of(SparkTest.context(tmp.resolve("wh")).settings());
     String msg = assertThrows(IllegalStateException.class,
         () -> ExperimentJob.select(ctx, pool, arms.get(1), real, strict)).getMessage();
     assertTrue(msg.contains("arm sa100 needs 100 synthetic images") && msg.contains("has 8 that pass")
@@ -116,7 +115,7 @@ class TestSelectSyntheticPool {
   @Test
   void sourcesTakeEachImagesFinestInversionOrOneMethod() {
     JobContext ctx = SparkTest.context(tmp.resolve("wh"), Map.of("experiment.allow_fewer", "true"));
-    Config c = ctx.settings().config().getConfig("experiment");
+    ExperimentSettings c = ExperimentSettings.of(ctx.settings());
     List<Row> refined = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       refined.add(RowFactory.create("syn-nv-residual-o0" + i, "nv" + i, "l-nv" + i, "nv", "d0", 3.0, "residual", 0.1,

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.dermsynth.core.gan.GanArchitecture;
 import io.dermsynth.core.gan.GanOptions;
-import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.settings.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

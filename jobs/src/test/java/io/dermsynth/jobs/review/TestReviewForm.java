@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.settings.Settings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -13,7 +13,7 @@ import io.dermsynth.jobs.SparkTest;
 import io.dermsynth.jobs.augment.AugmentFixture;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.Runs;
-import io.dermsynth.jobs.runtime.Settings;
+import io.dermsynth.jobs.settings.Settings;
 import io.dermsynth.jobs.runtime.Tables;
 import io.dermsynth.jobs.cli.TestCommandLine.Outcome;
 import java.io.IOException;

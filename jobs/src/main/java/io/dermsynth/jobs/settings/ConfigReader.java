@@ -1,4 +1,4 @@
-package io.dermsynth.jobs.runtime;
+package io.dermsynth.jobs.settings;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;

@@ -1,5 +1,7 @@
-package io.dermsynth.jobs.runtime;
+package io.dermsynth.jobs.settings;
 
+
+import io.dermsynth.jobs.runtime.ModelStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
