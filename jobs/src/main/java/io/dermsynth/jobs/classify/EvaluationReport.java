@@ -1,6 +1,5 @@
 package io.dermsynth.jobs.classify;
 
-import io.dermsynth.jobs.runtime.HadoopFiles;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.Tables;
 import io.dermsynth.core.metrics.RocAuc;

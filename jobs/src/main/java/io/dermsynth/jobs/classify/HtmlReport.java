@@ -1,9 +1,9 @@
 package io.dermsynth.jobs.classify;
 
+import io.dermsynth.jobs.runtime.ModelStore;
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.MustacheFactory;
 import io.dermsynth.core.metrics.Bootstrap;
-import io.dermsynth.jobs.runtime.HadoopFiles;
 import io.dermsynth.jobs.runtime.JobContext;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -70,7 +70,7 @@ public final class HtmlReport {
 
   /** Renders {@code template} (a name under io/dermsynth/report) with {@code scope} to {@code path}. */
   public static void write(JobContext ctx, String path, String template, Object scope) throws IOException {
-    HadoopFiles.write(ctx.spark(), path, render(template, scope).getBytes(StandardCharsets.UTF_8));
+    ModelStore.writeFile(ctx.spark(), path, render(template, scope).getBytes(StandardCharsets.UTF_8));
   }
 
   static String render(String template, Object scope) {

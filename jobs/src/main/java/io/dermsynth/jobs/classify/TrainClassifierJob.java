@@ -3,7 +3,6 @@ package io.dermsynth.jobs.classify;
 import static org.apache.spark.sql.functions.col;
 
 import io.dermsynth.jobs.augment.LeakageGuard;
-import io.dermsynth.jobs.runtime.HadoopFiles;
 import io.dermsynth.jobs.settings.ConfigReader;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
@@ -180,7 +179,7 @@ public final class TrainClassifierJob {
           c.getBoolean("progress") && System.console() != null);
       String pretrained = c.getString("pretrained");
       if (!pretrained.isEmpty()) {
-        try (var in = HadoopFiles.open(ctx.spark(), pretrained)) {
+        try (var in = new java.io.ByteArrayInputStream(ModelStore.readFile(ctx.spark(), pretrained))) {
           LOG.info("train-classifier {}: starting from {} (not taken: {})", runId, pretrained,
               model.loadBackbone(in));
         }

@@ -1,9 +1,10 @@
 package io.dermsynth.jobs.experiment;
 
+import io.dermsynth.core.classify.ClassifierModel;
+import io.dermsynth.jobs.runtime.ModelStore;
 import static org.apache.spark.sql.functions.col;
 
 import io.dermsynth.jobs.classify.TrainClassifierJob;
-import io.dermsynth.jobs.runtime.HadoopFiles;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.Tables;
 import com.typesafe.config.Config;
@@ -45,7 +46,8 @@ public final class ArmModels {
       boolean sameImages = m.containsKey("synthetic_digest") ? m.get("synthetic_digest").equals(digest)
           : syntheticImages == 0;
       if (sameImages && same(had, want)
-          && HadoopFiles.exists(armCtx.spark(), m.get("model_path") + "/" + io.dermsynth.core.ModelFolder.MANIFEST)) {
+          && new io.dermsynth.core.ModelFolder(ModelStore.store(armCtx.spark(), m.get("model_path")),
+              ClassifierModel.FORMAT).hasModel()) {
         return Optional.of(new TrainClassifierJob.Result(r.getString(2), m.get("model_path"), arm,
             Integer.parseInt(m.get("train_images")), syntheticImages, digest, Integer.parseInt(m.get("val_images")),
             Integer.parseInt(m.get("epochs")), Integer.parseInt(m.get("best_epoch")),

@@ -1,12 +1,12 @@
 package io.dermsynth.jobs.experiment;
 
+import io.dermsynth.jobs.runtime.ModelStore;
 import io.dermsynth.core.experiment.ArmComparison;
 
 import io.dermsynth.jobs.classify.EvaluateJob;
 import io.dermsynth.jobs.classify.HtmlReport;
 import io.dermsynth.jobs.classify.LabelledImages;
 import io.dermsynth.jobs.classify.TrainClassifierJob;
-import io.dermsynth.jobs.runtime.HadoopFiles;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.core.metrics.Bootstrap;
 import java.awt.Color;
@@ -95,7 +95,7 @@ public final class ExperimentReport {
     scope.put("examples", examples(examples));
     if (!renders.isEmpty()) {
       byte[] grid = rendersGrid(renders);
-      HadoopFiles.write(ctx.spark(), dir + "/renders.png", grid);
+      ModelStore.writeFile(ctx.spark(), dir + "/renders.png", grid);
       scope.put("renders", Map.of("classes", String.join(", ", renders.stream().map(r -> r.getString(0)).distinct()
           .toList()), "png", HtmlReport.base64(grid)));
     }

@@ -1,6 +1,5 @@
 package io.dermsynth.jobs.gan;
 
-import io.dermsynth.jobs.runtime.HadoopFiles;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
@@ -114,7 +113,7 @@ public final class SampleJob {
         }
         NDArray all = images.size() == 1 ? images.get(0) : NDArrays.concat(new NDList(images), 0);
         if (gridPath != null) {
-          HadoopFiles.replace(ctx.spark(), gridPath,
+          ModelStore.writeFile(ctx.spark(), gridPath,
               SampleGrid.png(all, (int) Math.ceil(Math.sqrt(seeds.size()))));
         }
         long added = 0;

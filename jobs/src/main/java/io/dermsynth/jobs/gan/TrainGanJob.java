@@ -2,7 +2,6 @@ package io.dermsynth.jobs.gan;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.dermsynth.jobs.runtime.HadoopFiles;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
@@ -138,7 +137,7 @@ public final class TrainGanJob {
     if (inception.isEmpty()) {
       net = ModelStore.loadClassifier(ctx.spark(), model, device);
     } else {
-      try (var in = HadoopFiles.open(ctx.spark(), inception)) {
+      try (var in = new java.io.ByteArrayInputStream(ModelStore.readFile(ctx.spark(), inception))) {
         net = InceptionV3.load(ai.djl.ndarray.NDManager.newBaseManager(device), in);
       }
     }

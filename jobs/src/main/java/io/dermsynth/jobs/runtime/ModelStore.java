@@ -2,6 +2,7 @@ package io.dermsynth.jobs.runtime;
 
 import io.dermsynth.jobs.settings.Settings;
 import ai.djl.Device;
+import io.dermsynth.core.BadInputException;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.CheckpointStore;
 import java.io.IOException;
@@ -53,9 +54,28 @@ public final class ModelStore {
     return (base.isEmpty() ? settings.warehouse() + "/models" : base) + "/" + section + "/" + runId;
   }
 
-  /** A run folder on a Hadoop file system (local, s3a://, dbfs:/), for the trainers' checkpoints. */
+  /**
+   * A folder on a Hadoop file system (local, s3a://, dbfs:/) — a model, a run's checkpoints, the
+   * warehouse's run records and reports: the one storage adaptor, on the driver as on executors.
+   */
   public static CheckpointStore store(SparkSession spark, String dir) {
     return new io.dermsynth.udf.HadoopStore(spark.sparkContext().hadoopConfiguration(), dir);
+  }
+
+  /** A file's bytes by URI (weights a user names, e.g. Inception's); missing is an error naming it. */
+  public static byte[] readFile(SparkSession spark, String uri) throws IOException {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
+    return store(spark, parent(p)).read(p.getName()).orElseThrow(() -> new BadInputException(uri + " does not exist"));
+  }
+
+  /** Writes a whole file by URI, replacing any old one (written beside, then renamed). */
+  public static void writeFile(SparkSession spark, String uri, byte[] bytes) throws IOException {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
+    store(spark, parent(p)).write(p.getName(), bytes);
+  }
+
+  private static String parent(org.apache.hadoop.fs.Path p) {
+    return p.getParent() == null ? "." : p.getParent().toString();
   }
 
   public static ClassifierModel loadClassifier(SparkSession spark, String dir, Device device)

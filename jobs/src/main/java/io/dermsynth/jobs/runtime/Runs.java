@@ -1,5 +1,6 @@
 package io.dermsynth.jobs.runtime;
 
+import io.dermsynth.core.CheckpointStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
@@ -80,11 +81,12 @@ public final class Runs {
     java.util.Set<String> ended = new java.util.HashSet<>(finished.select("run_id")
         .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
     List<Row> running = new java.util.ArrayList<>();
-    for (String id : HadoopFiles.list(ctx.spark(), ctx.tables().warehouse() + "/_runs")) {
+    CheckpointStore started = ModelStore.store(ctx.spark(), ctx.tables().warehouse() + "/_runs");
+    for (String id : started.list()) {
       if (ended.contains(id)) {
         continue;
       }
-      var start = HadoopFiles.readIfExists(ctx.spark(), ctx.tables().warehouse() + "/_runs/" + id + "/run.properties");
+      var start = started.read(id + "/run.properties");
       if (start.isPresent()) {
         java.util.Properties p = new java.util.Properties();
         p.load(new java.io.StringReader(new String(start.get(), StandardCharsets.UTF_8)));
@@ -114,7 +116,7 @@ public final class Runs {
   private static void writeStart(JobContext ctx, String runId, String command, Instant started) throws IOException {
     String text = "command=" + command + "\nstarted_at_ms=" + started.toEpochMilli() + "\nhost="
         + java.net.InetAddress.getLocalHost().getHostName() + "\npid=" + ProcessHandle.current().pid() + "\n";
-    HadoopFiles.write(ctx.spark(), ctx.tables().warehouse() + "/_runs/" + runId + "/run.properties",
+    ModelStore.writeFile(ctx.spark(), ctx.tables().warehouse() + "/_runs/" + runId + "/run.properties",
         text.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -149,7 +151,7 @@ public final class Runs {
 
   private static String writeConfig(JobContext ctx, String runId) throws IOException {
     String path = ctx.tables().warehouse() + "/_runs/" + runId + "/config.conf";
-    HadoopFiles.write(ctx.spark(), path, ("# resolved configuration of run " + runId + "\n"
+    ModelStore.writeFile(ctx.spark(), path, ("# resolved configuration of run " + runId + "\n"
         + ctx.settings().render()).getBytes(StandardCharsets.UTF_8));
     return path;
   }
