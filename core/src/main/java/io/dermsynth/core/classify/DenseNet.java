@@ -73,12 +73,14 @@ public final class DenseNet {
       return new Config(12, new int[] {4, 8, 6}, 24, 4, 0.5, numClasses);
     }
 
+    /** The presets {@link #preset} knows. */
+    public static final java.util.List<String> PRESETS = java.util.List.of("small", "densenet121");
+
     public static Config preset(String name, int numClasses) {
       return switch (name) {
         case "densenet121" -> densenet121(numClasses);
         case "small" -> small(numClasses);
-        default -> throw new IllegalArgumentException("unknown DenseNet preset '" + name
-            + "'; allowed: densenet121, small");
+        default -> throw new IllegalArgumentException("unknown DenseNet preset '" + name + "'; allowed: " + PRESETS);
       };
     }
 

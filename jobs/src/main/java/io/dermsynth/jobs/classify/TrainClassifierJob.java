@@ -9,7 +9,6 @@ import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
 import io.dermsynth.jobs.runtime.Runs;
 import io.dermsynth.jobs.runtime.Tables;
-import com.typesafe.config.Config;
 import io.dermsynth.core.ProcessMemory;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.classify.ClassifierTrainer;
@@ -91,6 +90,12 @@ public final class TrainClassifierJob {
   static final String SEED = "seed";
   static final String SYNTHETIC_WEIGHT = "synthetic_weight";
   static final String EPOCH_DRAWS = "epoch_draws";
+  static final String IMAGE_SIZE = "image_size";
+  static final String PRESET = "preset";
+  static final String PROGRESS = "progress";
+  static final String PRETRAINED = "pretrained";
+  static final String SYNTHETIC = "synthetic";
+  static final String ARM = "arm";
 
   /** The `classifier` section's training options. */
   static ClassifierTrainer.Options trainerOptions(io.dermsynth.jobs.settings.Settings settings) {
@@ -136,12 +141,12 @@ public final class TrainClassifierJob {
    */
   private record TrainingSet(LabelledImages images, List<String> synthIds) {
 
-    static TrainingSet of(JobContext ctx, Config c, Dataset<Row> syntheticRows, boolean withReal, int size) {
+    static TrainingSet of(JobContext ctx, ConfigReader c, Dataset<Row> syntheticRows, boolean withReal, int size) {
       LabelledImages train = withReal ? LabelledImages.fromImages(ctx, col("split").equalTo("train"), size)
           : LabelledImages.of(List.of(), size);
       Dataset<Row> rows = syntheticRows;
-      if (rows == null && !c.getString("synthetic").isBlank()) {
-        rows = ctx.tables().read(Tables.SYNTHETIC).where(c.getString("synthetic"));
+      if (rows == null && !c.string(SYNTHETIC).isBlank()) {
+        rows = ctx.tables().read(Tables.SYNTHETIC).where(c.string(SYNTHETIC));
       }
       List<String> synthIds = List.of();
       if (rows != null) {
@@ -160,24 +165,24 @@ public final class TrainClassifierJob {
 
   private static Result train(JobContext ctx, String runId, String resumeDir, Dataset<Row> syntheticRows,
       boolean withReal) throws Exception {
-    Config c = ctx.settings().config().getConfig("classifier");
+    ConfigReader c = ConfigReader.of(ctx.settings(), SECTION);
     ClassifierTrainer.Options options = trainerOptions(ctx.settings());
-    int size = c.getInt("image_size");
+    int size = c.atLeast(IMAGE_SIZE, 8);
     TrainingSet set = TrainingSet.of(ctx, c, syntheticRows, withReal, size);
     LabelledImages train = set.images();
     int synthetic = set.synthIds().size();
     LabelledImages val = LabelledImages.fromImages(ctx, col("split").equalTo("val"), size);
     LOG.info("train-classifier {}: {} train ({} synthetic) / {} val images at {} px, preset {}, {}", runId,
-        train.size(), synthetic, val.size(), size, c.getString("preset"), options);
-    var manifest = new ClassifierModel.Manifest(c.getString("preset"), LabelledImages.classNames(),
+        train.size(), synthetic, val.size(), size, c.string(PRESET), options);
+    var manifest = new ClassifierModel.Manifest(c.oneOf(PRESET, io.dermsynth.core.classify.DenseNet.Config.PRESETS), LabelledImages.classNames(),
         size, 0, Double.NaN, runId);
-    try (ClassifierModel model = ClassifierModel.create(manifest, ModelStore.device(ctx.settings()), c.getLong("seed"))) {
+    try (ClassifierModel model = ClassifierModel.create(manifest, ModelStore.device(ctx.settings()), c.longValue(SEED))) {
       var trainer = new ClassifierTrainer(options, e -> LOG.info(String.format(Locale.ROOT,
           "epoch %d: loss %.4f, val balanced accuracy %.4f, %.1f img/s, %.1f s, RSS %d MiB", e.epoch(),
           e.loss(), e.valBalancedAccuracy(), e.imagesPerSecond(), e.seconds(), ProcessMemory.rssMiB())),
           // A bar only on a terminal: in logs of scheduled runs the per-epoch lines say the same.
-          c.getBoolean("progress") && System.console() != null);
-      String pretrained = c.getString("pretrained");
+          c.bool(PROGRESS) && System.console() != null);
+      String pretrained = c.string(PRETRAINED);
       if (!pretrained.isEmpty()) {
         try (var in = new java.io.ByteArrayInputStream(ModelStore.readFile(ctx.spark(), pretrained))) {
           LOG.info("train-classifier {}: starting from {} (not taken: {})", runId, pretrained,
@@ -195,7 +200,7 @@ public final class TrainClassifierJob {
           .average().orElse(0);
       LOG.info("train-classifier {}: best epoch {} (val BA {}), {} → {}", runId, r.bestEpoch(),
           String.format(Locale.ROOT, "%.4f", r.bestValBalancedAccuracy()), r.stopReason(), dir);
-      return new Result(runId, dir, c.getString("arm"), train.size(), synthetic, syntheticDigest(set.synthIds()),
+      return new Result(runId, dir, c.string(ARM), train.size(), synthetic, syntheticDigest(set.synthIds()),
           val.size(), r.history().size(),
           r.bestEpoch(), r.bestValBalancedAccuracy(), imgPerSec, r.stopReason());
     }

@@ -104,26 +104,44 @@ public final class Settings {
   /**
    * The root seed: with {@code seed} ≥ 0, every stage seed (a key ending in ".seed") that the user did not
    * set is derived from it, {@code Hashing.seeded(seed, key)} in 31 bits, so one number reseeds a whole
-   * chain and each stage still draws its own stream. With −1 (the default) the stage seeds are as written.
+   * chain and each stage still draws its own stream. With {@code off} (the default) the stage seeds are as
+   * written.
    */
   static Config withRootSeed(Config defaults, Config user, Config resolved) {
-    long root = resolved.getLong("seed");
-    if (root < 0) {
+    java.util.OptionalLong root = rootSeed(resolved);
+    if (root.isEmpty()) {
       return resolved;
     }
     for (String key : allowedKeys(defaults)) {
       if (key.endsWith(".seed") && !user.hasPath(key)) {
         resolved = resolved.withValue(key,
-            ConfigValueFactory.fromAnyRef(io.dermsynth.core.data.Hashing.seeded(root, key) & 0x7fffffffL));
+            ConfigValueFactory.fromAnyRef(io.dermsynth.core.data.Hashing.seeded(root.getAsLong(), key) & 0x7fffffffL));
       }
     }
     return resolved;
   }
 
-  /** The root seed (−1: none) and every stage seed in effect, for the run's row. */
+  /** {@code seed}: off, or a number ≥ 0. */
+  private static java.util.OptionalLong rootSeed(Config c) {
+    String text = String.valueOf(c.getValue("seed").unwrapped()).trim();
+    if (text.equals("off")) {
+      return java.util.OptionalLong.empty();
+    }
+    try {
+      long n = c.getLong("seed");
+      if (n >= 0) {
+        return java.util.OptionalLong.of(n);
+      }
+    } catch (com.typesafe.config.ConfigException e) {
+      // falls through to the message below
+    }
+    throw new IllegalArgumentException("seed must be off or a number ≥ 0, got '" + text + "'");
+  }
+
+  /** The root seed (off, or the number) and every stage seed in effect, for the run's row. */
   public Map<String, String> seeds() {
     Map<String, String> out = new java.util.TreeMap<>();
-    out.put("seed", String.valueOf(config.getLong("seed")));
+    out.put("seed", config.getString("seed"));
     for (var e : config.entrySet()) {
       if (e.getKey().endsWith(".seed")) {
         out.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));

@@ -28,9 +28,11 @@ class TestSettings {
   @Test
   void aRootSeedDerivesEveryStageSeedNotSetExplicitly() {
     Settings plain = Settings.load(List.of(), Map.of());
-    assertEquals(-1, plain.config().getLong("seed"));
+    assertEquals("off", plain.config().getString("seed"));
+    assertEquals("seed must be off or a number ≥ 0, got '-1'", org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> Settings.load(List.of(), Map.of("seed", "-1"))).getMessage());
     assertEquals(42, plain.config().getLong("ingest.split.seed"), "no root seed: stage seeds as written");
-    assertEquals("-1", plain.seeds().get("seed"));
+    assertEquals("off", plain.seeds().get("seed"));
     assertEquals("1", plain.seeds().get("gan.seed"));
 
     Settings a = Settings.load(List.of(), Map.of("seed", "5", "classifier.seed", "3"));
