@@ -313,7 +313,7 @@ public final class Main implements Runnable {
     public Integer call() throws Exception {
       Settings settings = config.settings();
       var review = io.dermsynth.jobs.review.ReviewSettings.of(settings, host, port, allowRemote);
-      try (var server = io.dermsynth.jobs.review.ReviewJob.start(JobContext.of(settings), model, review)) {
+      try (var server = io.dermsynth.jobs.review.page.ReviewJob.start(JobContext.of(settings), model, review)) {
         var out = spec.commandLine().getOut();
         out.println("review page: " + server.url());
         out.println("(the token in that address is the page's only lock; Ctrl-C stops the page)");

@@ -7,12 +7,12 @@ public record ReviewDirection(String id, int rank, double eigenvalue, double wSt
     List<String> layers, String layerSelection) {
 
   /** The reviewed name when the latest decision gave one, else the rank. */
-  String label(io.dermsynth.jobs.review.DirectionReviews.Review current) {
+  public String label(io.dermsynth.jobs.review.DirectionReviews.Review current) {
     return current != null && current.name() != null ? current.name() : "rank " + rank;
   }
 
   /** The W-space step of strip alpha {@code alpha}: alpha standard deviations of W, or alpha itself. */
-  float step(double alpha, String alphaUnit) {
+  public float step(double alpha, String alphaUnit) {
     return (float) (alphaUnit.equals("w_std") ? alpha * wStd : alpha);
   }
 }

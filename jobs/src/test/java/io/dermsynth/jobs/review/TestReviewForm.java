@@ -1,5 +1,7 @@
 package io.dermsynth.jobs.review;
 
+import io.dermsynth.jobs.review.page.EditStrip;
+import io.dermsynth.jobs.review.page.LpipsChart;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

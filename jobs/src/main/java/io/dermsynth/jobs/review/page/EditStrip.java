@@ -1,4 +1,4 @@
-package io.dermsynth.jobs.review;
+package io.dermsynth.jobs.review.page;
 
 import java.util.List;
 

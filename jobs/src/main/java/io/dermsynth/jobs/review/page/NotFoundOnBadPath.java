@@ -1,4 +1,4 @@
-package io.dermsynth.jobs.review;
+package io.dermsynth.jobs.review.page;
 
 import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.io.Connection;

@@ -1,4 +1,4 @@
-package io.dermsynth.jobs.review;
+package io.dermsynth.jobs.review.page;
 
 import static io.dermsynth.jobs.cli.TestCommandLine.cli;
 import static org.apache.spark.sql.functions.col;
@@ -11,6 +11,7 @@ import io.dermsynth.jobs.Notebooks;
 import io.dermsynth.jobs.S3Server;
 import io.dermsynth.jobs.SparkTest;
 import io.dermsynth.jobs.augment.AugmentFixture;
+import io.dermsynth.jobs.review.ReviewSettings;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.Runs;
 import io.dermsynth.jobs.settings.Settings;

@@ -1,5 +1,8 @@
-package io.dermsynth.jobs.review;
+package io.dermsynth.jobs.review.page;
 
+import io.dermsynth.jobs.review.ReviewSample;
+import io.dermsynth.jobs.review.ReviewDirection;
+import io.dermsynth.jobs.review.ReviewSettings;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.row_number;

@@ -1,5 +1,10 @@
-package io.dermsynth.jobs.review;
+package io.dermsynth.jobs.review.page;
 
+import io.dermsynth.jobs.review.ReviewSample;
+import io.dermsynth.jobs.review.ReviewDirection;
+import io.dermsynth.jobs.review.ReviewSettings;
+import io.dermsynth.jobs.review.ReviewForm;
+import io.dermsynth.jobs.review.DirectionReviews;
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.MustacheFactory;
 import io.dermsynth.jobs.review.DirectionReviews.Review;

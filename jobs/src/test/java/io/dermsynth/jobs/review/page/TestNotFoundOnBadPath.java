@@ -1,4 +1,4 @@
-package io.dermsynth.jobs.review;
+package io.dermsynth.jobs.review.page;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

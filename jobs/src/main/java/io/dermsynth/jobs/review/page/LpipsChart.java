@@ -1,4 +1,4 @@
-package io.dermsynth.jobs.review;
+package io.dermsynth.jobs.review.page;
 
 import java.util.List;
 import java.util.Locale;
@@ -12,7 +12,7 @@ public final class LpipsChart {
 
   private LpipsChart() {}
 
-  static String svg(List<Double> alphas, double[] lpips, double threshold, int width, int height) {
+  public static String svg(List<Double> alphas, double[] lpips, double threshold, int width, int height) {
     if (alphas.size() != lpips.length) {
       throw new IllegalArgumentException(alphas.size() + " alphas for " + lpips.length + " LPIPS values");
     }

@@ -1,4 +1,4 @@
-package io.dermsynth.jobs.review;
+package io.dermsynth.jobs.review.page;
 
 import io.javalin.http.Context;
 import io.javalin.http.Cookie;

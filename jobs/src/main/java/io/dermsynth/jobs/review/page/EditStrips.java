@@ -1,5 +1,8 @@
-package io.dermsynth.jobs.review;
+package io.dermsynth.jobs.review.page;
 
+import io.dermsynth.jobs.review.ReviewSample;
+import io.dermsynth.jobs.review.ReviewDirection;
+import io.dermsynth.jobs.review.ReviewSettings;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import io.dermsynth.core.factor.EditRenderer;
