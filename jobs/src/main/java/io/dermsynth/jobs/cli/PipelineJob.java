@@ -168,8 +168,8 @@ public final class PipelineJob {
      * gan.max_minutes stopped ("partial") is resumed from its newest snapshot, not reused.
      */
     private TrainGanJob.Result gan() throws Exception {
-      steps.start("train-gan: StyleGAN2 %s for %s kimg on the train split", c.getString("gan.preset"),
-          c.getString("gan.kimg"));
+      var gan = io.dermsynth.jobs.gan.GanSettings.of(ctx.settings()).training();
+      steps.start("train-gan: StyleGAN2 %s for %s kimg on the train split", gan.preset(), gan.kimg());
       var newest = reuse ? Runs.latest(ctx, "train-gan", "succeeded", "partial") : java.util.Optional.<Runs.Ended>empty();
       if (newest.isPresent() && newest.get().status().equals("succeeded")) {
         reusedGan = newest.get().modelPath();
