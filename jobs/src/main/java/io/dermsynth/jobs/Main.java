@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
     description = "Labelled synthetic dermatoscopic images with StyleGAN2 + SeFa on Apache Spark "
         + "(arXiv 2410.05114).",
     subcommands = {Main.MakePhantoms.class, Main.Ingest.class, Main.TrainGan.class, Main.Sample.class,
-        Main.TrainInverter.class, Main.Invert.class, Main.Factorize.class, Main.Review.class, Main.Augment.class,
+        Main.TrainInverter.class, Main.Invert.class, Main.Factorize.class, Main.Review.class, Main.ReviewDecide.class,
+        Main.Augment.class,
         Main.TrainClassifier.class,
         Main.Evaluate.class, Main.Experiment.class, Main.Sql.class, Main.RunsList.class, Main.Pipeline.class, Main.Demo.class,
         CommandLine.HelpCommand.class})
@@ -71,7 +72,10 @@ public final class Main implements Runnable {
   public static final int EXIT_FAILED = 1;
   /** A mistake the user can fix (unknown key, bad path, bad SQL, missing table): retrying cannot help. */
   public static final int EXIT_USAGE = 2;
-  /** `pipeline` stopped before augment, waiting for a person to review directions: not a failure. */
+  /**
+   * `pipeline` stopped before augment, or `augment` found no approved direction: waiting for a person to
+   * review directions, not a failure.
+   */
   public static final int EXIT_WAITING_FOR_REVIEW = 3;
 
   /** Runs a command line in this JVM and returns its exit code ({@link #EXIT_OK} … {@link #EXIT_WAITING_FOR_REVIEW}). */
@@ -84,6 +88,11 @@ public final class Main implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      // Nothing approved to edit yet: a pause until a person reviews, not a failure.
+      if (e instanceof io.dermsynth.jobs.review.WaitingForReview) {
+        cmd.getErr().println("waiting for review: " + e.getMessage());
+        return EXIT_WAITING_FOR_REVIEW;
+      }
       // Mistakes a user can fix (bad key, bad path, bad SQL) get the message alone and exit code 2.
       if (isUsersToFix(e)) {
         cmd.getErr().println("error: " + e.getMessage());
@@ -322,6 +331,49 @@ public final class Main implements Runnable {
         server.awaitClose();
       }
       return 0;
+    }
+  }
+
+  @Command(name = "review-decide", mixinStandardHelpOptions = true,
+      description = "Record a decision on one direction without the page (Databricks, scheduled runs): the "
+          + "page's checks and the same direction_reviews row.")
+  static final class ReviewDecide extends StageCommand {
+    @Option(names = "--direction", required = true, paramLabel = "ID", description = "directions.direction_id")
+    String direction;
+
+    @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+    Verdict verdict;
+
+    static final class Verdict {
+      @Option(names = "--approve", required = true, description = "approve it (needs --name, --alpha-min, --alpha-max)")
+      boolean approve;
+
+      @Option(names = "--reject", required = true, description = "reject it")
+      boolean reject;
+    }
+
+    @Option(names = "--name", description = "what it changes, e.g. 'lesion size'")
+    String name;
+
+    @Option(names = "--alpha-min", paramLabel = "A", description = "smallest alpha augment may use (augment.alpha_unit)")
+    String alphaMin;
+
+    @Option(names = "--alpha-max", paramLabel = "B", description = "largest alpha augment may use")
+    String alphaMax;
+
+    @Option(names = "--note", description = "the reviewer's note")
+    String note;
+
+    @Option(names = "--reviewer", paramLabel = "R", description = "who decides (default: review.reviewer, else the "
+        + "user name)")
+    String reviewer;
+
+    @Override
+    public Integer call() throws Exception {
+      return printed(ctx -> io.dermsynth.jobs.review.ReviewDecision.run(ctx, direction,
+          io.dermsynth.jobs.review.ReviewDecision.fields(verdict.approve ? "approved" : "rejected", name, alphaMin,
+              alphaMax, note, reviewer != null ? reviewer
+                  : io.dermsynth.jobs.review.ReviewSettings.defaultReviewer(ctx.settings()))));
     }
   }
 

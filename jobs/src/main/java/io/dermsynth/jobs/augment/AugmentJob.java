@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.dermsynth.jobs.review.DirectionReviews;
+import io.dermsynth.jobs.review.WaitingForReview;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
@@ -166,9 +167,9 @@ public final class AugmentJob {
           .withColumn("alpha_min", lit(null).cast("double")).withColumn("alpha_max", lit(null).cast("double"));
     } else {
       if (!ctx.tables().exists(Tables.DIRECTION_REVIEWS)) {
-        throw new IllegalStateException("no direction_reviews yet: approve directions on the review page "
-            + "(`dermsynth review`), or set augment.directions = all_top_k for an unattended run (recorded in the "
-            + "run row)");
+        throw new WaitingForReview("no direction_reviews yet: approve directions on the review page "
+            + "(`dermsynth review`) or with `dermsynth review-decide`, or set augment.directions = all_top_k for an "
+            + "unattended run (recorded in the run row)");
       }
       Dataset<Row> approved = DirectionReviews.currentlyApproved(ctx).withColumnRenamed("direction_id", "ok");
       chosen = all.join(approved, col("direction_id").equalTo(col("ok"))).drop("ok");
@@ -185,7 +186,9 @@ public final class AugmentJob {
     }
     chosen = chosen.select("direction_id", "rank", "vector", "w_indices", "w_std", "alpha_min", "alpha_max");
     if (chosen.isEmpty()) {
-      throw new IllegalStateException("no " + source + " directions for generator " + generatorVersion);
+      String none = "no " + source + " directions for generator " + generatorVersion;
+      throw source.equals("approved") ? new WaitingForReview(none + ": approve one on the review page or with "
+          + "`dermsynth review-decide`") : new IllegalStateException(none);
     }
     return chosen;
   }

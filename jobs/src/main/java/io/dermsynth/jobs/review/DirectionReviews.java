@@ -54,6 +54,20 @@ public final class DirectionReviews {
   }
 
 
+  /**
+   * Records a checked form as a decision on one direction, now: the one way a decision is written, by
+   * the page and by `review-decide`.
+   *
+   * @param alphaUnit the unit of the form's alpha range (augment.alpha_unit)
+   */
+  public static Review record(JobContext ctx, String directionId, String generatorVersion, ReviewForm form,
+      String runId, String alphaUnit) {
+    Review r = new Review(directionId, form.decision(), form.name(), form.alphaMin(), form.alphaMax(), form.note(),
+        form.reviewer(), Instant.now(), generatorVersion, runId, alphaUnit);
+    append(ctx, r);
+    return r;
+  }
+
   /** Each decided direction's latest decision: (direction_id, decision, alpha_min, alpha_max, alpha_unit). */
   public static Dataset<Row> latest(JobContext ctx) {
     return ctx.tables().read(Tables.DIRECTION_REVIEWS)

@@ -63,11 +63,17 @@ public record ReviewSettings(String host, int port, String token, String reviewe
           + "would be reachable from other machines. Pass --allow-remote to mean it, or bind 127.0.0.1 and use an "
           + "SSH tunnel");
     }
-    String reviewer = c.getString("reviewer").isBlank() ? System.getProperty("user.name", "") : c.getString("reviewer");
+    String reviewer = defaultReviewer(settings);
     return new ReviewSettings(h, port != null ? port : c.getInt("port"),
         c.getString("token").isEmpty() ? null : c.getString("token"), reviewer, c.getInt("samples"),
         c.getDoubleList("alphas"), augment.alphaUnit(), augment.lpipsThreshold(), c.getInt("batch_size"),
         augment.render());
+  }
+
+  /** review.reviewer, else the user's name. */
+  public static String defaultReviewer(Settings settings) {
+    String r = settings.config().getString("review.reviewer");
+    return r.isBlank() ? System.getProperty("user.name", "") : r;
   }
 
   private static boolean isLoopback(String host) {

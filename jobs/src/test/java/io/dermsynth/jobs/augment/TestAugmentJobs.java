@@ -43,8 +43,9 @@ class TestAugmentJobs {
 
     String[] augment = AugmentFixture.augment(wh, 100);
     Outcome approved = cli("augment", "--set", w);
-    assertEquals(2, approved.code());
-    assertTrue(approved.err().contains("no direction_reviews yet"), approved.err());
+    // Nothing approved yet: a scheduled augment waits for a reviewer (exit 3) instead of failing.
+    assertEquals(io.dermsynth.jobs.Main.EXIT_WAITING_FOR_REVIEW, approved.code(), approved.err());
+    assertTrue(approved.err().contains("waiting for review: no direction_reviews yet"), approved.err());
 
     Outcome a = cli(augment);
     assertEquals(0, a.code(), a.err());

@@ -14,7 +14,6 @@ import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
 import java.io.StringWriter;
 import org.eclipse.jetty.server.ServerConnector;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -210,8 +209,7 @@ public final class ReviewServer implements AutoCloseable {
       return;
     }
     try {
-      DirectionReviews.append(ctx, new Review(d.id(), form.decision(), form.name(), form.alphaMin(), form.alphaMax(),
-          form.note(), form.reviewer(), Instant.now(), generatorVersion, runId, settings.alphaUnit()));
+      DirectionReviews.record(ctx, d.id(), generatorVersion, form, runId, settings.alphaUnit());
     } catch (Exception e) {
       c.status(503).html(directionPage(d, List.of("the decision could not be written to direction_reviews (" + e
           + "). Your values are below; save again when the storage is back."), c.formParamMap()));
