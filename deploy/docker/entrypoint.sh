@@ -7,6 +7,6 @@ case "${1:-}" in
   driver|executor)
     exec /opt/spark/kubernetes/dockerfiles/spark/entrypoint.sh "$@" ;;
   *)
-    exec /opt/spark/bin/spark-submit --master "local[*]" --properties-file /opt/dermsynth/conf/spark-defaults.conf \
-      --class io.dermsynth.jobs.Main /opt/dermsynth/dermsynth-jobs-app.jar "$@" ;;
+    exec /opt/spark/bin/spark-submit --master "local[*]" --properties-file /opt/dermsynth/conf/spark-dermsynth.conf \
+      --load-spark-defaults --class io.dermsynth.jobs.Main /opt/dermsynth/dermsynth-jobs-app.jar "$@" ;;
 esac

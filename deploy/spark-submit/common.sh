@@ -14,9 +14,11 @@ fi
 # Set DERMSYNTH_PACKAGES="" where the distribution or image has them already.
 PACKAGES="${DERMSYNTH_PACKAGES-io.delta:delta-spark_2.13:4.0.1,org.apache.hadoop:hadoop-aws:3.4.1}"
 # The driver in client mode (local, standalone) is this process's child: MKL's reproducible mode for it,
-# as bin/dermsynth sets it; executors get it from spark-defaults.conf.
+# as bin/dermsynth sets it; executors get it from conf/spark-dermsynth.conf.
 export MKL_CBWR="${MKL_CBWR-AUTO}" MKL_DYNAMIC="${MKL_DYNAMIC-FALSE}" CUBLAS_WORKSPACE_CONFIG="${CUBLAS_WORKSPACE_CONFIG-:4096:8}"
-SUBMIT=("$SPARK_HOME/bin/spark-submit" --properties-file "$root/conf/spark-defaults.conf"
+# dermsynth's Spark settings, and the cluster's own spark-defaults.conf for every other key: without
+# --load-spark-defaults, Spark 4 reads a --properties-file instead of the cluster's defaults.
+SUBMIT=("$SPARK_HOME/bin/spark-submit" --properties-file "$root/conf/spark-dermsynth.conf" --load-spark-defaults
   --class io.dermsynth.jobs.Main)
 [[ -n "$PACKAGES" ]] && SUBMIT+=(--packages "$PACKAGES")
 # libtorch is not in the application jar (docs/OPERATIONS.md, "libtorch"): by default the CPU natives
@@ -31,7 +33,9 @@ if [[ -n "${S3A_ENDPOINT:-}" ]]; then
   SUBMIT+=(--conf "spark.hadoop.fs.s3a.endpoint=$S3A_ENDPOINT" --conf spark.hadoop.fs.s3a.path.style.access=true)
 fi
 # One GPU per executor and per task: invert and augment then put one model on each GPU (the task's
-# assigned address picks the CUDA device). The Workers/NodeManagers/pods run the discovery script.
+# assigned address picks the CUDA device). The Workers/NodeManagers/pods run the discovery script (YARN:
+# shipped with --files, yarn.sh). GPUs are for invert/augment: submit ingest and the rest with
+# EXECUTOR_GPUS=0, so that no CPU stage waits for a GPU.
 EXECUTOR_GPUS="${EXECUTOR_GPUS:-0}"
 GPU_CONF=()
 if (( EXECUTOR_GPUS > 0 )); then

@@ -6,6 +6,12 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 : "${HADOOP_CONF_DIR:?set HADOOP_CONF_DIR to the cluster configuration}"
+# The NodeManagers run the discovery script from the container's working directory: ship it there.
+if (( EXECUTOR_GPUS > 0 )); then
+  GPU_CONF=(--files "${GPU_DISCOVERY_SCRIPT:-$root/deploy/gpu/getGpusResources.sh}"
+    --conf "spark.executor.resource.gpu.amount=$EXECUTOR_GPUS" --conf spark.task.resource.gpu.amount=1
+    --conf spark.executor.resource.gpu.discoveryScript=./getGpusResources.sh)
+fi
 exec "${SUBMIT[@]}" --master yarn --deploy-mode cluster --queue "${QUEUE:-default}" \
   --num-executors "${NUM_EXECUTORS:-4}" --executor-cores "${EXECUTOR_CORES:-4}" \
   --executor-memory "${EXECUTOR_MEMORY:-8g}" --driver-memory "${DRIVER_MEMORY:-8g}" \
