@@ -21,6 +21,12 @@ public interface CheckpointStore {
   /** Writes the whole file, replacing any old one; a reader never sees half a file. */
   void write(String name, byte[] bytes) throws IOException;
 
+  /**
+   * A file written as a stream (an export's gigabyte shard), beside its name until {@code close()} moves it
+   * there: a reader never sees half a file.
+   */
+  java.io.OutputStream create(String name) throws IOException;
+
   /** Names of the entries (files or folders) directly in {@code dir} ("" the top), sorted. */
   List<String> list(String dir) throws IOException;
 
@@ -61,6 +67,11 @@ public interface CheckpointStore {
       }
 
       @Override
+      public java.io.OutputStream create(String name) throws IOException {
+        return parent.create(prefix + "/" + name);
+      }
+
+      @Override
       public List<String> list(String dir) throws IOException {
         return parent.list(dir.isEmpty() ? prefix : prefix + "/" + dir);
       }
@@ -81,6 +92,11 @@ public interface CheckpointStore {
 
     @Override
     public void write(String name, byte[] bytes) {}
+
+    @Override
+    public java.io.OutputStream create(String name) {
+      return java.io.OutputStream.nullOutputStream();
+    }
 
     @Override
     public List<String> list(String dir) {
@@ -108,6 +124,26 @@ public interface CheckpointStore {
         Files.write(tmp, bytes);
         Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
             java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+
+      @Override
+      public java.io.OutputStream create(String name) throws IOException {
+        Path p = root.resolve(name);
+        Files.createDirectories(p.getParent());
+        Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
+        return new java.io.FilterOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+          }
+
+          @Override
+          public void close() throws IOException {
+            super.close();
+            Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+          }
+        };
       }
 
       @Override

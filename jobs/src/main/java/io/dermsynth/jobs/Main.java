@@ -42,7 +42,7 @@ import picocli.CommandLine.Parameters;
         Main.TrainInverter.class, Main.Invert.class, Main.Factorize.class, Main.Review.class, Main.ReviewDecide.class,
         Main.Augment.class,
         Main.TrainClassifier.class,
-        Main.Evaluate.class, Main.Experiment.class, Main.Sql.class, Main.RunsList.class, Main.Pipeline.class, Main.Demo.class,
+        Main.Evaluate.class, Main.Experiment.class, Main.Export.class, Main.Sql.class, Main.RunsList.class, Main.Pipeline.class, Main.Demo.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -446,6 +446,33 @@ public final class Main implements Runnable {
       RunLines.printRun(spec.commandLine().getOut(), r);
       spec.commandLine().getOut().println("experiment_id: " + r.experimentId());
       return 0;
+    }
+  }
+
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = "Write the real train split plus a synthetic pool as class folders or WebDataset shards, each "
+          + "image with its label and lineage, for training outside Spark.")
+  static final class Export extends StageCommand {
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "where (local, s3a://, dbfs:/)")
+    String out;
+
+    @Option(names = "--format", defaultValue = "imagefolder", description = "imagefolder | webdataset")
+    String format;
+
+    @Option(names = "--arm", paramLabel = "NAME", description = "the synthetic rows an experiment arm trains on "
+        + "(e.g. sa2k), chosen as the experiment chooses them")
+    String arm;
+
+    @Option(names = "--pool", paramLabel = "SQL", description = "the synthetic rows this condition selects")
+    String pool;
+
+    @Option(names = "--shard-mb", defaultValue = "1024", description = "webdataset: MB per tar shard (~1 GB)")
+    double shardMb;
+
+    @Override
+    public Integer call() throws Exception {
+      return printed(ctx -> io.dermsynth.jobs.export.ExportJob.run(ctx, out,
+          io.dermsynth.jobs.export.ExportFormat.parse(format), arm, pool, (long) (shardMb * (1 << 20))));
     }
   }
 

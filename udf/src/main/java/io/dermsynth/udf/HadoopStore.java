@@ -59,6 +59,28 @@ public final class HadoopStore implements CheckpointStore {
   }
 
   @Override
+  public OutputStream create(String name) throws IOException {
+    Path target = new Path(root, name);
+    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
+    FileSystem fs = target.getFileSystem(hadoop);
+    return new java.io.FilterOutputStream(fs.create(tmp, true)) {
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        out.write(b, off, len);
+      }
+
+      @Override
+      public void close() throws IOException {
+        super.close();
+        fs.delete(target, false);
+        if (!fs.rename(tmp, target)) {
+          throw new IOException("cannot move " + tmp + " to " + target);
+        }
+      }
+    };
+  }
+
+  @Override
   public List<String> list(String dir) throws IOException {
     Path d = dir.isEmpty() ? root : new Path(root, dir);
     FileSystem fs = d.getFileSystem(hadoop);

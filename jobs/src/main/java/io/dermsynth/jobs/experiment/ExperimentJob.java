@@ -179,6 +179,30 @@ public final class ExperimentJob {
   public record Pool(Dataset<Row> rows, Map<String, Long> excluded) {}
 
   /**
+   * The synthetic rows the experiment would give arm {@code spec} (one arm of the arm grammar, e.g. sa2k or
+   * "sa2k:generator"), chosen as for training: for exporting exactly that training set.
+   *
+   * @return the rows, or null for an arm without synthetic images (baseline)
+   */
+  public static Dataset<Row> armRows(JobContext ctx, String spec) {
+    ExperimentSettings c = ExperimentSettings.of(ctx.settings());
+    Dataset<Row> pool = pool(ctx, c.pool()).rows();
+    if (spec.trim().equalsIgnoreCase("baseline")) {
+      return null;
+    }
+    // The grammar takes arms against a baseline; the baseline itself has no synthetic rows.
+    List<ExperimentArm> arms = ExperimentArm.expand(List.of("baseline", spec), c.synthetic(), c.lpipsThreshold(),
+        c.lpipsThresholds(), c.defaults(), () -> poolDirections(ctx, pool)).stream()
+        .filter(a -> !a.name().equals("baseline")).toList();
+    if (arms.size() != 1) {
+      throw new IllegalArgumentException("arm '" + spec + "' is " + arms.size() + " arms "
+          + arms.stream().map(ExperimentArm::name).toList() + "; name one of them");
+    }
+    ExperimentArm arm = arms.get(0);
+    return arm.synthetic() == 0 ? null : select(ctx, pool, arm, realTrainPerClass(ctx), c);
+  }
+
+  /**
    * `synthetic` filtered by experiment.pool and by the reviews as they stand now: a row is drawn when its
    * direction's latest decision is approved, or when the direction was never decided and the row was made
    * unattended (direction_source all_top_k). A direction rejected after augment wrote its rows no longer

@@ -190,6 +190,76 @@ class TestExperimentJob {
         .where("command = 'train-classifier' AND metrics['arm'] = 'baseline'").first();
     assertEquals(TrainClassifierJob.syntheticDigest(List.of()),
         baseline.<String, String>getJavaMap(baseline.fieldIndex("metrics")).get("synthetic_digest"));
+
+    exportsTheArmsTrainingSet(wh, ctx, more, digest, realTrain);
+  }
+
+  /**
+   * `export --arm sa40` writes exactly the images sa40 trained on (the same synth_ids: the same digest) beside
+   * the real train split, as class folders and as WebDataset shards that Python's tarfile reads.
+   */
+  private void exportsTheArmsTrainingSet(Path wh, JobContext ctx, String[] settings, String digest, long realTrain)
+      throws Exception {
+    String[] armSets = concat(settings, new String[] {"--set", "experiment.lpips_threshold=1.0", "--set",
+        "experiment.allow_fewer=true"});
+    Path folders = tmp.resolve("export-folders");
+    Outcome f = cli(concat(new String[] {"export", "--out", folders.toString(), "--arm", "sa40"}, armSets));
+    assertEquals(0, f.code(), f.err());
+    assertTrue(f.out().contains(realTrain + " real + 40 synthetic images as imagefolder"), f.out());
+    List<String> lines = Files.readAllLines(folders.resolve("metadata.jsonl"));
+    assertEquals(realTrain + 40, lines.size());
+    List<String> synthIds = new java.util.ArrayList<>();
+    Map<String, Long> byDx = new java.util.TreeMap<>();
+    for (String line : lines) {
+      var o = com.google.gson.JsonParser.parseString(line).getAsJsonObject();
+      String file = o.get("file_name").getAsString();
+      assertTrue(file.startsWith(o.get("label").getAsString() + "/") && Files.isRegularFile(folders.resolve(file)), file);
+      byDx.merge(o.get("label").getAsString(), 1L, Long::sum);
+      if (o.get("synthetic").getAsBoolean()) {
+        synthIds.add(o.get("key").getAsString());
+        assertTrue(o.has("source_image_id") && o.has("direction_id") && o.has("alpha"), line);
+      }
+    }
+    java.util.Collections.sort(synthIds);
+    assertEquals(digest, TrainClassifierJob.syntheticDigest(synthIds), "the images sa40 trained on");
+    Map<String, Long> realByDx = new java.util.TreeMap<>();
+    ctx.tables().read(Tables.IMAGES).where("split = 'train'").groupBy("dx").count().collectAsList()
+        .forEach(r -> realByDx.put(r.getString(0), r.getLong(1)));
+    for (var e : realByDx.entrySet()) {
+      try (var files = Files.list(folders.resolve(e.getKey()))) {
+        // (Hadoop's local file system adds hidden .crc files beside them; image readers go by extension.)
+        assertEquals(byDx.get(e.getKey()), files.filter(p -> p.toString().endsWith(".png")).count(),
+            "class folder " + e.getKey());
+      }
+    }
+
+    Path shards = tmp.resolve("export-shards");
+    Outcome w = cli(concat(new String[] {"export", "--out", shards.toString(), "--arm", "sa40", "--format",
+        "webdataset", "--shard-mb", "0.05"}, armSets));
+    assertEquals(0, w.code(), w.err());
+    var manifest = com.google.gson.JsonParser.parseString(Files.readString(shards.resolve("manifest.json")))
+        .getAsJsonObject();
+    assertEquals(realTrain, manifest.get("real").getAsLong());
+    assertEquals(40, manifest.get("synthetic").getAsLong());
+    assertTrue(manifest.get("files").getAsInt() > 1, "several shards at 50 kB each");
+    // Python's tarfile: every shard lists <key>.png and <key>.json in pairs; the json's label is a class.
+    Process py = new ProcessBuilder("python3", "-c", String.join("\n",
+        "import glob, json, sys, tarfile",
+        "n = 0",
+        "for shard in sorted(glob.glob(sys.argv[1] + '/shard-*.tar')):",
+        "    with tarfile.open(shard) as t:",
+        "        names = t.getnames()",
+        "        assert len(names) % 2 == 0, names",
+        "        for png, js in zip(names[0::2], names[1::2]):",
+        "            assert png[:-4] == js[:-5] and png.endswith('.png') and js.endswith('.json'), (png, js)",
+        "            meta = json.load(t.extractfile(js))",
+        "            assert meta['key'] == png[:-4] and meta['label'] in sys.argv[2].split(','), meta",
+        "            assert t.extractfile(png).read(8) == b'\\x89PNG\\r\\n\\x1a\\n'",
+        "            n += 1",
+        "print(n)"), shards.toString(), String.join(",", realByDx.keySet())).redirectErrorStream(true).start();
+    String printed = new String(py.getInputStream().readAllBytes()).trim();
+    assertEquals(0, py.waitFor(), printed);
+    assertEquals(String.valueOf(realTrain + 40), printed);
   }
 
   private static String[] concat(String[] a, String[] b) {
