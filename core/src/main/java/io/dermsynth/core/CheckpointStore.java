@@ -23,9 +23,71 @@ public interface CheckpointStore {
 
   /**
    * A file written as a stream (an export's gigabyte shard), beside its name until {@code close()} moves it
-   * there: a reader never sees half a file.
+   * there: a reader never sees half a file. A write that failed, or {@link Staged#discard()}, makes
+   * {@code close()} drop it instead.
    */
-  java.io.OutputStream create(String name) throws IOException;
+  Staged create(String name) throws IOException;
+
+  /** A file being written beside its name; see {@link #create}. */
+  final class Staged extends java.io.FilterOutputStream {
+    /** What completes or drops the file. */
+    public interface Action {
+      void run() throws IOException;
+    }
+
+    private final Action move;
+    private final Action drop;
+    private boolean failed;
+
+    public Staged(java.io.OutputStream out, Action move, Action drop) {
+      super(out);
+      this.move = move;
+      this.drop = drop;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      try {
+        out.write(b, off, len);  // FilterOutputStream's own writes byte by byte
+      } catch (IOException | RuntimeException e) {
+        failed = true;
+        throw e;
+      }
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    /** The file is not to appear: close() drops what was written. */
+    public void discard() {
+      failed = true;
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        super.close();
+      } catch (IOException e) {
+        failed = true;
+        throw e;
+      } finally {
+        if (failed) {
+          drop.run();
+        } else {
+          move.run();
+        }
+      }
+    }
+  }
+
+  /** Writes {@code bytes} through {@link #create}: whole or not at all. */
+  static void writeStaged(CheckpointStore store, String name, byte[] bytes) throws IOException {
+    try (Staged out = store.create(name)) {
+      out.write(bytes);
+    }
+  }
 
   /** Names of the entries (files or folders) directly in {@code dir} ("" the top), sorted. */
   List<String> list(String dir) throws IOException;
@@ -67,7 +129,7 @@ public interface CheckpointStore {
       }
 
       @Override
-      public java.io.OutputStream create(String name) throws IOException {
+      public Staged create(String name) throws IOException {
         return parent.create(prefix + "/" + name);
       }
 
@@ -94,8 +156,8 @@ public interface CheckpointStore {
     public void write(String name, byte[] bytes) {}
 
     @Override
-    public java.io.OutputStream create(String name) {
-      return java.io.OutputStream.nullOutputStream();
+    public Staged create(String name) {
+      return new Staged(java.io.OutputStream.nullOutputStream(), () -> { }, () -> { });
     }
 
     @Override
@@ -118,32 +180,17 @@ public interface CheckpointStore {
 
       @Override
       public void write(String name, byte[] bytes) throws IOException {
-        Path p = root.resolve(name);
-        Files.createDirectories(p.getParent());
-        Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        writeStaged(this, name, bytes);
       }
 
       @Override
-      public java.io.OutputStream create(String name) throws IOException {
+      public Staged create(String name) throws IOException {
         Path p = root.resolve(name);
         Files.createDirectories(p.getParent());
         Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
-        return new java.io.FilterOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-          @Override
-          public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-          }
-
-          @Override
-          public void close() throws IOException {
-            super.close();
-            Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-          }
-        };
+        return new Staged(new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16),
+            () -> Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE), () -> Files.deleteIfExists(tmp));
       }
 
       @Override

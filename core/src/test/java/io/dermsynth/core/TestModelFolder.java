@@ -77,6 +77,22 @@ class TestModelFolder {
   }
 
   @Test
+  void aStreamedFileAppearsWholeOrNotAtAll(@TempDir Path dir) throws Exception {
+    CheckpointStore store = CheckpointStore.directory(dir);
+    try (CheckpointStore.Staged out = store.create("a/shard.tar")) {
+      out.write(new byte[] {1, 2, 3});
+      assertFalse(Files.exists(dir.resolve("a/shard.tar")), "not there while written");
+    }
+    assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(dir.resolve("a/shard.tar")));
+    try (CheckpointStore.Staged out = store.create("a/shard.tar")) {
+      out.write(new byte[] {9});
+      out.discard();  // the writer failed
+    }
+    assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(dir.resolve("a/shard.tar")), "the old file stays");
+    assertEquals(List.of("shard.tar"), store.list("a"), "nothing left beside it");
+  }
+
+  @Test
   void aFormatIsANameAndAVersion() throws Exception {
     assertEquals(new ModelFormat("dermsynth-stylegan2", 1), ModelFormat.parse("dermsynth-stylegan2/1"));
     assertThrows(BadInputException.class, () -> ModelFormat.parse("stylegan2"));

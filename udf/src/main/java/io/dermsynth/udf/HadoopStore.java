@@ -3,7 +3,6 @@ package io.dermsynth.udf;
 import io.dermsynth.core.CheckpointStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -37,47 +36,23 @@ public final class HadoopStore implements CheckpointStore {
     }
   }
 
+  /** Writes beside the target, then renames over it: a process killed mid-write leaves the previous file. */
   @Override
   public void write(String name, byte[] bytes) throws IOException {
-    replace(hadoop, new Path(root, name), bytes);
-  }
-
-  /**
-   * Writes beside the target, then renames over it: a process killed mid-write leaves the previous
-   * file intact.
-   */
-  public static void replace(Configuration hadoop, Path target, byte[] bytes) throws IOException {
-    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
-    FileSystem fs = target.getFileSystem(hadoop);
-    try (OutputStream out = fs.create(tmp, true)) {
-      out.write(bytes);
-    }
-    fs.delete(target, false);
-    if (!fs.rename(tmp, target)) {
-      throw new IOException("cannot move " + tmp + " to " + target);
-    }
+    CheckpointStore.writeStaged(this, name, bytes);
   }
 
   @Override
-  public OutputStream create(String name) throws IOException {
+  public Staged create(String name) throws IOException {
     Path target = new Path(root, name);
     Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
     FileSystem fs = target.getFileSystem(hadoop);
-    return new java.io.FilterOutputStream(fs.create(tmp, true)) {
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
+    return new Staged(fs.create(tmp, true), () -> {
+      fs.delete(target, false);
+      if (!fs.rename(tmp, target)) {
+        throw new IOException("cannot move " + tmp + " to " + target);
       }
-
-      @Override
-      public void close() throws IOException {
-        super.close();
-        fs.delete(target, false);
-        if (!fs.rename(tmp, target)) {
-          throw new IOException("cannot move " + tmp + " to " + target);
-        }
-      }
-    };
+    }, () -> fs.delete(tmp, false));
   }
 
   @Override

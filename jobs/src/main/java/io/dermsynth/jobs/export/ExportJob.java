@@ -64,16 +64,20 @@ public final class ExportJob {
       Dataset<Row> rows = samples(ctx, arm, pool);
       CheckpointStore store = ModelStore.store(ctx.spark(), out);
       Map<String, long[]> byClass = new TreeMap<>();
-      int files;
-      try (ExportWriter w = format.writer(store, shardBytes)) {
+      ExportWriter w = format.writer(store, shardBytes);
+      try {
         Iterator<Row> it = rows.toLocalIterator();
         while (it.hasNext()) {
           Sample s = Sample.of(it.next());
           w.add(s);
           byClass.computeIfAbsent(s.dx(), k -> new long[2])[s.synthetic() ? 1 : 0]++;
         }
-        files = w.files();
+      } catch (Exception e) {
+        w.abort();
+        throw e;
       }
+      w.close();
+      int files = w.files();
       long real = byClass.values().stream().mapToLong(c -> c[0]).sum();
       long synthetic = byClass.values().stream().mapToLong(c -> c[1]).sum();
       store.write("manifest.json", Manifest.json(format, ctx.tables().warehouse(), arm, pool, byClass, files, runId));

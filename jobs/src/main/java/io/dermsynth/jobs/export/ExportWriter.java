@@ -2,7 +2,6 @@ package io.dermsynth.jobs.export;
 
 import io.dermsynth.core.CheckpointStore;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -16,8 +15,12 @@ abstract sealed class ExportWriter implements AutoCloseable {
   /** Files written so far (images and shards; the manifest aside). */
   abstract int files();
 
+  /** Finishes the last file. */
   @Override
   public abstract void close() throws IOException;
+
+  /** After a failure: the file being written does not appear (the manifest, written last, is never written). */
+  abstract void abort() throws IOException;
 
   /** Class folders and a metadata.jsonl whose file_name column points at each image. */
   static final class ImageFolder extends ExportWriter {
@@ -48,6 +51,11 @@ abstract sealed class ExportWriter implements AutoCloseable {
     public void close() throws IOException {
       store.write("metadata.jsonl", metadata.toString().getBytes(StandardCharsets.UTF_8));
     }
+
+    @Override
+    void abort() {
+      // Each image was written whole; without metadata.jsonl and the manifest the folder is incomplete.
+    }
   }
 
   /**
@@ -58,6 +66,7 @@ abstract sealed class ExportWriter implements AutoCloseable {
     private final CheckpointStore store;
     private final long shardBytes;
     private TarArchiveOutputStream tar;
+    private CheckpointStore.Staged shard;
     private long written;
     private int shards;
 
@@ -73,8 +82,8 @@ abstract sealed class ExportWriter implements AutoCloseable {
     void add(Sample s) throws IOException {
       if (tar == null || written >= shardBytes) {
         close();
-        OutputStream out = store.create(String.format(Locale.ROOT, "shard-%06d.tar", shards++));
-        tar = new TarArchiveOutputStream(out);
+        shard = store.create(String.format(Locale.ROOT, "shard-%06d.tar", shards++));
+        tar = new TarArchiveOutputStream(shard);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         written = 0;
       }
@@ -101,6 +110,15 @@ abstract sealed class ExportWriter implements AutoCloseable {
     public void close() throws IOException {
       if (tar != null) {
         tar.close();
+        tar = null;
+      }
+    }
+
+    @Override
+    void abort() throws IOException {
+      if (shard != null) {
+        shard.discard();
+        shard.close();
         tar = null;
       }
     }
