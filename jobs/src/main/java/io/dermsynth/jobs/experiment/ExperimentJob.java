@@ -12,6 +12,8 @@ import io.dermsynth.jobs.augment.AugmentJob;
 import io.dermsynth.jobs.classify.EvaluateJob;
 import io.dermsynth.jobs.classify.TrainClassifierJob;
 import io.dermsynth.jobs.review.DirectionReviews;
+import io.dermsynth.jobs.review.WaitingForReview;
+import io.dermsynth.jobs.augment.AugmentSettings;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.Runs;
@@ -141,6 +143,7 @@ public final class ExperimentJob {
     String experimentId = c.id().isBlank() ? runId : c.id();
     Pool reviewed = pool(ctx, c.pool());
     Dataset<Row> pool = reviewed.rows();
+    waitForReview(ctx, c, pool);
     if (!reviewed.excluded().isEmpty()) {
       LOG.info("experiment {}: left out, rejected by a reviewer after augment wrote them: {} (direction → rows)",
           experimentId, reviewed.excluded());
@@ -179,6 +182,20 @@ public final class ExperimentJob {
   public record Pool(Dataset<Row> rows, Map<String, Long> excluded) {}
 
   /**
+   * Arms that need synthetic images, none in the pool, and augment takes only approved directions of which
+   * there are none: the chain is waiting for a reviewer (exit 3), as augment before it is — not a failure.
+   */
+  private static void waitForReview(JobContext ctx, ExperimentSettings c, Dataset<Row> pool) {
+    boolean needsSynthetic = c.arms().stream().anyMatch(a -> !a.trim().equalsIgnoreCase("baseline"));
+    boolean reviewed = AugmentSettings.of(ctx.settings()).source().equals("approved");
+    if (needsSynthetic && reviewed && (pool == null || pool.isEmpty())
+        && (!ctx.tables().exists(Tables.DIRECTION_REVIEWS) || DirectionReviews.currentlyApproved(ctx).isEmpty())) {
+      throw new WaitingForReview("no synthetic images to compare yet: no direction is approved (review page or "
+          + "`dermsynth review-decide`), so augment has made none");
+    }
+  }
+
+  /**
    * The synthetic rows the experiment would give arm {@code spec} (one arm of the arm grammar, e.g. sa2k or
    * "sa2k:generator"), chosen as for training: for exporting exactly that training set.
    *
@@ -212,14 +229,9 @@ public final class ExperimentJob {
     if (!ctx.tables().exists(Tables.SYNTHETIC)) {
       return new Pool(null, Map.of());
     }
+    // A table written before renders had a choice reads null render, lpips_recon, inversion_method and
+    // direction_source (Tables.read): generator renders without an LPIPS to the reconstruction.
     Dataset<Row> all = ctx.tables().read(Tables.SYNTHETIC);
-    // Tables written before renders had a choice lack these columns: their rows are generator renders
-    // without an LPIPS to the reconstruction, from an inversion whose method was not recorded.
-    for (String column : List.of("render", "lpips_recon", "inversion_method", "direction_source")) {
-      if (!List.of(all.columns()).contains(column)) {
-        all = all.withColumn(column, lit(null).cast(column.equals("lpips_recon") ? "double" : "string"));
-      }
-    }
     all = where.isBlank() ? all : all.where(where);
     if (!ctx.tables().exists(Tables.DIRECTION_REVIEWS)) {
       return new Pool(all, Map.of());

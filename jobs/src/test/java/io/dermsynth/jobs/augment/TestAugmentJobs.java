@@ -46,6 +46,10 @@ class TestAugmentJobs {
     // Nothing approved yet: a scheduled augment waits for a reviewer (exit 3) instead of failing.
     assertEquals(io.dermsynth.jobs.Main.EXIT_WAITING_FOR_REVIEW, approved.code(), approved.err());
     assertTrue(approved.err().contains("waiting for review: no direction_reviews yet"), approved.err());
+    // And the experiment after it on a schedule waits too, instead of failing on an empty pool.
+    Outcome early = cli("experiment", "--set", w, "--set", "experiment.arms=[baseline, sa40]");
+    assertEquals(io.dermsynth.jobs.Main.EXIT_WAITING_FOR_REVIEW, early.code(), early.err());
+    assertTrue(early.err().contains("no synthetic images to compare yet"), early.err());
 
     Outcome a = cli(augment);
     assertEquals(0, a.code(), a.err());
