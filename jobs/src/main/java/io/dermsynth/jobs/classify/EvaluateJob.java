@@ -150,7 +150,7 @@ public final class EvaluateJob {
       }
       if (t.images().size() == 0) {
         throw new IllegalStateException("no labelled images in " + (testData == null
-            ? "the test split of " + ctx.tables().path(Tables.IMAGES) : testData));
+            ? "the test split of " + ctx.tables().where(Tables.IMAGES) : testData));
       }
       return t;
     }

@@ -157,7 +157,7 @@ public final class TrainClassifierJob {
       }
       if (train.size() == 0) {
         throw new IllegalStateException("no training images: no train-split rows in "
-            + ctx.tables().path(Tables.IMAGES) + (withReal ? "" : " are used and no synthetic rows were given"));
+            + ctx.tables().where(Tables.IMAGES) + (withReal ? "" : " are used and no synthetic rows were given"));
       }
       return new TrainingSet(train, synthIds);
     }

@@ -35,7 +35,7 @@ public final class ClassSummary {
 
   /** The table as text, like Spark's show() but without truncation and with a title. */
   public static String render(Tables tables) {
-    return "images per class and split (" + tables.path(Tables.IMAGES) + ")\n"
+    return "images per class and split (" + tables.where(Tables.IMAGES) + ")\n"
         + TextTable.render(of(tables), 100);
   }
 }

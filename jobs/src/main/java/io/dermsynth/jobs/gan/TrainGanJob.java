@@ -89,7 +89,7 @@ public final class TrainGanJob {
   public static GanImages trainImages(JobContext ctx, int res) {
     GanImages train = splitImages(ctx, "train", res, Integer.MAX_VALUE);
     if (train.size() == 0) {
-      throw new IllegalStateException("no train-split rows in " + ctx.tables().path(Tables.IMAGES));
+      throw new IllegalStateException("no train-split rows in " + ctx.tables().where(Tables.IMAGES));
     }
     return train;
   }

@@ -65,7 +65,7 @@ public final class ReviewDecision {
     List<Row> rows = ctx.tables().read(Tables.DIRECTIONS).where(col("direction_id").equalTo(directionId))
         .select("generator_version").limit(1).collectAsList();
     if (rows.isEmpty()) {
-      throw new BadInputException("no direction '" + directionId + "' in " + ctx.tables().path(Tables.DIRECTIONS)
+      throw new BadInputException("no direction '" + directionId + "' in " + ctx.tables().where(Tables.DIRECTIONS)
           + " (see: dermsynth sql \"SELECT direction_id, rank, generator_version FROM directions\")");
     }
     return rows.get(0).getString(0);

@@ -8,6 +8,6 @@ public record JobContext(Settings settings, SparkSession spark, Tables tables) {
 
   public static JobContext of(Settings settings) {
     SparkSession spark = SparkSessions.getOrCreate(settings);
-    return new JobContext(settings, spark, new Tables(spark, settings.warehouse()));
+    return new JobContext(settings, spark, new Tables(spark, settings.warehouse(), TableNames.of(settings)));
   }
 }

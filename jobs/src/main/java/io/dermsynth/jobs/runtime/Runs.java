@@ -185,11 +185,11 @@ public final class Runs {
   /** The model_path of the newest succeeded run of a training command (train-gan, train-classifier, …). */
   public static String latestModelPath(JobContext ctx, String command) {
     if (!ctx.tables().exists(Tables.RUNS)) {
-      throw new IllegalStateException("no runs yet in " + ctx.tables().path(Tables.RUNS) + "; run `dermsynth "
+      throw new IllegalStateException("no runs yet in " + ctx.tables().where(Tables.RUNS) + "; run `dermsynth "
           + command + "` or name the model");
     }
     return latest(ctx, command, "succeeded").orElseThrow(() -> new IllegalStateException("no succeeded " + command
-        + " run in " + ctx.tables().path(Tables.RUNS) + "; run `dermsynth " + command + "` or name the model"))
+        + " run in " + ctx.tables().where(Tables.RUNS) + "; run `dermsynth " + command + "` or name the model"))
         .modelPath();
   }
 }

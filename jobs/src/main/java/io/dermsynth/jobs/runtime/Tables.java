@@ -9,8 +9,10 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The project's Delta tables, by name, as folders under the warehouse (local, s3a://, dbfs:/...).
- * Path-based tables need no metastore, so the same code runs on a laptop, a cluster and Databricks.
+ * The project's Delta tables: by default folders under the warehouse (local, s3a://, dbfs:/...), which
+ * need no metastore, so the same code runs on a laptop, a cluster and Databricks; with {@code
+ * tables.catalog} set, tables named {@code catalog.schema.table} in that catalog (Unity Catalog's grants
+ * and lineage), managed or external ({@link TableNames}). Every job reads and writes through here.
  */
 public final class Tables {
 
@@ -29,13 +31,25 @@ public final class Tables {
 
   private final SparkSession spark;
   private final String warehouse;
+  private final TableNames names;
+  private boolean schemaChecked;
 
   /** What {@link #upsert} did. */
   public record Upserted(long inserted, long replaced) {}
 
+  /** Path-based tables under {@code warehouse}. */
   public Tables(SparkSession spark, String warehouse) {
+    this(spark, warehouse, TableNames.PATHS);
+  }
+
+  public Tables(SparkSession spark, String warehouse, TableNames names) {
     this.spark = spark;
     this.warehouse = warehouse.endsWith("/") ? warehouse.substring(0, warehouse.length() - 1) : warehouse;
+    this.names = names;
+  }
+
+  public TableNames names() {
+    return names;
   }
 
   public String warehouse() {
@@ -46,16 +60,69 @@ public final class Tables {
     return warehouse + "/" + table;
   }
 
+  /** Where a table is, for messages: its name in the catalog, or its folder. */
+  public String where(String table) {
+    return names.named() ? names.qualified(table) : path(table);
+  }
+
+  /**
+   * Whether the table exists. External tables: a Delta folder at the table's path that the catalog does
+   * not know yet (written path-based, or by a session whose catalog did not persist) is registered here,
+   * so a path-based warehouse becomes named tables by running any command with tables.kind = external.
+   */
   public boolean exists(String table) {
-    return DeltaTable.isDeltaTable(spark, path(table));
+    if (!names.named()) {
+      return DeltaTable.isDeltaTable(spark, path(table));
+    }
+    if (spark.catalog().tableExists(names.qualified(table))) {
+      return true;
+    }
+    if (names.external() && DeltaTable.isDeltaTable(spark, path(table))) {
+      ensureSchema();
+      spark.sql("CREATE TABLE IF NOT EXISTS " + names.qualified(table) + " USING delta LOCATION '"
+          + path(table).replace("\\", "\\\\").replace("'", "\\'") + "'");
+      return true;
+    }
+    return false;
   }
 
   public Dataset<Row> read(String table) {
     if (!exists(table)) {
-      throw new IllegalStateException("table '" + table + "' does not exist under " + warehouse
-          + "; run the stage that writes it first (e.g. `dermsynth ingest` for images)");
+      throw new IllegalStateException("table '" + table + "' does not exist (" + where(table)
+          + "); run the stage that writes it first (e.g. `dermsynth ingest` for images)");
     }
-    return TableCatalog.withDeclared(table, spark.read().format("delta").load(path(table)));
+    return TableCatalog.withDeclared(table, names.named() ? spark.read().table(names.qualified(table))
+        : spark.read().format("delta").load(path(table)));
+  }
+
+  /** The table as Delta's API sees it (merge, history, update). */
+  public DeltaTable delta(String table) {
+    return names.named() ? DeltaTable.forName(spark, names.qualified(table)) : DeltaTable.forPath(spark, path(table));
+  }
+
+  /**
+   * Writes {@code rows} in {@code mode}: to the table's folder, or by name (created managed, or external
+   * at the table's folder, when absent).
+   */
+  private void write(String table, org.apache.spark.sql.DataFrameWriter<Row> writer, String mode) {
+    writer.format("delta").mode(mode);
+    if (!names.named()) {
+      writer.save(path(table));
+      return;
+    }
+    ensureSchema();
+    if (names.external() && !exists(table)) {
+      writer.option("path", path(table));
+    }
+    writer.saveAsTable(names.qualified(table));
+  }
+
+  /** Creates the catalog schema once (a no-op where it exists; where it does not, the user needs the grant). */
+  private void ensureSchema() {
+    if (!schemaChecked) {
+      spark.sql("CREATE SCHEMA IF NOT EXISTS " + names.qualifiedSchema());
+      schemaChecked = true;
+    }
   }
 
   /**
@@ -77,11 +144,11 @@ public final class Tables {
   /** The one merge behind insertNew (replaceWhen null: no matched clause) and upsert. */
   private Upserted merge(String table, Dataset<Row> rows, String replaceWhen, String... keys) {
     if (!exists(table)) {
-      TableCatalog.conformed(table, rows, true).write().format("delta").mode("errorifexists").save(path(table));
+      write(table, TableCatalog.conformed(table, rows, true).write(), "errorifexists");
       return new Upserted(commitMetric(table, -1, "numOutputRows"), 0);
     }
     long before = version(table);
-    var merge = DeltaTable.forPath(spark, path(table)).as("t")
+    var merge = delta(table).as("t")
         .merge(TableCatalog.conformed(table, rows, false).as("s"), keysEqual(keys))
         .withSchemaEvolution();
     if (replaceWhen != null) {
@@ -104,9 +171,12 @@ public final class Tables {
   /**
    * The table's newest commit version read from its log folder's listing, or −1 when there is no table:
    * one list call, where a DeltaTable history is a Spark job — every run takes this twice per table to
-   * find what it changed.
+   * find what it changed. Named tables ask Delta (a managed table's files are the catalog's, not ours).
    */
   long logVersion(String table) throws java.io.IOException {
+    if (names.named()) {
+      return exists(table) ? version(table) : -1;
+    }
     org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path(table), "_delta_log");
     org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
     long newest = -1;
@@ -122,7 +192,7 @@ public final class Tables {
   }
 
   private long version(String table) {
-    return DeltaTable.forPath(spark, path(table)).history(1).select("version").first().getLong(0);
+    return delta(table).history(1).select("version").first().getLong(0);
   }
 
   /**
@@ -131,7 +201,7 @@ public final class Tables {
    * commit's figure would then be an earlier write's).
    */
   private long commitMetric(String table, long before, String metric) {
-    Row last = DeltaTable.forPath(spark, path(table)).history(1).select("version", "operationMetrics").first();
+    Row last = delta(table).history(1).select("version", "operationMetrics").first();
     return last.getLong(0) == before ? 0
         : Long.parseLong(last.<String, String>getJavaMap(1).getOrDefault(metric, "0"));
   }
@@ -178,13 +248,12 @@ public final class Tables {
 
   /** Appends the rows; the write that creates the table gives its columns their comments (TableCatalog). */
   public void append(String table, Dataset<Row> rows) {
-    TableCatalog.conformed(table, rows, !exists(table)).write().format("delta").mode("append").save(path(table));
+    write(table, TableCatalog.conformed(table, rows, !exists(table)).write(), "append");
   }
 
   /** As {@link #append}, adding the columns the table lacks (its older rows read null there). */
   public void appendEvolving(String table, Dataset<Row> rows) {
-    TableCatalog.conformed(table, rows, !exists(table)).write().format("delta").mode("append")
-        .option("mergeSchema", "true").save(path(table));
+    write(table, TableCatalog.conformed(table, rows, !exists(table)).write().option("mergeSchema", "true"), "append");
   }
 
   /**
