@@ -32,13 +32,14 @@ NATIVE_JARS="${DERMSYNTH_NATIVE_JARS-$m2/pytorch-jni/2.7.1-0.36.0/pytorch-jni-2.
 if [[ -n "${S3A_ENDPOINT:-}" ]]; then
   SUBMIT+=(--conf "spark.hadoop.fs.s3a.endpoint=$S3A_ENDPOINT" --conf spark.hadoop.fs.s3a.path.style.access=true)
 fi
-# One GPU per executor and per task: invert and augment then put one model on each GPU (the task's
-# assigned address picks the CUDA device). The Workers/NodeManagers/pods run the discovery script (YARN:
-# shipped with --files, yarn.sh). GPUs are for invert/augment: submit ingest and the rest with
-# EXECUTOR_GPUS=0, so that no CPU stage waits for a GPU.
+# EXECUTOR_GPUS per executor. No task GPU amount for every stage: the model stages (invert; augment's edit
+# and score) ask one GPU per task by their own stage-level ResourceProfile (spark.task_gpus = auto), and
+# put their model on the address Spark assigned; every other stage (ingest's decoding, joins, Delta
+# writes) runs without waiting for a GPU. The Workers/NodeManagers/pods run the discovery script (YARN:
+# shipped with --files, yarn.sh).
 EXECUTOR_GPUS="${EXECUTOR_GPUS:-0}"
 GPU_CONF=()
 if (( EXECUTOR_GPUS > 0 )); then
-  GPU_CONF=(--conf "spark.executor.resource.gpu.amount=$EXECUTOR_GPUS" --conf spark.task.resource.gpu.amount=1
+  GPU_CONF=(--conf "spark.executor.resource.gpu.amount=$EXECUTOR_GPUS"
     --conf "spark.executor.resource.gpu.discoveryScript=${GPU_DISCOVERY_SCRIPT:-$root/deploy/gpu/getGpusResources.sh}")
 fi

@@ -15,7 +15,7 @@ image="$2"
 shift 2
 gpu=()
 if (( EXECUTOR_GPUS > 0 )); then
-  gpu=(--conf "spark.executor.resource.gpu.amount=$EXECUTOR_GPUS" --conf spark.task.resource.gpu.amount=1
+  gpu=(--conf "spark.executor.resource.gpu.amount=$EXECUTOR_GPUS"
     --conf spark.executor.resource.gpu.vendor=nvidia.com
     --conf spark.executor.resource.gpu.discoveryScript=/opt/dermsynth/getGpusResources.sh)
 fi

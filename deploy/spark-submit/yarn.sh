@@ -9,7 +9,7 @@ source "$(dirname "$0")/common.sh"
 # The NodeManagers run the discovery script from the container's working directory: ship it there.
 if (( EXECUTOR_GPUS > 0 )); then
   GPU_CONF=(--files "${GPU_DISCOVERY_SCRIPT:-$root/deploy/gpu/getGpusResources.sh}"
-    --conf "spark.executor.resource.gpu.amount=$EXECUTOR_GPUS" --conf spark.task.resource.gpu.amount=1
+    --conf "spark.executor.resource.gpu.amount=$EXECUTOR_GPUS"
     --conf spark.executor.resource.gpu.discoveryScript=./getGpusResources.sh)
 fi
 exec "${SUBMIT[@]}" --master yarn --deploy-mode cluster --queue "${QUEUE:-default}" \

@@ -91,7 +91,8 @@ class DeployIT {
       assertCommand(args.get(0));
       assertInImage(args.get(args.indexOf("--config") + 1));
       Map<String, Object> conf = map(spec.get("sparkConf"));
-      assertEquals("1", conf.get("spark.task.resource.gpu.amount"), file);
+      // GPUs per task only for the model stages (their ResourceProfile), not for every stage.
+      assertFalse(conf.containsKey("spark.task.resource.gpu.amount"), file);
       assertInImage((String) conf.get("spark.executor.resource.gpu.discoveryScript"));
       Map<String, Object> gpu = map(map(spec.get("executor")).get("gpu"));
       assertEquals("nvidia.com/gpu", gpu.get("name"), file);

@@ -147,8 +147,9 @@ public final class StandaloneCluster implements AutoCloseable {
   }
 
   /**
-   * spark-submit of a dermsynth command in client mode: 1 core, 768 MiB and one GPU per executor, one GPU
-   * per task, 2 cores in all, and the first task only once every executor has registered, so the work
+   * spark-submit of a dermsynth command in client mode: 1 core, 768 MiB and one GPU per executor (the model
+   * stages ask one GPU per task by their own ResourceProfile: no task GPU amount is set here),
+   * 2 cores in all, and the first task only once every executor has registered, so the work
    * is spread over all of them.
    */
   Process submit(String name, String... commandAndArgs) throws IOException {
@@ -158,7 +159,7 @@ public final class StandaloneCluster implements AutoCloseable {
         "--conf", "spark.driver.host=127.0.0.1",
         "--conf", "spark.executor.cores=1", "--conf", "spark.executor.memory=768m",
         "--conf", "spark.cores.max=2",
-        "--conf", "spark.executor.resource.gpu.amount=1", "--conf", "spark.task.resource.gpu.amount=1",
+        "--conf", "spark.executor.resource.gpu.amount=1",
         "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
         "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
         appJar().toString()));

@@ -63,5 +63,10 @@ class TestSubmitScripts {
     List<String> cpu = argv("yarn.sh", Map.of("HADOOP_CONF_DIR", tmp.toString()), "ingest");
     assertFalse(String.join(" ", cpu).contains("resource.gpu"), cpu.toString());
     assertEquals("augment", yarn.get(yarn.size() - 1));
+    // GPU executors, but no task GPU amount for every stage: the model stages ask by ResourceProfile.
+    assertTrue(yarn.contains("spark.executor.resource.gpu.amount=1"), yarn.toString());
+    for (String script : List.of("common.sh", "yarn.sh", "kubernetes.sh")) {
+      assertFalse(Files.readString(SUBMIT.resolve(script)).contains("spark.task.resource.gpu"), script);
+    }
   }
 }

@@ -18,7 +18,6 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -158,8 +157,8 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
     int[] cols = {in.fieldIndex($(inputCol())), in.fieldIndex($(offsetsCol)), in.fieldIndex($(offsetLayersCol)),
         in.fieldIndex($(directionCol)), in.fieldIndex($(wIndicesCol)), in.fieldIndex($(alphaCol)),
         $(sourceCol).isEmpty() ? -1 : in.fieldIndex($(sourceCol))};
-    return dataset.toDF().mapPartitions(new EditPartition(HadoopConf.broadcast(dataset.sparkSession()),
-        requiredModelPath(), cols, batch(), batchKey(in), EditRenderer.Render.parse($(render))), Encoders.row(out));
+    return mapPartitions(dataset, new EditPartition(HadoopConf.broadcast(dataset.sparkSession()),
+        requiredModelPath(), cols, batch(), batchKey(in), EditRenderer.Render.parse($(render))), out);
   }
 
   /** Renders a partition's edits batch by batch with this executor's inverter. */

@@ -21,7 +21,6 @@ import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -114,9 +113,9 @@ public final class LatentInverter extends ModelTransformer<LatentInverter> {
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
-    return dataset.toDF().mapPartitions(new InvertPartition(HadoopConf.broadcast(dataset.sparkSession()),
+    return mapPartitions(dataset, new InvertPartition(HadoopConf.broadcast(dataset.sparkSession()),
         requiredModelPath(), Inverter.Method.valueOf($(method).toUpperCase(Locale.ROOT)), (int) $(optSteps),
-        dataset.schema().fieldIndex($(inputCol())), batch(), batchKey(dataset.schema())), Encoders.row(out));
+        dataset.schema().fieldIndex($(inputCol())), batch(), batchKey(dataset.schema())), out);
   }
 
   /** This executor's copy of an inverter folder on a device, loaded by the first task that needs it. */

@@ -13,7 +13,6 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -67,9 +66,9 @@ public final class LesionClassifier extends ModelTransformer<LesionClassifier> {
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
-    return dataset.toDF().mapPartitions(new ScorePartition(HadoopConf.broadcast(dataset.sparkSession()),
+    return mapPartitions(dataset, new ScorePartition(HadoopConf.broadcast(dataset.sparkSession()),
         requiredModelPath(), dataset.schema().fieldIndex($(inputCol())), batch(),
-        batchKey(dataset.schema())), Encoders.row(out));
+        batchKey(dataset.schema())), out);
   }
 
   /** Loads (or reuses) the model on the executor and scores the partition batch by batch. */

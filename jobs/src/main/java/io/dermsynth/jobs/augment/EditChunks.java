@@ -42,6 +42,7 @@ final class EditChunks {
   private final Dataset<Row> images;
   private final Dataset<Row> vectors;
   private final CollectionAccumulator<Row> failures;
+  private final double taskGpus;
 
   EditChunks(JobContext ctx, AugmentSettings c, String runId, String model, String generatorVersion,
       String inverterVersion, Dataset<Row> latents, Dataset<Row> directions) throws IOException {
@@ -58,6 +59,7 @@ final class EditChunks {
     this.images = ctx.tables().read(Tables.IMAGES).select(col("image_id").as("src_id"), col("png"));
     this.vectors = directions.drop("alpha_min", "alpha_max", "rank").withColumnRenamed("direction_id", "dir_id");
     this.failures = ctx.spark().sparkContext().collectionAccumulator("augment failures");
+    this.taskGpus = io.dermsynth.jobs.runtime.SparkSessions.modelTaskGpus(ctx.settings(), ctx.spark());
   }
 
   /** The `synthetic` rows of the plan rows {@code keys} (whole render batches). */
@@ -72,6 +74,7 @@ final class EditChunks {
         .repartition(c.partitions(), col("render_batch"))
         .sortWithinPartitions("render_batch", "synth_id");
     Dataset<Row> edited = new DirectionEditor().setModelPath(model).setBatchSize(c.batchSize())
+        .setTaskGpus(taskGpus)
         .setRender(c.render().id())
         .setBatchCol("render_batch").setSourceCol("png").setAlphaCol("w_alpha").setOutputCol("edit")
         .transform(chunk)
@@ -80,6 +83,7 @@ final class EditChunks {
         "synth_id", "augment", runId, failures, null))
         .withColumn("synthetic_png", col("edit.png"));
     Dataset<Row> scored = new LesionClassifier().setModelPath(classifier).setBatchSize(c.batchSize())
+        .setTaskGpus(taskGpus)
         .setBatchCol("render_batch").setInputCol("synthetic_png").setOutputCol("probability")
         .setPredictionCol("predicted_dx")
         .transform(good);

@@ -9,6 +9,7 @@ import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
 import io.dermsynth.jobs.runtime.Runs;
+import io.dermsynth.jobs.runtime.SparkSessions;
 import io.dermsynth.jobs.runtime.Tables;
 import io.dermsynth.jobs.runtime.TaskDevices;
 import io.dermsynth.core.invert.Inverter;
@@ -106,6 +107,7 @@ public final class InvertJob {
     Dataset<Row> inverted = new LatentInverter().setModelPath(model).setMethod(method)
         .setOptSteps(c.intOrAuto(OPT_STEPS, 0).orElse(LatentInverter.INVERTERS_OPT_STEPS))
         .setBatchSize(c.atLeast(BATCH_SIZE, 1)).setInputCol("png").setOutputCol("latent")
+        .setTaskGpus(SparkSessions.modelTaskGpus(ctx.settings(), ctx.spark()))
         .transform(inBatchOrder(images, c.atLeast(PARTITIONS, 1)))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {

@@ -37,4 +37,15 @@ public final class SparkSessions {
     }
     return SparkSession.builder().config(conf).getOrCreate();
   }
+
+  /**
+   * GPUs per task for the model stages, from {@code spark.task_gpus}: auto is 1 when the executors have
+   * GPUs and no task GPU amount applies to every stage already, else 0.
+   */
+  public static double modelTaskGpus(Settings settings, SparkSession spark) {
+    SparkConf conf = spark.sparkContext().getConf();
+    return new io.dermsynth.jobs.settings.ConfigReader(settings.config(), "spark").autoOr("task_gpus",
+        () -> conf.getDouble("spark.executor.resource.gpu.amount", 0) > 0
+            && !conf.contains("spark.task.resource.gpu.amount") ? 1 : 0);
+  }
 }

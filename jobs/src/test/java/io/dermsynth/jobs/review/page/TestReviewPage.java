@@ -260,18 +260,19 @@ class TestReviewPage {
   @Order(3)
   void theNotebooksRunOnTheWarehouseAndTheirChecksHold() throws Exception {
     int cells = 0;
+    Map<String, String> widgets = Notebooks.registerByName(ctx.spark(), wh);
     for (String notebook : List.of("01_explore_images.sql", "02_directions_and_synthetic.sql")) {
-      for (Notebooks.Cell c : Notebooks.sqlCells(notebook, wh.toString())) {
-        List<Row> rows = ctx.spark().sql(c.sql()).collectAsList();
+      for (Notebooks.Cell c : Notebooks.sqlCells(notebook, widgets)) {
+        List<Row> rows = c.run(ctx.spark());
         if (c.mustBeEmpty()) {
           assertEquals(List.of(), rows, notebook + ": " + c.sql());
         }
         cells++;
       }
     }
-    assertEquals(15, cells);
-    List<Row> decisions = ctx.spark().sql(Notebooks.sqlCells("02_directions_and_synthetic.sql", wh.toString())
-        .stream().filter(c -> c.sql().contains("direction_reviews")).findFirst().orElseThrow().sql()).collectAsList();
+    assertEquals(13, cells);
+    List<Row> decisions = Notebooks.sqlCells("02_directions_and_synthetic.sql", widgets).stream()
+        .filter(c -> c.sql().contains("direction_reviews")).findFirst().orElseThrow().run(ctx.spark());
     assertEquals(3, decisions.size());
     assertEquals("approved", decisions.get(1).getAs("decision"));
     assertEquals(64L, (long) decisions.get(1).getAs("synthetic_images"));
