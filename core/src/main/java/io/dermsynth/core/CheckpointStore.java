@@ -18,6 +18,14 @@ public interface CheckpointStore {
 
   Optional<byte[]> read(String name) throws IOException;
 
+  /**
+   * The file as a stream, for files too big to hold twice (a user's 100 MB weights); missing is an
+   * IOException naming it. Stores that can stream override this.
+   */
+  default java.io.InputStream open(String name) throws IOException {
+    return new java.io.ByteArrayInputStream(readRequired(name));
+  }
+
   /** Writes the whole file, replacing any old one; a reader never sees half a file. */
   void write(String name, byte[] bytes) throws IOException;
 
@@ -124,6 +132,11 @@ public interface CheckpointStore {
       }
 
       @Override
+      public java.io.InputStream open(String name) throws IOException {
+        return parent.open(prefix + "/" + name);
+      }
+
+      @Override
       public void write(String name, byte[] bytes) throws IOException {
         parent.write(prefix + "/" + name, bytes);
       }
@@ -176,6 +189,15 @@ public interface CheckpointStore {
       public Optional<byte[]> read(String name) throws IOException {
         Path p = root.resolve(name);
         return Files.exists(p) ? Optional.of(Files.readAllBytes(p)) : Optional.empty();
+      }
+
+      @Override
+      public java.io.InputStream open(String name) throws IOException {
+        Path p = root.resolve(name);
+        if (!Files.exists(p)) {
+          throw new BadInputException(p + " does not exist");
+        }
+        return new java.io.BufferedInputStream(Files.newInputStream(p), 1 << 16);
       }
 
       @Override

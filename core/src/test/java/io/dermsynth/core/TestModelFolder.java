@@ -74,6 +74,13 @@ class TestModelFolder {
     assertEquals(List.of("manifest.json", "weights"), lpips.list());
     assertEquals(List.of("lpips"), CheckpointStore.directory(dir).list());
     assertEquals("dermsynth-test", ModelFolder.formatName(lpips).orElseThrow());
+    // Streams: the file's bytes through the sub-folder, a missing file named.
+    try (java.io.InputStream in = lpips.open("weights")) {
+      assertArrayEquals(new byte[] {5}, in.readAllBytes());
+    }
+    String missing = org.junit.jupiter.api.Assertions.assertThrows(BadInputException.class,
+        () -> lpips.open("nothing")).getMessage();
+    assertTrue(missing.endsWith("lpips/nothing does not exist"), missing);
   }
 
   @Test

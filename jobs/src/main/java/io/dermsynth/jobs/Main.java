@@ -111,6 +111,22 @@ public final class Main implements Runnable {
     return code;
   }
 
+  /** What a command run by {@link #runInSession} returned and printed (stdout, then stderr). */
+  public record Outcome(int code, String output) {}
+
+  /**
+   * Runs a command line in this JVM's Spark session (the one a notebook holds) and returns its exit code
+   * and output: for callers through PySpark's JVM gateway (py4j turns a Python list into this List), whose
+   * notebooks show what is returned, not what the driver prints.
+   */
+  public static Outcome runInSession(java.util.List<String> args) {
+    io.dermsynth.core.Libtorch.configure();
+    java.io.StringWriter text = new java.io.StringWriter();
+    PrintWriter both = new PrintWriter(text, true);
+    int code = run(both, both, args.toArray(String[]::new));
+    return new Outcome(code, text.toString());
+  }
+
   /** A bad argument, key, path, query or state the user set up: retrying the same command cannot help. */
   public static boolean isUsersToFix(Throwable e) {
     return e instanceof IllegalArgumentException || e instanceof IllegalStateException

@@ -81,7 +81,17 @@ class TestDatabricksBundle {
       assertEquals(pomProperty("libtorch.version"), env.get("PYTORCH_VERSION"));
       assertEquals("cu128", env.get("PYTORCH_FLAVOR"));
       assertNotNull(env.get("PYTORCH_LIBRARY_PATH"));
+      // Named (Unity Catalog) tables: the settings file takes catalog and schema from these.
+      assertEquals("${var.catalog}", env.get("DERMSYNTH_CATALOG"));
+      assertEquals("${var.schema}", env.get("DERMSYNTH_SCHEMA"));
     }
+    assertTrue(map(bundle.get("variables")).keySet().containsAll(List.of("catalog", "schema")));
+    String clusterConf = Files.readString(ROOT.resolve("conf/cluster-gpu.conf"));
+    assertTrue(clusterConf.contains("tables.catalog = ${?DERMSYNTH_CATALOG}")
+        && clusterConf.contains("tables.schema = ${?DERMSYNTH_SCHEMA}"), clusterConf);
+    // Without those variables (spark-submit, Kubernetes) the same file keeps path-based tables.
+    assertEquals(io.dermsynth.jobs.runtime.TableNames.PATHS, io.dermsynth.jobs.runtime.TableNames.of(
+        io.dermsynth.jobs.settings.Settings.load(List.of(ROOT.resolve("conf/cluster-gpu.conf")), Map.of())));
     String jni = "ai.djl.pytorch:pytorch-jni:" + pomProperty("libtorch.version") + "-" + pomProperty("djl.version");
 
     Map<String, String> clusterOf = new HashMap<>();

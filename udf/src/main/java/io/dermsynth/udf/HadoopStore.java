@@ -36,6 +36,16 @@ public final class HadoopStore implements CheckpointStore {
     }
   }
 
+  @Override
+  public InputStream open(String name) throws IOException {
+    Path p = new Path(root, name);
+    FileSystem fs = p.getFileSystem(hadoop);
+    if (!fs.exists(p)) {
+      throw new io.dermsynth.core.BadInputException(p + " does not exist");
+    }
+    return new java.io.BufferedInputStream(fs.open(p), 1 << 16);
+  }
+
   /** Writes beside the target, then renames over it: a process killed mid-write leaves the previous file. */
   @Override
   public void write(String name, byte[] bytes) throws IOException {

@@ -41,7 +41,7 @@ public final class ClassifierTrainer {
    * How a classifier is trained, built by name ({@link #builder}); the builder starts from the paper's
    * setting: Adam at 10⁻³ with L2 10⁻⁴, batch 32, oversampling, augmentation, 30 epochs, no early stop.
    */
-  public static final class Options {
+  public static final class Options implements Cloneable {
     private int epochs = 30;
     private int batchSize = 32;
     private double learningRate = 1e-3;
@@ -60,67 +60,68 @@ public final class ClassifierTrainer {
       return new Builder();
     }
 
-    /** Named setters. */
+    /** Named setters; each {@link #build} returns options of their own, which later setters leave alone. */
     public static final class Builder {
       private final Options o = new Options();
-      private boolean built;
-
-      private Builder set(Runnable r) {
-        if (built) {
-          throw new IllegalStateException("options already built");
-        }
-        r.run();
-        return this;
-      }
 
       /** @param v most epochs to run */
       public Builder epochs(int v) {
-        return set(() -> o.epochs = v);
+        o.epochs = v;
+        return this;
       }
 
       /** @param v images per step */
       public Builder batchSize(int v) {
-        return set(() -> o.batchSize = v);
+        o.batchSize = v;
+        return this;
       }
 
       /** @param v Adam's step size */
       public Builder learningRate(double v) {
-        return set(() -> o.learningRate = v);
+        o.learningRate = v;
+        return this;
       }
 
       /** @param v L2 penalty, added to the gradient (DJL's Adam) */
       public Builder weightDecay(double v) {
-        return set(() -> o.weightDecay = v);
+        o.weightDecay = v;
+        return this;
       }
 
       /** @param v the imbalance strategy */
       public Builder sampling(Sampling v) {
-        return set(() -> o.sampling = v);
+        o.sampling = v;
+        return this;
       }
 
       /** @param v epochs without a better validation BA before stopping (0 = never stop early) */
       public Builder patience(int v) {
-        return set(() -> o.patience = v);
+        o.patience = v;
+        return this;
       }
 
       /** @param v wall-clock budget; training stops after the epoch that crosses it (0 = none) */
       public Builder maxSeconds(long v) {
-        return set(() -> o.maxSeconds = v);
+        o.maxSeconds = v;
+        return this;
       }
 
       /** @param v whether to augment training images */
       public Builder augment(boolean v) {
-        return set(() -> o.augment = v);
+        o.augment = v;
+        return this;
       }
 
       /** @param v seed of sampling and augmentation */
       public Builder seed(long v) {
-        return set(() -> o.seed = v);
+        o.seed = v;
+        return this;
       }
 
       /** @param v a synthetic image's sampling weight relative to a real one of its class */
       public Builder syntheticWeight(double v) {
-        return set(() -> o.syntheticWeight = v);
+        o.syntheticWeight = v;
+        return this;
       }
 
       /**
@@ -128,7 +129,8 @@ public final class ClassifierTrainer {
        *     synthetic images take the same optimizer steps), instead of as many as there are images
        */
       public Builder realDrawsPerEpoch(boolean v) {
-        return set(() -> o.realDrawsPerEpoch = v);
+        o.realDrawsPerEpoch = v;
+        return this;
       }
 
       public Options build() {
@@ -136,8 +138,11 @@ public final class ClassifierTrainer {
             || o.maxSeconds < 0 || !(o.syntheticWeight >= 0) || o.sampling == null) {
           throw new IllegalArgumentException("classifier options out of range: " + o);
         }
-        built = true;
-        return o;
+        try {
+          return (Options) o.clone();  // primitives and an enum: a shallow copy is a copy
+        } catch (CloneNotSupportedException e) {
+          throw new AssertionError(e);
+        }
       }
     }
 

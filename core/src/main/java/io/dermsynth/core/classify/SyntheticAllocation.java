@@ -1,9 +1,7 @@
 package io.dermsynth.core.classify;
 
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -26,17 +24,11 @@ public final class SyntheticAllocation {
     NONE;
 
     public String id() {
-      return name().toLowerCase(Locale.ROOT);
+      return io.dermsynth.core.Choices.id(this);
     }
 
     public static Policy parse(String name) {
-      for (Policy p : values()) {
-        if (p.id().equals(name)) {
-          return p;
-        }
-      }
-      throw new IllegalArgumentException("allocation '" + name + "'; allowed: "
-          + Arrays.stream(values()).map(Policy::id).toList());
+      return io.dermsynth.core.Choices.parse(Policy.class, name, "allocation");
     }
   }
 

@@ -29,7 +29,7 @@ public final class ContentDuplicates {
     GROUP, QUARANTINE;
 
     public static Policy parse(String s) {
-      return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
+      return io.dermsynth.core.Choices.parse(Policy.class, s, "duplicates policy");
     }
   }
 

@@ -23,11 +23,11 @@ public final class LesionSplitter {
     TRAIN, VAL, TEST;
 
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return io.dermsynth.core.Choices.id(this);
     }
 
     public static Split parse(String s) {
-      return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
+      return io.dermsynth.core.Choices.parse(Split.class, s, "split");
     }
   }
 

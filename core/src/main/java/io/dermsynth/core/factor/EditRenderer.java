@@ -43,17 +43,11 @@ public final class EditRenderer {
     RESIDUAL;
 
     public String id() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return io.dermsynth.core.Choices.id(this);
     }
 
     public static Render parse(String name) {
-      for (Render r : values()) {
-        if (r.id().equals(name)) {
-          return r;
-        }
-      }
-      throw new IllegalArgumentException("render '" + name + "'; allowed: "
-          + java.util.Arrays.stream(values()).map(Render::id).toList());
+      return io.dermsynth.core.Choices.parse(Render.class, name, "render");
     }
   }
 

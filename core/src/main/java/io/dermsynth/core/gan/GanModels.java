@@ -40,11 +40,7 @@ public final class GanModels {
     NEWEST, BEST;
 
     public static Pick parse(String name) {
-      try {
-        return valueOf(name.toUpperCase(java.util.Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("snapshot pick must be newest or best, got '" + name + "'", e);
-      }
+      return io.dermsynth.core.Choices.parse(Pick.class, name, "snapshot pick");
     }
   }
 

@@ -184,7 +184,7 @@ public final class TrainClassifierJob {
           c.bool(PROGRESS) && System.console() != null);
       String pretrained = c.string(PRETRAINED);
       if (!pretrained.isEmpty()) {
-        try (var in = new java.io.ByteArrayInputStream(ModelStore.readFile(ctx.spark(), pretrained))) {
+        try (var in = ModelStore.openFile(ctx.spark(), pretrained)) {
           LOG.info("train-classifier {}: starting from {} (not taken: {})", runId, pretrained,
               model.loadBackbone(in));
         }

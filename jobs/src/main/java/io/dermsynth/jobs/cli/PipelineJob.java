@@ -112,6 +112,7 @@ public final class PipelineJob {
     private final Steps steps;
     private final PrintWriter out;
     private final boolean reuse;
+    private final AugmentSettings augment;
     private String reusedGan;
 
     Chain(JobContext ctx, String runId, String grid, Steps steps, PrintWriter out, boolean reuse) {
@@ -122,6 +123,7 @@ public final class PipelineJob {
       this.steps = steps;
       this.out = out;
       this.reuse = reuse;
+      this.augment = AugmentSettings.of(ctx.settings());  // checked before the first stage runs
     }
 
     Result run(Path data, DatasetFormat format) throws Exception {
@@ -198,7 +200,7 @@ public final class PipelineJob {
     }
 
     private boolean unattended() {
-      return AugmentSettings.of(ctx.settings()).source().equals("all_top_k");
+      return augment.source().equals("all_top_k");
     }
 
     private void printHowToReview() {
@@ -211,14 +213,14 @@ public final class PipelineJob {
     }
 
     private AugmentJob.Result augment(String inverter) throws Exception {
-      AugmentSettings a = AugmentSettings.of(ctx.settings());
       if (unattended()) {
         steps.start("augment: the top %d directions approved automatically (no reviewer: augment.directions = "
-            + "all_top_k), %d %s renders of train latents' edits, spread %s → synthetic", a.topK(), a.target(),
-            a.render().id(), a.balance());
+            + "all_top_k), %d %s renders of train latents' edits, spread %s → synthetic", augment.topK(),
+            augment.target(), augment.render().id(), augment.balance());
       } else {
         steps.start("augment: the approved directions (direction_reviews) within their alpha ranges, %d %s "
-            + "renders of train latents' edits, spread %s → synthetic", a.target(), a.render().id(), a.balance());
+            + "renders of train latents' edits, spread %s → synthetic", augment.target(), augment.render().id(),
+            augment.balance());
       }
       return RunLines.printStep(out, AugmentJob.run(ctx, inverter));
     }

@@ -1,7 +1,6 @@
 package io.dermsynth.jobs.export;
 
 import io.dermsynth.core.CheckpointStore;
-import java.util.Locale;
 
 /** How an export lays images out. */
 public enum ExportFormat {
@@ -11,16 +10,11 @@ public enum ExportFormat {
   WEBDATASET;
 
   public String id() {
-    return name().toLowerCase(Locale.ROOT);
+    return io.dermsynth.core.Choices.id(this);
   }
 
   public static ExportFormat parse(String s) {
-    for (ExportFormat f : values()) {
-      if (f.id().equals(s)) {
-        return f;
-      }
-    }
-    throw new IllegalArgumentException("export format '" + s + "'; allowed: imagefolder, webdataset");
+    return io.dermsynth.core.Choices.parse(ExportFormat.class, s, "export format");
   }
 
   ExportWriter writer(CheckpointStore store, long shardBytes) {

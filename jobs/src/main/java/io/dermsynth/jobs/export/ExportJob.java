@@ -9,8 +9,10 @@ import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.runtime.JobResult;
 import io.dermsynth.jobs.runtime.ModelStore;
 import io.dermsynth.jobs.runtime.Runs;
+import io.dermsynth.jobs.runtime.TableCatalog;
 import io.dermsynth.jobs.runtime.Tables;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -85,14 +87,30 @@ public final class ExportJob {
     });
   }
 
+  /** A sample's lineage: `synthetic` columns, each exported under its name here (null for a real image). */
+  private static final Map<String, String> LINEAGE = new LinkedHashMap<>();
+
+  static {
+    LINEAGE.put("image_id", "source_image_id");
+    for (String c : List.of("direction_id", "alpha", "alpha_unit", "render", "generator_version",
+        "inverter_version")) {
+      LINEAGE.put(c, c);
+    }
+  }
+
   /** The real train split, then the chosen synthetic rows, each in key order: one export, one order. */
   private static Dataset<Row> samples(JobContext ctx, String arm, String pool) {
-    Dataset<Row> real = ctx.tables().read(Tables.IMAGES).where(col("split").equalTo("train"))
-        .select(col("image_id").as("key"), col("dx"), col("lesion_id"), col("png"), lit(false).as("synthetic"),
-            lit(null).cast("string").as("source_image_id"), lit(null).cast("string").as("direction_id"),
-            lit(null).cast("double").as("alpha"), lit(null).cast("string").as("alpha_unit"),
-            lit(null).cast("string").as("render"), lit(null).cast("string").as("generator_version"),
-            lit(null).cast("string").as("inverter_version"));
+    org.apache.spark.sql.types.StructType declared = TableCatalog.schema(Tables.SYNTHETIC);
+    List<Column> real = new java.util.ArrayList<>(List.of(col("image_id").as("key"), col("dx"), col("lesion_id"),
+        col("png"), lit(false).as("synthetic")));
+    List<Column> made = new java.util.ArrayList<>(List.of(col("synth_id").as("key"), col("dx"), col("lesion_id"),
+        col("png"), lit(true).as("synthetic")));
+    LINEAGE.forEach((column, name) -> {
+      real.add(lit(null).cast(declared.apply(column).dataType()).as(name));
+      made.add(col(column).as(name));
+    });
+    Dataset<Row> images = ctx.tables().read(Tables.IMAGES).where(col("split").equalTo("train"))
+        .select(real.toArray(Column[]::new));
     Dataset<Row> synthetic = null;
     if (arm != null) {
       Dataset<Row> chosen = ExperimentJob.armRows(ctx, arm);
@@ -103,11 +121,8 @@ public final class ExportJob {
       synthetic = ctx.tables().read(Tables.SYNTHETIC).where(pool);
     }
     if (synthetic == null) {
-      return real.orderBy("key");
+      return images.orderBy("key");
     }
-    Column[] lineage = {col("synth_id").as("key"), col("dx"), col("lesion_id"), col("png"), lit(true).as("synthetic"),
-        col("image_id").as("source_image_id"), col("direction_id"), col("alpha"), col("alpha_unit"), col("render"),
-        col("generator_version"), col("inverter_version")};
-    return real.unionByName(synthetic.select(lineage)).orderBy(col("synthetic"), col("key"));
+    return images.unionByName(synthetic.select(made.toArray(Column[]::new))).orderBy(col("synthetic"), col("key"));
   }
 }

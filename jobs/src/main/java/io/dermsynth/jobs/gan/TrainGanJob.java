@@ -137,7 +137,7 @@ public final class TrainGanJob {
     if (inception.isEmpty()) {
       net = ModelStore.loadClassifier(ctx.spark(), model, device);
     } else {
-      try (var in = new java.io.ByteArrayInputStream(ModelStore.readFile(ctx.spark(), inception))) {
+      try (var in = ModelStore.openFile(ctx.spark(), inception)) {
         net = InceptionV3.load(ai.djl.ndarray.NDManager.newBaseManager(device), in);
       }
     }

@@ -2,7 +2,6 @@ package io.dermsynth.jobs.runtime;
 
 import io.dermsynth.jobs.settings.Settings;
 import ai.djl.Device;
-import io.dermsynth.core.BadInputException;
 import io.dermsynth.core.classify.ClassifierModel;
 import io.dermsynth.core.CheckpointStore;
 import java.io.IOException;
@@ -62,10 +61,10 @@ public final class ModelStore {
     return new io.dermsynth.udf.HadoopStore(spark.sparkContext().hadoopConfiguration(), dir);
   }
 
-  /** A file's bytes by URI (weights a user names, e.g. Inception's); missing is an error naming it. */
-  public static byte[] readFile(SparkSession spark, String uri) throws IOException {
+  /** A file by URI as a stream (weights a user names, e.g. Inception's); missing is an error naming it. */
+  public static java.io.InputStream openFile(SparkSession spark, String uri) throws IOException {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
-    return store(spark, parent(p)).read(p.getName()).orElseThrow(() -> new BadInputException(uri + " does not exist"));
+    return store(spark, parent(p)).open(p.getName());
   }
 
   /** Writes a whole file by URI, replacing any old one (written beside, then renamed). */

@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueType;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -105,14 +104,7 @@ public final class ConfigReader {
 
   /** An enum constant by its lower-case name. */
   public <E extends Enum<E>> E choice(String key, Class<E> type) {
-    String v = string(key);
-    for (E e : type.getEnumConstants()) {
-      if (e.name().equalsIgnoreCase(v)) {
-        return e;
-      }
-    }
-    throw new IllegalArgumentException(key(key) + " = '" + v + "'; allowed: "
-        + java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList());
+    return io.dermsynth.core.Choices.parse(type, string(key), key(key) + " =");
   }
 
   /** A number ≥ 0, or {@value #AUTO} for {@code rule}'s value. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dermsynth.jobs.Notebooks;
+import io.dermsynth.jobs.PythonNotebook;
 import io.dermsynth.jobs.S3Server;
 import io.dermsynth.jobs.SparkTest;
 import io.dermsynth.jobs.augment.AugmentFixture;
@@ -322,6 +323,57 @@ class TestReviewPage {
       assertEquals(ids.get(0), s3rows.get(0).getAs("direction_id"));
       assertTrue(s3ctx.tables().path(Tables.DIRECTION_REVIEWS).startsWith("s3a://"));
     }
+  }
+
+  /**
+   * The Python notebook in python3, its Spark and JVM calls answered by this session: a strip per direction
+   * with a PNG per image and strength, and a decision recorded through review-decide (and one refused).
+   */
+  @Test
+  @Order(5)
+  void thePythonNotebookShowsEachStripAndRecordsDecisionsThroughReviewDecide() throws Exception {
+    Map<String, String> widgets = new java.util.HashMap<>(Notebooks.registerByName(ctx.spark(), wh));
+    widgets.putAll(Map.of("kind", "external", "warehouse", wh.toString(), "images", "2", "alphas", "-2,0,2",
+        "direction", ids.get(2), "decision", "approve", "name", "from python", "alpha_min", "-1.5",
+        "alpha_max", "1", "reviewer", "notebook"));
+    long before = ctx.tables().read(Tables.DIRECTION_REVIEWS).count();
+    PythonNotebook.Result r = PythonNotebook.run(ctx.spark(), "05_review_directions.py", widgets, base);
+
+    // Three directions, each 2 images × 3 strengths; at α 0 the render is the unedited one (LPIPS 0).
+    String page = String.join("", r.html());
+    Matcher img = Pattern.compile("data:image/png;base64,([A-Za-z0-9+/=]+)").matcher(page);
+    int pictures = 0;
+    while (img.find()) {
+      byte[] png = java.util.Base64.getDecoder().decode(img.group(1));
+      assertEquals(32 * 32 * 3, io.dermsynth.core.gan.GanImages.decodeOne(png, 32).length);
+      pictures++;
+    }
+    assertEquals(3 * 2 * 3, pictures, r.log());
+    assertEquals(3 * 2, page.split("&alpha; \\+0\\.0<br/>LPIPS 0\\.000", -1).length - 1, page.length() + " chars");
+    for (String id : ids) {
+      assertTrue(page.contains("direction " + id), id);
+    }
+    // The decision: one row more, the latest for that direction, as review-decide writes it.
+    assertEquals(before + 1, ctx.tables().read(Tables.DIRECTION_REVIEWS).count());
+    Row row = ctx.tables().read(Tables.DIRECTION_REVIEWS).where(col("reviewer").equalTo("notebook")).first();
+    assertEquals(ids.get(2), row.getAs("direction_id"));
+    assertEquals("approved", row.getAs("decision"));
+    assertEquals("from python", row.getAs("name"));
+    assertEquals(-1.5, row.<Double>getAs("alpha_min"));
+    assertEquals(1.0, row.<Double>getAs("alpha_max"));
+    assertEquals(1, ctx.tables().read(Tables.RUNS).where("command = 'review-decide'")
+        .where(col("run_id").equalTo(row.<String>getAs("run_id"))).count());
+    // What was displayed: the directions, every commit of direction_reviews, and its directions then and now.
+    assertEquals(List.of(3, (int) ctx.tables().delta(Tables.DIRECTION_REVIEWS).history().count(),
+        (int) ctx.tables().read(Tables.DIRECTION_REVIEWS).select("direction_id").distinct().count()),
+        r.displayed(), r.log());
+
+    // What the page refuses, the notebook refuses: an approval without its name and range.
+    widgets.putAll(Map.of("name", "", "alpha_min", "", "alpha_max", ""));
+    AssertionError refused = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+        () -> PythonNotebook.run(ctx.spark(), "05_review_directions.py", widgets, base));
+    assertTrue(refused.getMessage().contains("review-decide refused (exit 2)"), refused.getMessage());
+    assertEquals(before + 1, ctx.tables().read(Tables.DIRECTION_REVIEWS).count());
   }
 
   private static WebDriver chromium() {
