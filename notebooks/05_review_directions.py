@@ -48,13 +48,19 @@ print("edits rendered by", inverter)
 # COMMAND ----------
 
 # The directions of the newest generator with their current decision (the latest row per direction in
-# the append-only direction_reviews).
-directions = spark.sql("""
+# the append-only direction_reviews, which the first decision creates).
+if spark.catalog.tableExists(table("direction_reviews")):
+    reviews = "IDENTIFIER(:catalog || '.' || :schema || '.direction_reviews')"
+else:
+    reviews = ("(SELECT CAST(NULL AS STRING) AS direction_id, CAST(NULL AS STRING) AS decision, "
+               "CAST(NULL AS STRING) AS name, CAST(NULL AS DOUBLE) AS alpha_min, CAST(NULL AS DOUBLE) AS alpha_max, "
+               "CAST(NULL AS STRING) AS reviewer, CAST(NULL AS TIMESTAMP) AS decided_at)")
+directions = spark.sql(f"""
 SELECT d.direction_id, d.rank, round(d.eigenvalue, 4) AS eigenvalue, d.layer_selection, r.decision, r.name,
        r.alpha_min, r.alpha_max, r.reviewer
 FROM IDENTIFIER(:catalog || '.' || :schema || '.directions') d
 LEFT JOIN (SELECT *, row_number() OVER (PARTITION BY direction_id ORDER BY decided_at DESC) AS n
-           FROM IDENTIFIER(:catalog || '.' || :schema || '.direction_reviews')) r
+           FROM {reviews}) r
   ON r.direction_id = d.direction_id AND r.n = 1
 WHERE d.generator_version = (SELECT max_by(generator_version, created_at)
                              FROM IDENTIFIER(:catalog || '.' || :schema || '.directions'))
@@ -87,8 +93,12 @@ alphas = "[" + dbutils.widgets.get("alphas") + "]"
 
 
 def strip(direction):
-    rows = spark.sql(strip_sql, args=dict(names, direction=direction, alphas=alphas,
-                                          images=dbutils.widgets.get("images"))).collect()
+    try:
+        rows = spark.sql(strip_sql, args=dict(names, direction=direction, alphas=alphas,
+                                              images=dbutils.widgets.get("images"))).collect()
+    except Exception as e:  # one direction that cannot render (as the review page does): say why, go on
+        return (f"<h3>direction {html.escape(direction)}</h3><p>cannot render this strip: "
+                f"{html.escape(str(e))}</p>", 0)
     by_image = {}
     for r in rows:
         by_image.setdefault((r["image_id"], r["dx"]), []).append(r)
@@ -143,17 +153,21 @@ if decision:
 
 # COMMAND ----------
 
-# direction_reviews through time: every commit (one per decision), and each direction's decision as of
+# direction_reviews through time: every commit (one per decision), and each direction's decisions as of
 # the table's first version against now.
-history = spark.sql(f"DESCRIBE HISTORY {table('direction_reviews')}").collect()
-display(history)
-first = min(h["version"] for h in history)
-then_and_now = spark.sql(f"""
-SELECT coalesce(t.direction_id, n.direction_id) AS direction_id, t.decisions AS decisions_then, n.decisions AS decisions_now
+if not spark.catalog.tableExists(table("direction_reviews")):
+    print("no decision recorded yet")
+else:
+    history = spark.sql(f"DESCRIBE HISTORY {table('direction_reviews')}").collect()
+    display(history)
+    first = min(h["version"] for h in history)
+    then_and_now = spark.sql(f"""
+SELECT coalesce(t.direction_id, n.direction_id) AS direction_id, t.decisions AS decisions_then,
+       n.decisions AS decisions_now
 FROM (SELECT direction_id, count(*) AS decisions FROM {table('direction_reviews')} VERSION AS OF {int(first)}
       GROUP BY direction_id) t
 FULL OUTER JOIN (SELECT direction_id, count(*) AS decisions FROM {table('direction_reviews')} GROUP BY direction_id) n
   ON t.direction_id = n.direction_id
 ORDER BY direction_id
 """).collect()
-display(then_and_now)
+    display(then_and_now)

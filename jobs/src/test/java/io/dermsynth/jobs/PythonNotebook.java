@@ -30,7 +30,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Runs a Python notebook of notebooks/ in python3 against this JVM's Spark session: the JVM half of
  * notebook_host.py, answering what PySpark's gateway would — SQL with named parameters through {@code
- * spark.sql}, static calls through {@code spark._jvm} (a Python list becomes a java.util.List, as py4j's
+ * spark.sql}, {@code spark.catalog.tableExists}, static calls through {@code spark._jvm} (a Python list becomes a java.util.List, as py4j's
  * auto_convert does; the session handle becomes this session), and records what the notebook displays.
  * Real PySpark is not installable here (no PyPI); everything the notebook asks runs for real in Spark.
  */
@@ -72,6 +72,7 @@ public final class PythonNotebook {
                 args(m.getAsJsonObject("args"))).collectAsList()));
             case "jvm" -> reply.add("value", json(invoke(spark, m.get("path").getAsString(),
                 m.getAsJsonArray("args"))));
+            case "tableExists" -> reply.addProperty("value", spark.catalog().tableExists(m.get("name").getAsString()));
             case "display" -> displayed.add(m.get("rows").getAsInt());
             case "displayHTML" -> html.add(m.get("html").getAsString());
             case "cell" -> cells.add(m.get("cell").getAsInt());

@@ -107,9 +107,15 @@ class Jvm:
         return _call({"op": "jvm", "path": ".".join(self._path), "args": [_encode(a) for a in args]})
 
 
+class Catalog:
+    def tableExists(self, name):
+        return _call({"op": "tableExists", "name": name})
+
+
 class SparkSession:
     _jvm = Jvm()
     _jsparkSession = _SESSION
+    catalog = Catalog()
 
     def sql(self, query, args=None):
         return DataFrame(query, dict(args or {}))

@@ -339,7 +339,8 @@ class TestReviewPage {
     long before = ctx.tables().read(Tables.DIRECTION_REVIEWS).count();
     PythonNotebook.Result r = PythonNotebook.run(ctx.spark(), "05_review_directions.py", widgets, base);
 
-    // Three directions, each 2 images × 3 strengths; at α 0 the render is the unedited one (LPIPS 0).
+    // The three directions, each 2 images × 3 strengths; at α 0 the render is the unedited one (LPIPS 0).
+    // The direction broken above shows why it cannot render, as on the page, and the others still show.
     String page = String.join("", r.html());
     Matcher img = Pattern.compile("data:image/png;base64,([A-Za-z0-9+/=]+)").matcher(page);
     int pictures = 0;
@@ -353,6 +354,8 @@ class TestReviewPage {
     for (String id : ids) {
       assertTrue(page.contains("direction " + id), id);
     }
+    assertTrue(page.matches("(?s).*direction d-broken</h3><p>cannot render this strip: .*must be \\[512].*"), page
+        .replaceAll("base64,[^\"]+", "base64,…"));
     // The decision: one row more, the latest for that direction, as review-decide writes it.
     assertEquals(before + 1, ctx.tables().read(Tables.DIRECTION_REVIEWS).count());
     Row row = ctx.tables().read(Tables.DIRECTION_REVIEWS).where(col("reviewer").equalTo("notebook")).first();
@@ -364,7 +367,7 @@ class TestReviewPage {
     assertEquals(1, ctx.tables().read(Tables.RUNS).where("command = 'review-decide'")
         .where(col("run_id").equalTo(row.<String>getAs("run_id"))).count());
     // What was displayed: the directions, every commit of direction_reviews, and its directions then and now.
-    assertEquals(List.of(3, (int) ctx.tables().delta(Tables.DIRECTION_REVIEWS).history().count(),
+    assertEquals(List.of(4, (int) ctx.tables().delta(Tables.DIRECTION_REVIEWS).history().count(),
         (int) ctx.tables().read(Tables.DIRECTION_REVIEWS).select("direction_id").distinct().count()),
         r.displayed(), r.log());
 
