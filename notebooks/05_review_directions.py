@@ -13,12 +13,10 @@
 
 # COMMAND ----------
 
-dbutils.widgets.text("catalog", "main")
-dbutils.widgets.text("schema", "dermsynth")
-dbutils.widgets.text("kind", "managed")
-dbutils.widgets.text("warehouse", "/Volumes/main/dermsynth/warehouse")
-dbutils.widgets.text("images", "4")
-dbutils.widgets.text("alphas", "-3,-1.5,0,1.5,3")
+for widget, default in {"catalog": "main", "schema": "dermsynth", "kind": "managed",
+                        "warehouse": "/Volumes/main/dermsynth/warehouse", "images": "4",
+                        "alphas": "-3,-1.5,0,1.5,3"}.items():
+    dbutils.widgets.text(widget, default)
 catalog = dbutils.widgets.get("catalog")
 schema = dbutils.widgets.get("schema")
 names = {"catalog": catalog, "schema": schema}
@@ -120,25 +118,21 @@ displayHTML("".join(page for page, _ in pages))
 # Record a decision: fill the `direction` and `decision` (approve or reject) widgets — and for an approval
 # `name`, `alpha_min`, `alpha_max` — then run this cell. It runs `dermsynth review-decide` in this
 # session; an empty `decision` records nothing.
-dbutils.widgets.text("direction", "")
-dbutils.widgets.text("decision", "")
-dbutils.widgets.text("name", "")
-dbutils.widgets.text("alpha_min", "")
-dbutils.widgets.text("alpha_max", "")
-dbutils.widgets.text("note", "")
-dbutils.widgets.text("reviewer", "")
+fields = ("name", "alpha_min", "alpha_max", "note", "reviewer")
+for widget in ("direction", "decision") + fields:
+    dbutils.widgets.text(widget, "")
 
 
-def review_decide(direction, decision, **fields):
+def review_decide(direction, decision, **values):
     """Runs `dermsynth review-decide` in this session; raises with its message when it refuses."""
     if decision not in ("approve", "reject"):
         raise ValueError(f"decision must be approve or reject, got {decision!r}")
     args = ["review-decide", "--direction", direction, "--" + decision,
             "--set", "warehouse=" + dbutils.widgets.get("warehouse"), "--set", "tables.catalog=" + catalog,
             "--set", "tables.schema=" + schema, "--set", "tables.kind=" + dbutils.widgets.get("kind")]
-    for key in ("name", "alpha_min", "alpha_max", "note", "reviewer"):
-        if fields.get(key):
-            args += ["--" + key.replace("_", "-"), str(fields[key])]
+    for key, value in values.items():
+        if value:
+            args += ["--" + key.replace("_", "-"), str(value)]
     outcome = spark._jvm.io.dermsynth.jobs.Main.runInSession(args)
     print(outcome.output())
     if outcome.code() != 0:
@@ -149,7 +143,7 @@ def review_decide(direction, decision, **fields):
 decision = dbutils.widgets.get("decision").strip()
 if decision:
     review_decide(dbutils.widgets.get("direction").strip(), decision,
-                  **{k: dbutils.widgets.get(k).strip() for k in ("name", "alpha_min", "alpha_max", "note", "reviewer")})
+                  **{k: dbutils.widgets.get(k).strip() for k in fields})
 
 # COMMAND ----------
 
