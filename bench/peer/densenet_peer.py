@@ -7,6 +7,9 @@ transitions BN-ReLU-1×1 conv (×θ) - 2×2 average pool; BN-ReLU, global averag
 io.dermsynth.bench.ClassifierBench runs it: N training images drawn with class-balancing weights, in
 minibatches (forward, cross-entropy weighted per sample, backward, Adam with L2 weight decay), then an
 eval-mode forward over the validation images. Each timed run is one epoch; prints the median, min, max.
+--impl torchvision trains torchvision's own DenseNet instead (torchvision.models.densenet121, or
+torchvision.models.DenseNet with the small preset's growth, blocks and stem; its transitions halve the
+channels, θ = 0.5 as here), the implementation users compare with.
 
   /usr/bin/python3 bench/peer/densenet_peer.py --preset small --size 64 --batch 32 --train 256 --val 64
 """
@@ -69,12 +72,21 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--iters", type=int, default=5)
     ap.add_argument("--profile", default=None, help="Chrome trace of one more epoch")
+    ap.add_argument("--impl", default="peer", choices=["peer", "torchvision"])
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     classes = 7
-    net = DenseNet(*PRESETS[a.preset], classes)
+    if a.impl == "torchvision":
+        import torchvision
+        k, blocks, init, bn_size, _ = PRESETS[a.preset]
+        net = torchvision.models.DenseNet(growth_rate=k, block_config=blocks, num_init_features=init,
+                                          bn_size=bn_size, num_classes=classes)
+    else:
+        net = DenseNet(*PRESETS[a.preset], classes)
+    print(f"# {a.impl}: {sum(p.numel() for p in net.parameters()):,} parameters, torch {torch.__version__}",
+          file=sys.stderr)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3, weight_decay=1e-4)
     xs, ys = torch.rand(a.train, 3, a.size, a.size), torch.arange(a.train) % classes
     xv = torch.rand(a.val, 3, a.size, a.size)
@@ -100,7 +112,7 @@ def main():
             for s in range(0, a.val, max(16, a.batch)):
                 F.softmax(net((xv[s:s + max(16, a.batch)] - mean) / std), 1).argmax(1).tolist()
 
-    report("densenet_epoch", f"{a.preset}@{a.size}px/{a.train}img", a.batch, a.train + a.val, epoch, a.warmup,
+    report("densenet_epoch" if a.impl == "peer" else "densenet_epoch_torchvision", f"{a.preset}@{a.size}px/{a.train}img", a.batch, a.train + a.val, epoch, a.warmup,
            a.iters)
     if a.profile:
         with torch.autograd.profiler.profile(record_shapes=True) as prof:
