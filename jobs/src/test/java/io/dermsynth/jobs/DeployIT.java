@@ -205,13 +205,31 @@ class DeployIT {
     throw new AssertionError(path + " is not copied into the image by deploy/docker/Dockerfile: " + IMAGE);
   }
 
+  /**
+   * What the runtime stage (after the last FROM) copies in, by destination: a host path, or for a copy
+   * from the build stage the host file its {@code cp} took there (the app jar that `package` built); the
+   * build stage's Maven downloads have no host file and are left out.
+   */
   private static Map<String, Path> dockerCopies() {
     Map<String, Path> copies = new HashMap<>();
     try {
-      for (String line : Files.readAllLines(DEPLOY.resolve("docker/Dockerfile"))) {
+      String text = Files.readString(DEPLOY.resolve("docker/Dockerfile"));
+      String runtime = text.substring(text.lastIndexOf("\nFROM "));
+      for (String line : runtime.split("\n")) {
         String[] w = line.trim().split("\\s+");
         if (w.length == 3 && w[0].equals("COPY")) {
           copies.put(w[2], ROOT.resolve(w[1]));
+        } else if (w.length == 4 && w[0].equals("COPY") && w[1].equals("--from=build")) {
+          Matcher cp = Pattern.compile("cp (\\S+) " + Pattern.quote(w[2]) + "\\b").matcher(text);
+          if (!cp.find()) {
+            continue;  // made by Maven in the build stage (the extra jars), no host file behind it
+          }
+          Path dir = ROOT.resolve(cp.group(1)).getParent();
+          var glob = dir.getFileSystem().getPathMatcher("glob:" + ROOT.resolve(cp.group(1)));
+          try (var files = Files.list(dir)) {
+            copies.put(w[3], files.filter(glob::matches).findFirst()
+                .orElseThrow(() -> new AssertionError(cp.group(1) + " not built: run `mvn package` first")));
+          }
         }
       }
     } catch (java.io.IOException e) {
