@@ -73,7 +73,11 @@ def main():
     ap.add_argument("--iters", type=int, default=5)
     ap.add_argument("--profile", default=None, help="Chrome trace of one more epoch")
     ap.add_argument("--impl", default="peer", choices=["peer", "torchvision"])
+    ap.add_argument("--mkldnn", default="on", choices=["on", "off"],
+                    help="off: libtorch's own im2col + GEMM convolutions, the kernels dermsynth runs on where its "
+                         "convolution check turns oneDNN off")
     a = ap.parse_args()
+    torch.backends.mkldnn.enabled = a.mkldnn == "on"
     if a.threads:
         torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -112,8 +116,9 @@ def main():
             for s in range(0, a.val, max(16, a.batch)):
                 F.softmax(net((xv[s:s + max(16, a.batch)] - mean) / std), 1).argmax(1).tolist()
 
-    report("densenet_epoch" if a.impl == "peer" else "densenet_epoch_torchvision", f"{a.preset}@{a.size}px/{a.train}img", a.batch, a.train + a.val, epoch, a.warmup,
-           a.iters)
+    name = "densenet_epoch" if a.impl == "peer" else "densenet_epoch_torchvision"
+    report(name + ("" if a.mkldnn == "on" else "_no_mkldnn"), f"{a.preset}@{a.size}px/{a.train}img", a.batch,
+           a.train + a.val, epoch, a.warmup, a.iters)
     if a.profile:
         with torch.autograd.profiler.profile(record_shapes=True) as prof:
             epoch()
