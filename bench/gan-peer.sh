@@ -16,6 +16,16 @@ bench_java GanBench "$preset" "$batch" 2 "$iters" "$([[ -n "$only" ]] && echo fo
 echo "# PyTorch eager peer (bench/peer/stylegan2_peer.py)"
 /usr/bin/python3 "$root/bench/peer/stylegan2_peer.py" --preset "$preset" --batch "$batch" --threads "$threads" \
   --iters "$iters" ${only:+--forward-only} --profile "$out/peer.json" | tee "$out/peer.txt"
+# The peer again on libtorch's own convolutions (no oneDNN): dermsynth's kernels where its convolution check
+# turned oneDNN off (bench/RESULTS.md, "Wrong convolutions on one CPU"); PEER_NO_MKLDNN=0 skips it.
+if [[ ${PEER_NO_MKLDNN:-1} == 1 ]]; then
+  echo "# PyTorch eager peer without oneDNN (--mkldnn off)"
+  /usr/bin/python3 "$root/bench/peer/stylegan2_peer.py" --preset "$preset" --batch "$batch" --threads "$threads" \
+    --iters "$iters" ${only:+--forward-only} --mkldnn off | tee "$out/peer-no-mkldnn.txt"
+  echo "# ratios against the peer without oneDNN"
+  # shellcheck disable=SC2046
+  bench_ratio "$out/djl.txt" "$out/peer-no-mkldnn.txt" g_forward $([[ -n "$only" ]] || echo train_step train_step_r1)
+fi
 if [[ -n "$only" ]]; then
   bench_ratio "$out/djl.txt" "$out/peer.txt" g_forward
   exit 0

@@ -213,7 +213,10 @@ def main():
     ap.add_argument("--iters", type=int, default=8)
     ap.add_argument("--profile", default=None, help="Chrome trace of two training steps")
     ap.add_argument("--forward-only", action="store_true")
+    ap.add_argument("--mkldnn", default="on", choices=["on", "off"],
+                    help="off: libtorch's own convolution kernels, as dermsynth runs where its check turns oneDNN off")
     a = ap.parse_args()
+    torch.backends.mkldnn.enabled = a.mkldnn == "on"
     if a.threads:
         torch.set_num_threads(a.threads)
     torch.manual_seed(0)

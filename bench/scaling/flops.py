@@ -57,6 +57,28 @@ def densenet121(side=224):
     return 2.87e9 * (side / 224) ** 2
 
 
+DENSENETS = {"small": (12, (4, 8, 6), 24, 4, 0.5), "densenet121": (32, (6, 12, 24, 16), 64, 4, 0.5)}
+
+
+def densenet(k, blocks, init, bn_size, theta, side, classes=7):
+    """DenseNet-BC convolutions layer by layer (core's DenseNet): 7×7/2 stem, 3×3/2 max pool, per dense layer
+    a 1×1 bottleneck (bn_size·k) and a 3×3 (k), transitions 1×1 (×θ) then 2×2 average pool, the classifier.
+    densenet121 at 224 px gives 2.83 GMACs (torchvision's published 2.87 counts the BN/pool work too)."""
+    s = side // 2
+    macs = s * s * 3 * init * 49
+    s = (s + 1) // 2
+    c = init
+    for i, n in enumerate(blocks):
+        for _ in range(n):
+            macs += s * s * c * bn_size * k + s * s * bn_size * k * k * 9
+            c += k
+        if i < len(blocks) - 1:
+            out = int(c * theta)
+            macs += s * s * c * out
+            c, s = out, s // 2
+    return macs + c * classes
+
+
 def main():
     rows = []
     for name, (R, base, cmax) in PRESETS.items():
@@ -79,6 +101,12 @@ def main():
     for name, R, *macs in rows:
         print(f"| {name} | {R} | " + " | ".join(f"{2 * m / 1e9:.1f}" for m in macs) + " |")
     print("\nGFLOPs per image (2 × MACs).")
+    print("\n| DenseNet | px | forward | training step (forward + backward = 3 × forward) |\n|---|---|---|---|")
+    for name, cfg in DENSENETS.items():
+        for side in (64, 224):
+            f = 2 * densenet(*cfg, side)
+            print(f"| {name} | {side} | {f / 1e9:.4f} | {3 * f / 1e9:.4f} |")
+    print("\nGFLOPs per image, 7 classes.")
 
 
 if __name__ == "__main__":
