@@ -8,7 +8,7 @@ modulation/demodulation of the weights are left out. FLOPs = 2 × MACs. Writes a
   bench/scaling/flops.py > bench/scaling/flops.md
 """
 PRESETS = {"small64": (64, 8192, 128), "stylegan2": (256, 32768, 512), "paper256": (256, 16384, 512),
-           "paper512": (512, 32768, 512)}
+           "paper512": (512, 32768, 512), "paper1024": (1024, 32768, 512)}
 W_DIM, MAP_LAYERS = 512, 8
 
 

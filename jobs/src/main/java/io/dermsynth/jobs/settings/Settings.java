@@ -25,7 +25,8 @@ public final class Settings {
 
   static final String DEFAULTS = "io/dermsynth/application.conf";
   /** The bundled GAN presets, files {@code io/dermsynth/presets/gan/<name>.conf} in the jar. */
-  public static final List<String> GAN_PRESETS = List.of("tiny32", "small64", "stylegan2", "paper256", "paper512");
+  public static final List<String> GAN_PRESETS = List.of("tiny32", "small64", "stylegan2", "paper256", "paper512",
+      "paper1024");
   /** The layer of `dermsynth demo`. */
   public static final String DEMO_LAYER = "io/dermsynth/presets/demo.conf";
   /** The layer of `dermsynth pipeline`. */

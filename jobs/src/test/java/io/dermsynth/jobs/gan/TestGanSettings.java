@@ -54,6 +54,47 @@ class TestGanSettings {
     assertEquals(10f, gan(Map.of("gan.preset", "paper256", "gan.r1_gamma", "10")).r1Gamma());
   }
 
+  /**
+   * NVlabs stylegan2-ada-pytorch {@code train.py}, {@code cfg_specs}, transcribed row by row (ref_gpus
+   * left out: the batch is the global one): kimg, mb, mbstd, fmaps, lrate, gamma, ema, ramp (None = 0), map.
+   * channel_base = fmaps × 32768 and channel_max = 512 as train.py sets them; pl_weight 2 and style mixing
+   * 0.9 for every cfg but cifar; the resolution is the dataset's there, the one each name says here
+   * (config F at 256 px for stylegan2).
+   */
+  private static final Object[][] CFG_SPECS = {
+      // name,     res,  kimg,  mb, mbstd, fmaps, lrate,  gamma, ema, ramp, map
+      {"stylegan2", 256, 25000, 32, 4, 1.0, 0.002f, 10f, 10f, 0f, 8},
+      {"paper256", 256, 25000, 64, 8, 0.5, 0.0025f, 1f, 20f, 0f, 8},
+      {"paper512", 512, 25000, 64, 8, 1.0, 0.0025f, 0.5f, 20f, 0f, 8},
+      {"paper1024", 1024, 25000, 32, 4, 1.0, 0.002f, 2f, 10f, 0f, 8},
+  };
+
+  @Test
+  void theGpuPresetsEqualNvlabsCfgSpecsValueForValue() {
+    for (Object[] row : CFG_SPECS) {
+      String name = (String) row[0];
+      GanOptions o = gan(Map.of("gan.preset", name));
+      GanArchitecture a = o.architecture();
+      assertEquals((int) row[1], a.resolution(), name + " resolution");
+      assertEquals(25000.0, ((Integer) row[2]).doubleValue(), o.kimg(), name + " kimg");
+      assertEquals((int) row[3], o.batch(), name + " mb");
+      assertEquals((int) row[4], a.mbstdGroup(), name + " mbstd");
+      assertEquals((int) Math.round((double) row[5] * 32768), a.channelBase(), name + " fmaps × 32768");
+      assertEquals(512, a.channelMax(), name + " channel_max");
+      assertEquals((float) row[6], o.lrG(), name + " lrate (G)");
+      assertEquals((float) row[6], o.lrD(), name + " lrate (D)");
+      assertEquals((float) row[7], o.r1Gamma(), name + " gamma");
+      assertEquals((float) row[8], o.emaKimg(), name + " ema");
+      assertEquals((float) row[9], o.emaRampup(), name + " ramp");
+      assertEquals((int) row[10], a.mappingLayers(), name + " map");
+      assertEquals(512, a.wDim(), name + " w_dim");
+      assertEquals(2f, o.plWeight(), name + " pl_weight");
+      assertEquals(0.9f, o.styleMixing(), name + " style_mixing_prob");
+      assertEquals(16, o.r1Interval(), name + " D_reg_interval");
+      assertEquals(4, o.plInterval(), name + " G_reg_interval");
+    }
+  }
+
   @Test
   void theDemoAndPipelineLayersSitBetweenThePresetAndTheUser() {
     GanOptions pipeline = GanSettings.of(Settings.load(List.of(), Map.of(), List.of(Settings.PIPELINE_LAYER)))
