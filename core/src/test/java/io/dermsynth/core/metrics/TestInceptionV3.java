@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dermsynth.core.HashedWeights;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,79 +37,17 @@ class TestInceptionV3 {
     }
   }
 
-  /** The fixture's counter-based hash: u in [−1, 1) for element i of tensor t (splitmix64). */
-  static double hashUniform(long t, long i) {
-    long x = (i + 1) * 0x9E3779B97F4A7C15L + t * 0xBF58476D1CE4E5B9L;
-    x ^= x >>> 31;
-    x *= 0x94D049BB133111EBL;
-    x ^= x >>> 29;
-    return (x >>> 11) / 0x1p53 * 2.0 - 1.0;
-  }
-
-  /** The fixture's weight values: He-uniform convolutions, batch norm near identity. */
-  static float[] hashWeights(String name, long[] shape, int index) {
-    int n = 1;
-    for (long s : shape) {
-      n *= (int) s;
-    }
-    double he = Math.sqrt(6.0 / (n / shape[0]));
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      double u = hashUniform(index, i);
-      double w;
-      if (name.endsWith("running_var")) {
-        w = 1.0 + 0.25 * (u + 1.0);
-      } else if (name.endsWith("bn.weight")) {
-        w = 1.0 + 0.1 * u;
-      } else if (name.endsWith("bn.bias") || name.endsWith("running_mean") || name.endsWith("fc.bias")) {
-        w = 0.1 * u;
-      } else {
-        w = u * he;
-      }
-      v[i] = (float) w;
-    }
-    return v;
-  }
+  /** Inception's batch norms are its {@code bn} modules; the classifier is {@code fc}. */
+  private static final HashedWeights.Rule RULE = new HashedWeights.Rule(
+      name -> name.endsWith("bn.weight") || name.endsWith("bn.bias"), "fc.bias");
 
   /** Writes the variant's weights (all tensors the filter keeps) as safetensors and returns the file. */
   static Path weightsFile(String variant, Predicate<String> keep) throws IOException {
-    Path file = Files.createTempFile(dir, variant, ".safetensors");
-    JsonNode tensors = fixture.get("variants").get(variant).get("tensors");
-    try (NDManager m = NDManager.newBaseManager(); OutputStream out = Files.newOutputStream(file)) {
-      NDList list = new NDList();
-      for (int t = 0; t < tensors.size(); t++) {
-        String name = tensors.get(t).get(0).asText();
-        JsonNode dims = tensors.get(t).get(1);
-        long[] shape = new long[dims.size()];
-        for (int k = 0; k < shape.length; k++) {
-          shape[k] = dims.get(k).asLong();
-        }
-        if (keep.test(name)) {
-          NDArray a = m.create(hashWeights(name, shape, t), new Shape(shape));
-          a.setName(name);
-          list.add(a);
-        }
-      }
-      list.encode(out, NDList.Encoding.SAFETENSORS);
-    }
-    return file;
+    return HashedWeights.safetensors(dir, variant, fixture.get("variants").get(variant).get("tensors"), RULE, keep);
   }
 
   static NDArray images(NDManager m) {
-    int n = fixture.get("images").get("n").asInt();
-    int size = fixture.get("images").get("size").asInt();
-    float[] v = new float[n * 3 * size * size];
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-      for (int c = 0; c < 3; c++) {
-        for (int y = 0; y < size; y++) {
-          for (int x = 0; x < size; x++) {
-            v[k++] = (float) (0.5 + 0.45 * Math.sin(0.21 * x + 0.17 * (c + 1) * y + 1.3 * i));
-          }
-        }
-      }
-    }
-    return m.create(v, new Shape(n, 3, size, size));
+    return HashedWeights.images(m, fixture.get("images").get("n").asInt(), fixture.get("images").get("size").asInt());
   }
 
   private static void assertFeaturesEqualPytorch(String variant) throws IOException {
