@@ -342,15 +342,36 @@ public final class GanTrainer implements AutoCloseable {
       NDArray ws = mixedWs(n, rnd, false);
       NDArray img = g.synthesis().forward(ws, NoiseMode.RANDOM);
       NDArray noise = OwnedArrays.div(manager.randomNormal(img.getShape()), arch.resolution());
-      NDArray grads = inputGradient.of(img.mul(noise), ws);
-      NDArray lengths = grads.square().sum(new int[] {2}).mean(new int[] {1}).sqrt();
-      plMean = plMean + (lengths.mean().getFloat() - plMean) * 0.01f;
-      NDArray penalty = lengths.sub(plMean).square();
+      NDArray lengths = pathLengths(img, noise, ws);
+      NDArray mean = plMeanAfter(lengths, plMean);
+      NDArray penalty = lengths.sub(mean).square();
+      plMean = mean.getFloat();
       collector.backward(OwnedArrays.mul(penalty.mean(), o.plWeight() * o.plInterval()));
       out = penalty.mean().getFloat();
     }
     optG.step(o.lrG() * gain, 0f, (float) Math.pow(0.99, gain), 1e-8f);
     return out;
+  }
+
+  /**
+   * Per-image path lengths √(mean over ws of ‖∂ Σ(img · noise) / ∂w‖²) for images rendered from ws, with the
+   * graph kept (NVlabs' pl_lengths; noise is randn / √(H·W)). Package-private for the fixture test.
+   */
+  NDArray pathLengths(NDArray img, NDArray noise, NDArray ws) {
+    NDArray grads = inputGradient.of(img.mul(noise), ws);
+    return grads.square().sum(new int[] {2}).mean(new int[] {1}).sqrt();
+  }
+
+  /**
+   * NVlabs' pl_mean.lerp(mean(lengths), 0.01), inside the graph as there: the penalty's gradient also flows
+   * through the 1% of this batch's mean that moves the running mean.
+   */
+  static NDArray plMeanAfter(NDArray lengths, float before) {
+    return OwnedArrays.mul(lengths.mean().sub(before), 0.01).add(before);
+  }
+
+  Generator generator() {
+    return g;
   }
 
   private boolean plOn() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -15,9 +16,11 @@ import ai.djl.training.GradientCollector;
 import io.dermsynth.core.CheckpointStore;
 import io.dermsynth.core.ProcessMemory;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -171,6 +174,66 @@ class TestGanTrainer {
     GanTrainer t = tinyTrainer(still);
     GanWeights.load(t.discriminator().namedParameters(), TestStyleGan2Equivalence.prefixed(fixture, "D."));
     return t;
+  }
+
+  /**
+   * NVlabs' path-length regulariser against PyTorch in float64 (tools/fixtures/make_pathlength_fixture.py) on
+   * the fixture generator with const noise and fixed ws and image noise: the per-image lengths, the running
+   * mean moved 1% inside the graph, the penalties, and the gradient of their mean in every synthesis weight
+   * (the double backward through {@link InputGradient}).
+   */
+  @Test
+  void pathLengthPenaltyEqualsPyTorch() throws IOException {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Map<String, NDArray> f = TestStyleGan2Equivalence.fixture(m);
+      Map<String, NDArray> pl;
+      try (InputStream in = getClass().getResourceAsStream("/fixtures/stylegan2_tiny_pl.safetensors")) {
+        pl = new HashMap<>();
+        for (NDArray a : NDList.decode(m, in)) {
+          pl.put(a.getName(), a);
+        }
+      }
+      try (GanTrainer t = fixtureTrainer(f)) {
+        Map<String, Parameter> params = t.generator().namedParameters();
+        GanWeights.load(params, TestStyleGan2Equivalence.prefixed(f, "G."));
+        for (Parameter p : params.values()) {
+          p.getArray().setRequiresGradient(true);
+          try (NDArray g = p.getArray().getGradient()) {
+            g.subi(g);
+          }
+        }
+        float[] mean = pl.get("pl_mean").toFloatArray();
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          NDArray ws = pl.get("ws").duplicate();
+          ws.setRequiresGradient(true);
+          NDArray img = t.generator().synthesis().forward(ws, NoiseMode.CONST);
+          NDArray lengths = t.pathLengths(img, pl.get("noise"), ws);
+          assertArrayEquals(pl.get("pl_lengths").toFloatArray(), lengths.toFloatArray(), 1e-5f, "pl_lengths");
+          NDArray after = GanTrainer.plMeanAfter(lengths, mean[0]);
+          assertEquals(mean[1], after.getFloat(), 1e-6f, "pl_mean after the step");
+          NDArray penalty = lengths.sub(after).square();
+          assertArrayEquals(pl.get("pl_penalty").toFloatArray(), penalty.toFloatArray(), 1e-5f, "pl_penalty");
+          gc.backward(penalty.mean());
+        }
+        int compared = 0;
+        for (var e : params.entrySet()) {
+          NDArray want = pl.get("pl_grad." + e.getKey());
+          if (want == null) {
+            continue;  // the mapping: ws are given here
+          }
+          float[] w = want.toFloatArray();
+          float[] got = e.getValue().getArray().getGradient().toFloatArray();
+          float scale = want.abs().max().getFloat();
+          for (int i = 0; i < w.length; i++) {
+            assertEquals(w[i], got[i], 1e-4f * scale + 1e-7f, "∂ penalty / ∂ " + e.getKey() + "[" + i + "]");
+          }
+          compared++;
+        }
+        assertEquals(params.keySet().stream().filter(k -> k.startsWith("synthesis.")).count(), compared,
+            "every synthesis tensor's gradient compared");
+        assertTrue(compared >= 40, compared + " tensors compared");
+      }
+    }
   }
 
   /**
