@@ -23,7 +23,7 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /**
- * A GAN run's curves from its metrics.jsonl: losses (G, D, R1), ADA (p, r_t) and, where measured, quality
+ * A GAN run's curves from its metrics.jsonl: losses (G, D, R1, path length where it ran), ADA (p, r_t) and, where measured, quality
  * (FID, KID, diversity) against kimg, one PNG. train-gan rewrites {@code curves.png} every tick;
  * {@link #main} draws it for any run folder.
  */
@@ -39,6 +39,7 @@ public final class GanCurves {
     XYSeries g = new XYSeries("G loss");
     XYSeries d = new XYSeries("D loss");
     XYSeries r1 = new XYSeries("R1 penalty");
+    XYSeries pl = new XYSeries("path-length penalty");
     XYSeries p = new XYSeries("augment p");
     XYSeries rt = new XYSeries("r_t");
     XYSeries fid = new XYSeries("FID");
@@ -53,6 +54,7 @@ public final class GanCurves {
       add(g, kimg, o, "lossG");
       add(d, kimg, o, "lossD");
       add(r1, kimg, o, "r1");
+      add(pl, kimg, o, "pl");
       add(p, kimg, o, "augmentP");
       add(rt, kimg, o, "rt");
       add(fid, kimg, o, "fid");
@@ -63,7 +65,8 @@ public final class GanCurves {
     boolean quality = fid.getItemCount() > 0;
     BufferedImage img = new BufferedImage(900, quality ? 1220 : 700, BufferedImage.TYPE_INT_RGB);
     Graphics2D gfx = img.createGraphics();
-    chart("losses", "loss", g, d, r1).draw(gfx, new java.awt.geom.Rectangle2D.Double(0, 0, 900, 380));
+    XYSeries[] losses = pl.getItemCount() > 0 ? new XYSeries[] {g, d, r1, pl} : new XYSeries[] {g, d, r1};
+    chart("losses", "loss", losses).draw(gfx, new java.awt.geom.Rectangle2D.Double(0, 0, 900, 380));
     chart("adaptive augmentation", "value", p, rt).draw(gfx, new java.awt.geom.Rectangle2D.Double(0, 380, 900, 320));
     if (quality) {
       chart("generator quality against the val split (" + features + " features)", "FID", fid)
