@@ -51,18 +51,7 @@ public final class PeakBench {
   }
 
   private static void measure(String what, double flops, int warmup, int iters, Runnable run) {
-    double[] s = new double[iters];
-    for (int i = 0; i < warmup + iters; i++) {
-      long t0 = System.nanoTime();
-      run.run();
-      if (i >= warmup) {
-        s[i - warmup] = (System.nanoTime() - t0) / 1e9;
-      }
-    }
-    Timing.report(what, "peak", 1, 1, s);
-    double[] sorted = s.clone();
-    java.util.Arrays.sort(sorted);
-    double median = iters % 2 == 1 ? sorted[iters / 2] : (sorted[iters / 2 - 1] + sorted[iters / 2]) / 2;
+    double median = Timing.report(what, "peak", 1, 1, warmup, iters, run);
     System.out.printf(Locale.ROOT, "%s threads=%d gflops=%.1f%n", what, JniUtils.getNumThreads(), flops / median / 1e9);
   }
 }

@@ -13,8 +13,8 @@ final class Timing {
 
   private Timing() {}
 
-  /** Times {@code run}, which processes {@code items} images per call (a batch, or an epoch). */
-  static void report(String what, String preset, int batch, int items, int warmup, int iters, Runnable run) {
+  /** Times {@code run}, which processes {@code items} images per call (a batch, or an epoch); returns the median. */
+  static double report(String what, String preset, int batch, int items, int warmup, int iters, Runnable run) {
     for (int i = 0; i < warmup; i++) {
       run.run();
     }
@@ -24,11 +24,11 @@ final class Timing {
       run.run();
       s[i] = (System.nanoTime() - t0) / 1e9;
     }
-    report(what, preset, batch, items, s);
+    return report(what, preset, batch, items, s);
   }
 
-  /** Prints the line for runs already timed (seconds per run, {@code items} images each). */
-  static void report(String what, String preset, int batch, int items, double[] seconds) {
+  /** Prints the line for runs already timed (seconds per run, {@code items} images each); returns the median. */
+  static double report(String what, String preset, int batch, int items, double[] seconds) {
     double[] s = seconds.clone();
     int iters = s.length;
     Arrays.sort(s);
@@ -38,5 +38,6 @@ final class Timing {
             + "peak_rss_mib=%d%n",
         what, preset, batch, JniUtils.getNumThreads(), iters, median, s[0], s[iters - 1], items / median,
         ProcessMemory.peakRssMiB());
+    return median;
   }
 }

@@ -342,12 +342,10 @@ public final class GanTrainer implements AutoCloseable {
       NDArray ws = mixedWs(n, rnd, false);
       NDArray img = g.synthesis().forward(ws, NoiseMode.RANDOM);
       NDArray noise = OwnedArrays.div(manager.randomNormal(img.getShape()), arch.resolution());
-      NDArray lengths = pathLengths(img, noise, ws);
-      NDArray mean = plMeanAfter(lengths, plMean);
-      NDArray penalty = lengths.sub(mean).square();
-      plMean = mean.getFloat();
-      collector.backward(OwnedArrays.mul(penalty.mean(), o.plWeight() * o.plInterval()));
-      out = penalty.mean().getFloat();
+      PathLengthPenalty pl = plPenalty(pathLengths(img, noise, ws), plMean);
+      plMean = pl.meanAfter().getFloat();
+      collector.backward(OwnedArrays.mul(pl.penalty().mean(), o.plWeight() * o.plInterval()));
+      out = pl.penalty().mean().getFloat();
     }
     optG.step(o.lrG() * gain, 0f, (float) Math.pow(0.99, gain), 1e-8f);
     return out;
@@ -362,12 +360,16 @@ public final class GanTrainer implements AutoCloseable {
     return grads.square().sum(new int[] {2}).mean(new int[] {1}).sqrt();
   }
 
+  /** Per-image penalties (lengths − pl_mean)² and the running mean they were taken against. */
+  record PathLengthPenalty(NDArray penalty, NDArray meanAfter) {}
+
   /**
-   * NVlabs' pl_mean.lerp(mean(lengths), 0.01), inside the graph as there: the penalty's gradient also flows
-   * through the 1% of this batch's mean that moves the running mean.
+   * NVlabs' penalty against pl_mean.lerp(mean(lengths), 0.01), the mean inside the graph as there: the
+   * penalty's gradient also flows through the 1% of this batch's mean that moves the running mean.
    */
-  static NDArray plMeanAfter(NDArray lengths, float before) {
-    return OwnedArrays.mul(lengths.mean().sub(before), 0.01).add(before);
+  static PathLengthPenalty plPenalty(NDArray lengths, float meanBefore) {
+    NDArray mean = OwnedArrays.mul(lengths.mean().sub(meanBefore), 0.01).add(meanBefore);
+    return new PathLengthPenalty(lengths.sub(mean).square(), mean);
   }
 
   Generator generator() {

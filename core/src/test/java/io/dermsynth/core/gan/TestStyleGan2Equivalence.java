@@ -27,7 +27,12 @@ class TestStyleGan2Equivalence {
   static final GanArchitecture TINY = new GanArchitecture(16, 128, 8, 32, 32, 2, 3, 2);
 
   static Map<String, NDArray> fixture(NDManager m) throws IOException {
-    try (InputStream in = TestStyleGan2Equivalence.class.getResourceAsStream("/fixtures/stylegan2_tiny.safetensors")) {
+    return tensors(m, "/fixtures/stylegan2_tiny.safetensors");
+  }
+
+  /** A safetensors resource's tensors by name. */
+  static Map<String, NDArray> tensors(NDManager m, String resource) throws IOException {
+    try (InputStream in = TestStyleGan2Equivalence.class.getResourceAsStream(resource)) {
       Map<String, NDArray> out = new HashMap<>();
       for (NDArray a : NDList.decode(m, in.readAllBytes())) {
         out.put(a.getName(), a);
