@@ -16,7 +16,8 @@ import java.util.Random;
 /**
  * StyleGAN2 throughput at a preset, the same three things bench/peer/stylegan2_peer.py measures:
  * G forward (no grad); the training step without R1 (Gmain + Dmain, Adam, style mixing, G_ema,
- * no augmentation); the step with R1 (Dreg after Dmain, as on every 16th step of lazy R1).
+ * no augmentation); the step with R1 (Dreg after Dmain, as on every 16th step of lazy R1); and, which the
+ * peer does not run, the training step with ADA's bgc pipeline at a fixed p = 0.5 (train_step_ada).
  * Args: preset batch warmup iters [profile.json | forward-only] — with a file, two more training steps
  * run under libtorch's profiler and its Chrome trace goes there (bench/peer/optable.py sums it by op).
  */
@@ -42,6 +43,8 @@ public final class GanBench {
     // R1 never (the interval is beyond the run; step 0 is a warm-up) or on every step.
     try (GanTrainer plain = new GanTrainer(options(preset, batch, 1_000_000), Device.cpu());
         GanTrainer withR1 = new GanTrainer(options(preset, batch, 1), Device.cpu());
+        GanTrainer withAda = new GanTrainer(options(preset, batch, 1_000_000).toBuilder().augmentP(0.5f).build(),
+            Device.cpu());
         NDManager m = NDManager.newBaseManager()) {
       Timing.report("g_forward", preset.preset(), batch, batch, warmup, iters, () -> {
         try (NDScope scope = new NDScope()) {
@@ -53,6 +56,7 @@ public final class GanBench {
       }
       Timing.report("train_step", preset.preset(), batch, batch, warmup, iters, () -> plain.step(data));
       Timing.report("train_step_r1", preset.preset(), batch, batch, warmup, iters, () -> withR1.step(data));
+      Timing.report("train_step_ada", preset.preset(), batch, batch, warmup, iters, () -> withAda.step(data));
       if (profile != null) {
         JniUtils.startProfile(false, true, false);
         for (int i = 0; i < 2; i++) {

@@ -2,125 +2,144 @@ package io.dermsynth.core.gan;
 
 import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Adaptive discriminator augmentation (Karras et al. 2020b), the "bgc" subset that suits small CPU
- * runs: x-flip, 90° rotation, integer translation (≤ 1/8 of the side, reflected at the border),
- * brightness, contrast and saturation, each applied to each image with probability p. Every
- * transform is differentiable: the geometric ones are one gather over pixel indices, the colour ones
- * one 3×3 matrix plus offset per image. Random draws come from the caller's generator, so a seeded
- * step augments the same way every time.
+ * Adaptive discriminator augmentation (Karras et al. 2020b): NVlabs' pipeline of {@link AugmentOp}s, each
+ * applied to each image with probability p. Parameters are drawn on the host from the caller's generator
+ * (a seeded step augments the same way every time) and composed, per image, into one inverse 2D
+ * transform G⁻¹ and one 4×4 colour transform C, as NVlabs does. G⁻¹ runs through {@link GeometricAugment}
+ * (reflection padding, 2× upsampling with the sym6 filter, bilinear resampling, downsampling), C as a
+ * 3×3 matrix plus offset. Both are differentiable in the images, so D's gradient reaches G and R1 can
+ * differentiate through them. A batch in which no image moves (or no colour changes) skips that half:
+ * NVlabs runs it anyway, with the same result, since the orthogonal sym6 round trip is the identity.
  */
 public final class AdaptiveAugment {
 
-  static final double TRANSLATE_MAX = 0.125;
-  static final double BRIGHTNESS_STD = 0.2;
-  static final double CONTRAST_STD = 0.5;
-  static final double SATURATION_STD = 1.0;
-
   private AdaptiveAugment() {}
 
-  /** images [N, 3, R, R] in [−1, 1] → augmented, same shape; p ≤ 0 returns the input. */
-  public static NDArray apply(NDArray images, double p, SplittableRandom rnd) {
+  /** Per image, G⁻¹ (3×3) and C (4×4), row-major, for an h × w batch. */
+  record Transforms(double[][] geometry, double[][] colour, int h, int w) {
+
+    boolean moves() {
+      return !allIdentity(geometry, 3);
+    }
+
+    boolean recolours() {
+      return !allIdentity(colour, 4);
+    }
+
+    private static boolean allIdentity(double[][] ms, int k) {
+      for (double[] m : ms) {
+        for (int i = 0; i < k * k; i++) {
+          if (m[i] != (i % (k + 1) == 0 ? 1 : 0)) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }
+  }
+
+  /** images [N, 3, H, W] in [−1, 1] → augmented, same shape; p ≤ 0 returns the input and draws nothing. */
+  public static NDArray apply(NDArray images, double p, AugmentPipe pipe, SplittableRandom rnd) {
     if (p <= 0) {
       return images;
     }
     Shape s = images.getShape();
+    if (s.dimension() != 4 || s.get(1) != 3) {
+      throw new IllegalArgumentException("augment expects [N, 3, H, W], got " + s);
+    }
     int n = (int) s.get(0);
-    int c = (int) s.get(1);
-    int r = (int) s.get(2);
-    if (s.dimension() != 4 || c != 3 || s.get(3) != r) {
-      throw new IllegalArgumentException("augment expects [N, 3, R, R], got " + s);
+    List<AugmentOp> ops = pipe.ops();
+    return execute(images, transforms(ops, sample(ops, n, p, rnd), (int) s.get(2), (int) s.get(3)));
+  }
+
+  /** [image][op] → that op's parameters for that image, op by op over the batch as NVlabs draws them. */
+  static double[][][] sample(List<AugmentOp> ops, int n, double p, SplittableRandom rnd) {
+    double[][][] params = new double[n][ops.size()][];
+    for (int k = 0; k < ops.size(); k++) {
+      for (int i = 0; i < n; i++) {
+        params[i][k] = ops.get(k).sample(p, rnd);
+      }
     }
+    return params;
+  }
+
+  /** Composes each image's op factors: G⁻¹ = G⁻¹·M (in op order), C = M·C. */
+  static Transforms transforms(List<AugmentOp> ops, double[][][] params, int h, int w) {
+    int n = params.length;
+    double[][] g = new double[n][];
+    double[][] c = new double[n][];
+    for (int i = 0; i < n; i++) {
+      g[i] = eye(3);
+      c[i] = eye(4);
+      for (int k = 0; k < ops.size(); k++) {
+        AugmentOp op = ops.get(k);
+        double[] m = op.matrix(params[i][k], h, w);
+        if (op.geometric()) {
+          g[i] = matmul(g[i], m, 3);
+        } else {
+          c[i] = matmul(m, c[i], 4);
+        }
+      }
+    }
+    return new Transforms(g, c, h, w);
+  }
+
+  /** Runs the composed transforms: geometry first, then colour, as NVlabs does. */
+  static NDArray execute(NDArray images, Transforms t) {
     NDArray x = images;
-    long[] index = geometry(n, r, p, rnd);
-    if (index != null) {
-      NDManager m = images.getManager();
-      NDArray idx = OwnedArrays.of(m, index, new Shape(n, 1, (long) r * r)).broadcast(new Shape(n, c, (long) r * r));
-      x = x.reshape(n, c, (long) r * r).gather(idx, 2).reshape(n, c, r, r);
+    if (t.moves()) {
+      x = GeometricAugment.warp(x, t.geometry());
     }
-    float[][] colour = colour(n, p, rnd);
-    if (colour != null) {
-      NDManager m = images.getManager();
-      NDArray matrix = OwnedArrays.of(m, colour[0], new Shape(n, 3, 3));
-      NDArray offset = OwnedArrays.of(m, colour[1], new Shape(n, 3, 1));
-      x = matrix.matMul(x.reshape(n, 3, (long) r * r)).add(offset).reshape(n, 3, r, r);
+    if (t.recolours()) {
+      x = recolour(x, t.colour());
     }
     return x;
   }
 
-  /** For each output pixel of each image, the source pixel (row-major), or null when all are identity. */
-  static long[] geometry(int n, int r, double p, SplittableRandom rnd) {
-    long[] index = new long[n * r * r];
-    boolean any = false;
-    int maxShift = (int) Math.round(TRANSLATE_MAX * r);
-    for (int i = 0; i < n; i++) {
-      boolean flip = rnd.nextDouble() < p;
-      int rot = rnd.nextDouble() < p ? rnd.nextInt(4) : 0;
-      boolean translate = rnd.nextDouble() < p;
-      int ty = translate ? rnd.nextInt(-maxShift, maxShift + 1) : 0;
-      int tx = translate ? rnd.nextInt(-maxShift, maxShift + 1) : 0;
-      any |= flip || rot != 0 || ty != 0 || tx != 0;
-      for (int y = 0; y < r; y++) {
-        for (int x = 0; x < r; x++) {
-          // out = translate(rot90^k(xflip(in))): walk back from the output pixel to its source.
-          int sy = reflect(y - ty, r);
-          int sx = reflect(x - tx, r);
-          for (int k = 0; k < rot; k++) {  // torch.rot90(·, 1, [2, 3]): out[a][b] = in[b][R−1−a]
-            int t = sy;
-            sy = sx;
-            sx = r - 1 - t;
-          }
-          if (flip) {
-            sx = r - 1 - sx;
-          }
-          index[(i * r + y) * r + x] = (long) sy * r + sx;
-        }
-      }
-    }
-    return any ? index : null;
-  }
-
-  private static int reflect(int i, int r) {
-    if (i < 0) {
-      return -i;
-    }
-    return i >= r ? 2 * (r - 1) - i : i;
-  }
-
-  /**
-   * Per image a 3×3 matrix and an offset: brightness b (added), contrast c (scaled about 0, the grey
-   * of [−1, 1]), saturation s (scaled about the grey axis v = (1,1,1)/√3): y = c·S(x + b). Null when
-   * every image keeps its colours.
-   */
-  static float[][] colour(int n, double p, SplittableRandom rnd) {
+  /** y = C[:3, :3]·x + C[:3, 3] per pixel of each image. */
+  private static NDArray recolour(NDArray x, double[][] colour) {
+    Shape s = x.getShape();
+    int n = (int) s.get(0);
     float[] matrix = new float[n * 9];
     float[] offset = new float[n * 3];
-    boolean any = false;
     for (int i = 0; i < n; i++) {
-      double b = rnd.nextDouble() < p ? gaussian(rnd) * BRIGHTNESS_STD : 0;
-      double c = rnd.nextDouble() < p ? Math.pow(2, gaussian(rnd) * CONTRAST_STD) : 1;
-      double sat = rnd.nextDouble() < p ? Math.pow(2, gaussian(rnd) * SATURATION_STD) : 1;
-      any |= b != 0 || c != 1 || sat != 1;
-      for (int row = 0; row < 3; row++) {
-        for (int col = 0; col < 3; col++) {
-          // v vᵀ + (I − v vᵀ)·s, with v vᵀ = 1/3 everywhere.
-          double vv = 1.0 / 3;
-          double s = vv + ((row == col ? 1 : 0) - vv) * sat;
-          matrix[i * 9 + row * 3 + col] = (float) (c * s);
+      for (int r = 0; r < 3; r++) {
+        for (int c = 0; c < 3; c++) {
+          matrix[i * 9 + r * 3 + c] = (float) colour[i][r * 4 + c];
         }
-        offset[i * 3 + row] = (float) (c * b);  // S maps (b, b, b) to itself
+        offset[i * 3 + r] = (float) colour[i][r * 4 + 3];
       }
     }
-    return any ? new float[][] {matrix, offset} : null;
+    NDArray m = OwnedArrays.of(x.getManager(), matrix, new Shape(n, 3, 3));
+    NDArray b = OwnedArrays.of(x.getManager(), offset, new Shape(n, 3, 1));
+    return m.matMul(x.reshape(n, 3, -1)).add(b).reshape(s);
   }
 
-  private static double gaussian(SplittableRandom rnd) {
-    // Box–Muller: SplittableRandom has no nextGaussian on Java 17.
-    double u = 1 - rnd.nextDouble();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd.nextDouble());
+  static double[] eye(int k) {
+    double[] m = new double[k * k];
+    for (int i = 0; i < k; i++) {
+      m[i * (k + 1)] = 1;
+    }
+    return m;
+  }
+
+  /** a·b for row-major k × k matrices. */
+  static double[] matmul(double[] a, double[] b, int k) {
+    double[] out = new double[k * k];
+    for (int r = 0; r < k; r++) {
+      for (int c = 0; c < k; c++) {
+        double sum = 0;
+        for (int j = 0; j < k; j++) {
+          sum += a[r * k + j] * b[j * k + c];
+        }
+        out[r * k + c] = sum;
+      }
+    }
+    return out;
   }
 }

@@ -28,6 +28,7 @@ public final class GanOptions {
   private final int adaInterval;
   private final float adaKimg;
   private final float augmentP;
+  private final AugmentPipe augmentPipe;
   private final double tickKimg;
   private final int snapshotTicks;
   private final int keepSnapshots;
@@ -53,6 +54,7 @@ public final class GanOptions {
     adaInterval = b.adaInterval;
     adaKimg = b.adaKimg;
     augmentP = b.augmentP;
+    augmentPipe = b.augmentPipe;
     tickKimg = b.tickKimg;
     snapshotTicks = b.snapshotTicks;
     keepSnapshots = b.keepSnapshots;
@@ -97,6 +99,7 @@ public final class GanOptions {
     b.adaInterval = adaInterval;
     b.adaKimg = adaKimg;
     b.augmentP = augmentP;
+    b.augmentPipe = augmentPipe;
     b.tickKimg = tickKimg;
     b.snapshotTicks = snapshotTicks;
     b.keepSnapshots = keepSnapshots;
@@ -125,6 +128,7 @@ public final class GanOptions {
     private int adaInterval = 4;
     private float adaKimg = 500f;
     private float augmentP = 0f;
+    private AugmentPipe augmentPipe = AugmentPipe.BGC;
     private double tickKimg = 4;
     private int snapshotTicks = 50;
     private int keepSnapshots = 3;
@@ -224,6 +228,12 @@ public final class GanOptions {
     /** @param v starting (or, without ada, fixed) augmentation probability */
     public Builder augmentP(float v) {
       augmentP = v;
+      return this;
+    }
+
+    /** @param v NVlabs' augpipe: which augmentations ADA applies */
+    public Builder augmentPipe(AugmentPipe v) {
+      augmentPipe = java.util.Objects.requireNonNull(v, "augmentPipe");
       return this;
     }
 
@@ -334,6 +344,10 @@ public final class GanOptions {
     return augmentP;
   }
 
+  public AugmentPipe augmentPipe() {
+    return augmentPipe;
+  }
+
   public double tickKimg() {
     return tickKimg;
   }
@@ -358,8 +372,8 @@ public final class GanOptions {
   public String toString() {
     return String.format(Locale.ROOT, "GanOptions[preset=%s, %s, batch=%d, kimg=%s, lr=%s/%s, r1Gamma=%s every %d, "
         + "plWeight=%s every %d, styleMixing=%s, ema=%s kimg (rampup %s), ada=%s target %s every %d over %s kimg, "
-        + "augmentP=%s, tickKimg=%s, snapshotTicks=%d, keep=%d, grid=%d, seed=%d]", preset, architecture, batch,
+        + "augmentP=%s (%s), tickKimg=%s, snapshotTicks=%d, keep=%d, grid=%d, seed=%d]", preset, architecture, batch,
         kimg, lrG, lrD, r1Gamma, r1Interval, plWeight, plInterval, styleMixing, emaKimg, emaRampup, ada, adaTarget,
-        adaInterval, adaKimg, augmentP, tickKimg, snapshotTicks, keepSnapshots, gridImages, seed);
+        adaInterval, adaKimg, augmentP, io.dermsynth.core.Choices.id(augmentPipe), tickKimg, snapshotTicks, keepSnapshots, gridImages, seed);
   }
 }

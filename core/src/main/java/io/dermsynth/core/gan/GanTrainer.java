@@ -243,7 +243,7 @@ public final class GanTrainer implements AutoCloseable {
       float gc = plOn() ? lazy(o.plInterval()) : 1f;
       try (NDScope phase = new NDScope();
           GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-        NDArray logits = d.forward(AdaptiveAugment.apply(generate(n, rnd, true), augmentP, rnd));
+        NDArray logits = d.forward(augment(generate(n, rnd, true), rnd));
         NDArray loss = softplus(logits.neg()).mean();
         collector.backward(loss);
         gMain = loss.getFloat();
@@ -265,8 +265,8 @@ public final class GanTrainer implements AutoCloseable {
       float dc = lazy(o.r1Interval());
       try (NDScope phase = new NDScope();
           GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-        NDArray fakeLogits = d.forward(AdaptiveAugment.apply(generate(n, rnd, true), augmentP, rnd));
-        NDArray realLogits = d.forward(AdaptiveAugment.apply(real, augmentP, rnd));
+        NDArray fakeLogits = d.forward(augment(generate(n, rnd, true), rnd));
+        NDArray realLogits = d.forward(augment(real, rnd));
         NDArray loss = softplus(fakeLogits).mean().add(softplus(realLogits.neg()).mean());
         collector.backward(loss);
         dMain = loss.getFloat();
@@ -328,9 +328,14 @@ public final class GanTrainer implements AutoCloseable {
   NDArray r1Penalty(NDArray real, SplittableRandom rnd) {
     NDArray x = real.duplicate();
     x.setRequiresGradient(true);
-    NDArray logits = d.forward(AdaptiveAugment.apply(x, augmentP, rnd));
+    NDArray logits = d.forward(augment(x, rnd));
     NDArray grad = inputGradient.of(logits, x);
     return grad.square().reshape(grad.getShape().get(0), -1).sum(new int[] {1});
+  }
+
+  /** What D sees of images: ADA's pipeline at the current p. */
+  private NDArray augment(NDArray images, SplittableRandom rnd) {
+    return AdaptiveAugment.apply(images, augmentP, o.augmentPipe(), rnd);
   }
 
   /** NVlabs' path-length regulariser on half a minibatch; returns the mean penalty. */

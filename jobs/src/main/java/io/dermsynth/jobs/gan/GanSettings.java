@@ -1,5 +1,6 @@
 package io.dermsynth.jobs.gan;
 
+import io.dermsynth.core.gan.AugmentPipe;
 import io.dermsynth.core.gan.GanArchitecture;
 import io.dermsynth.core.gan.GanModels;
 import io.dermsynth.core.gan.GanOptions;
@@ -36,6 +37,7 @@ public record GanSettings(GanOptions training, Quality quality, long maxSeconds,
   static final String ADA_TARGET = "ada_target";
   static final String ADA_KIMG = "ada_kimg";
   static final String AUGMENT_P = "augment_p";
+  static final String AUGPIPE = "augpipe";
   static final String STYLE_MIXING = "style_mixing";
   static final String TICK_KIMG = "tick_kimg";
   static final String SNAPSHOT_TICKS = "snapshot_ticks";
@@ -84,6 +86,7 @@ public record GanSettings(GanOptions training, Quality quality, long maxSeconds,
         .adaTarget((float) r.fraction(ADA_TARGET))
         .adaKimg((float) r.positive(ADA_KIMG))
         .augmentP((float) r.fraction(AUGMENT_P))
+        .augmentPipe(r.choice(AUGPIPE, AugmentPipe.class))
         .tickKimg(r.positive(TICK_KIMG))
         .snapshotTicks(r.atLeast(SNAPSHOT_TICKS, 1))
         .keepSnapshots(r.atLeast(KEEP_SNAPSHOTS, 1))

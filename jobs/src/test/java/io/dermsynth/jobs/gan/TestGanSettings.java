@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.dermsynth.core.gan.AugmentPipe;
 import io.dermsynth.core.gan.GanArchitecture;
 import io.dermsynth.core.gan.GanOptions;
 import io.dermsynth.jobs.settings.Settings;
@@ -35,6 +36,8 @@ class TestGanSettings {
     assertEquals(0.05f, o.emaRampup());
     assertEquals(0f, o.plWeight());
     assertEquals(10, o.kimg());
+    assertEquals(AugmentPipe.BGC, o.augmentPipe());  // NVlabs' --augpipe default
+    assertEquals(AugmentPipe.BG, gan(Map.of("gan.augpipe", "bg")).augmentPipe());
   }
 
   @Test
@@ -149,5 +152,7 @@ class TestGanSettings {
         assertThrows(IllegalArgumentException.class, () -> gan(Map.of("gan.r1_gamma", "big"))).getMessage());
     assertEquals("gan.style_mixing must be in [0, 1], got 1.5",
         assertThrows(IllegalArgumentException.class, () -> gan(Map.of("gan.style_mixing", "1.5"))).getMessage());
+    assertEquals("gan.augpipe = 'bgcfnc'; allowed: [blit, geom, color, bg, bgc]",
+        assertThrows(IllegalArgumentException.class, () -> gan(Map.of("gan.augpipe", "bgcfnc"))).getMessage());
   }
 }

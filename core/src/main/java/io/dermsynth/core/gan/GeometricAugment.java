@@ -1,0 +1,216 @@
+package io.dermsynth.core.gan;
+
+import io.dermsynth.core.OwnedArrays;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * NVlabs' execution of ADA's geometric transforms ({@code AugmentPipe.forward}, "Execute geometric
+ * transformations"): reflect-pad each image as far as the transformed corners reach, upsample 2× with the
+ * sym6 wavelet low-pass, resample bilinearly at G⁻¹ of every output pixel (zeros outside), then filter
+ * with sym6 again and take every second pixel. Working at twice the resolution with an orthogonal filter
+ * keeps rotations and fractional shifts free of aliasing, and makes the identity exact. The sampling
+ * coordinates are computed in libtorch from one 2×3 matrix per image, so no per-pixel array crosses from
+ * the host at any resolution; the padding and matrices are computed on the host in double.
+ */
+final class GeometricAugment {
+
+  /** NVlabs' Hz_geom: Daubechies' sym6 low-pass (wavelets['sym6']), normalised to sum 1. */
+  static final float[] SYM6 = normalised(0.015404109327027373, 0.0034907120842174702, -0.11799011114819057,
+      -0.048311742585633, 0.4910559419267466, 0.787641141030194, 0.3379294217276218, -0.07263752278646252,
+      -0.021060292512300564, 0.04472490177066578, 0.0017677118642428036, -0.007800708325034148);
+  /** Hz_pad: a quarter of the filter, the border kept around the image at the upsampled resolution. */
+  static final int HZ_PAD = SYM6.length / 4;
+
+  private GeometricAugment() {}
+
+  /** images [N, C, H, W], gInv[i] image i's G⁻¹ (row-major 3×3, pixels about the centre) → same shape. */
+  static NDArray warp(NDArray images, double[][] gInv) {
+    Shape s = images.getShape();
+    if (s.dimension() != 4 || s.get(0) != gInv.length) {
+      throw new IllegalArgumentException("warp expects [N, C, H, W] and N matrices, got " + s + " and " + gInv.length);
+    }
+    int n = (int) s.get(0);
+    int h = (int) s.get(2);
+    int w = (int) s.get(3);
+    int[] pad = padding(gInv, h, w);  // x0, y0, x1, y1
+    NDArray x = reflectPad(images, pad);
+    int hi = 2 * (h + pad[1] + pad[3]);
+    int wi = 2 * (w + pad[0] + pad[2]);
+    int ho = 2 * (h + 2 * HZ_PAD);
+    int wo = 2 * (w + 2 * HZ_PAD);
+    x = upsample(x);
+    float[] maps = new float[n * 6];
+    for (int i = 0; i < n; i++) {
+      double[] a = pixelMap(gInv[i], pad, hi, wi, ho, wo);
+      for (int k = 0; k < 6; k++) {
+        maps[i * 6 + k] = (float) a[k];
+      }
+    }
+    x = bilinear(x, OwnedArrays.of(images.getManager(), maps, new Shape(n, 2, 3)), ho, wo);
+    x = x.get(new NDIndex(String.format(":, :, 1:%d, 1:%d", ho - 1, wo - 1)));  // downsample2d's padding −1
+    x = Ops.separableFir(x, SYM6, 2);
+    if (!x.getShape().equals(s)) {
+      throw new IllegalStateException("warp made " + x.getShape() + " from " + s);
+    }
+    return x;
+  }
+
+  /**
+   * NVlabs' margins: how far the transformed corners of every image reach outside it, plus 2·Hz_pad for
+   * the filter, clamped to [0, side − 1] (reflection cannot go further) and rounded up.
+   */
+  static int[] padding(double[][] gInv, int h, int w) {
+    double cx = (w - 1) / 2.0;
+    double cy = (h - 1) / 2.0;
+    double[] m = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY,
+        Double.NEGATIVE_INFINITY};
+    double[][] corners = {{-cx, -cy}, {cx, -cy}, {cx, cy}, {-cx, cy}};
+    for (double[] g : gInv) {
+      for (double[] p : corners) {
+        double px = g[0] * p[0] + g[1] * p[1] + g[2];
+        double py = g[3] * p[0] + g[4] * p[1] + g[5];
+        m[0] = Math.max(m[0], -px);
+        m[1] = Math.max(m[1], -py);
+        m[2] = Math.max(m[2], px);
+        m[3] = Math.max(m[3], py);
+      }
+    }
+    int[] pad = new int[4];
+    for (int k = 0; k < 4; k++) {
+      boolean isX = k % 2 == 0;
+      double v = m[k] + HZ_PAD * 2 - (isX ? cx : cy);
+      pad[k] = (int) Math.ceil(Math.min(Math.max(v, 0), (isX ? w : h) - 1));
+    }
+    return pad;
+  }
+
+  /** torch.nn.functional.pad(mode='reflect') by (x0, y0, x1, y1): one gather over source pixels. */
+  private static NDArray reflectPad(NDArray x, int[] pad) {
+    Shape s = x.getShape();
+    long n = s.get(0);
+    long c = s.get(1);
+    int h = (int) s.get(2);
+    int w = (int) s.get(3);
+    int hp = h + pad[1] + pad[3];
+    int wp = w + pad[0] + pad[2];
+    long[] index = new long[hp * wp];
+    for (int y = 0; y < hp; y++) {
+      for (int xx = 0; xx < wp; xx++) {
+        index[y * wp + xx] = (long) reflect(y - pad[1], h) * w + reflect(xx - pad[0], w);
+      }
+    }
+    NDArray idx = OwnedArrays.of(x.getManager(), index, new Shape(1, 1, (long) hp * wp))
+        .broadcast(new Shape(n, c, (long) hp * wp));
+    return x.reshape(n, c, (long) h * w).gather(idx, 2).reshape(n, c, hp, wp);
+  }
+
+  private static int reflect(int i, int size) {
+    if (i < 0) {
+      return -i;
+    }
+    return i >= size ? 2 * (size - 1) - i : i;
+  }
+
+  /** upfirdn2d.upsample2d(f = sym6, up = 2): zero insertion, padding (6, 5), the flipped filter × 2 per axis. */
+  private static NDArray upsample(NDArray x) {
+    int taps = SYM6.length;
+    float[] f = new float[taps];
+    for (int k = 0; k < taps; k++) {
+      f[k] = SYM6[taps - 1 - k] * 2;  // convolution, not correlation; gain up² split over the two axes
+    }
+    int before = (taps + 1) / 2;
+    int after = (taps - 2) / 2;
+    return Ops.separableFir(Ops.zeroInsert(x).pad(new Shape(before, after, before, after), 0), f, 1);
+  }
+
+  /**
+   * The 2×3 map from an output pixel (column j, row i) to the upsampled image's pixel coordinates: NVlabs'
+   * chain of G⁻¹ adjustments (padding offset, 2× scale about pixel centres, normalised coordinates for
+   * affine_grid), composed with affine_grid's and grid_sample's own conversions (align_corners = False).
+   */
+  static double[] pixelMap(double[] gInv, int[] pad, int hi, int wi, int ho, int wo) {
+    double[] g = AdaptiveAugment.matmul(translate((pad[0] - pad[2]) / 2.0, (pad[1] - pad[3]) / 2.0), gInv, 3);
+    g = chain(scale(2, 2), g, scale(0.5, 0.5));
+    g = chain(translate(-0.5, -0.5), g, translate(0.5, 0.5));
+    double[] theta = chain(scale(2.0 / wi, 2.0 / hi), g, scale(wo / 2.0, ho / 2.0));
+    double[] toNormalised = {2.0 / wo, 0, 1.0 / wo - 1, 0, 2.0 / ho, 1.0 / ho - 1, 0, 0, 1};
+    double[] toPixels = {wi / 2.0, 0, (wi - 1) / 2.0, 0, hi / 2.0, (hi - 1) / 2.0, 0, 0, 1};
+    double[] a = chain(toPixels, theta, toNormalised);
+    return new double[] {a[0], a[1], a[2], a[3], a[4], a[5]};
+  }
+
+  /**
+   * grid_sample(bilinear, zeros, align_corners = False) at map·(j, i, 1) for every output pixel: four
+   * gathers of the neighbouring pixels, each weighted by its bilinear weight, zero where it lies outside.
+   */
+  private static NDArray bilinear(NDArray x, NDArray maps, int ho, int wo) {
+    Shape s = x.getShape();
+    long n = s.get(0);
+    long c = s.get(1);
+    long hi = s.get(2);
+    long wi = s.get(3);
+    long pixels = (long) ho * wo;
+    NDManager m = x.getManager();
+    float[] grid = new float[(int) (3 * pixels)];
+    for (int i = 0; i < ho; i++) {
+      for (int j = 0; j < wo; j++) {
+        int p = i * wo + j;
+        grid[p] = j;
+        grid[(int) pixels + p] = i;
+        grid[(int) (2 * pixels) + p] = 1;
+      }
+    }
+    NDArray coords = maps.matMul(OwnedArrays.of(m, grid, new Shape(3, pixels)));  // [N, 2, P]
+    NDArray ix = coords.get(":, 0, :");
+    NDArray iy = coords.get(":, 1, :");
+    NDArray x0 = ix.floor();
+    NDArray y0 = iy.floor();
+    NDArray fx = ix.sub(x0);
+    NDArray fy = iy.sub(y0);
+    NDArray source = x.reshape(n, c, hi * wi);
+    NDArray out = null;
+    for (int dy = 0; dy < 2; dy++) {
+      for (int dx = 0; dx < 2; dx++) {
+        NDArray xc = dx == 0 ? x0 : x0.add(1f);
+        NDArray yc = dy == 0 ? y0 : y0.add(1f);
+        NDArray weight = (dx == 0 ? fx.neg().add(1f) : fx).mul(dy == 0 ? fy.neg().add(1f) : fy);
+        NDArray xk = xc.clip(0, wi - 1);
+        NDArray yk = yc.clip(0, hi - 1);
+        NDArray inside = xk.eq(xc).logicalAnd(yk.eq(yc)).toType(DataType.FLOAT32, false);
+        NDArray index = yk.toType(DataType.INT64, false).mul(wi).add(xk.toType(DataType.INT64, false));
+        NDArray term = source.gather(index.expandDims(1).broadcast(new Shape(n, c, pixels)), 2)
+            .mul(weight.mul(inside).expandDims(1));
+        out = out == null ? term : out.add(term);
+      }
+    }
+    return out.reshape(n, c, ho, wo);
+  }
+
+  private static double[] chain(double[] a, double[] b, double[] c) {
+    return AdaptiveAugment.matmul(AdaptiveAugment.matmul(a, b, 3), c, 3);
+  }
+
+  private static double[] translate(double tx, double ty) {
+    return new double[] {1, 0, tx, 0, 1, ty, 0, 0, 1};
+  }
+
+  private static double[] scale(double sx, double sy) {
+    return new double[] {sx, 0, 0, 0, sy, 0, 0, 0, 1};
+  }
+
+  private static float[] normalised(double... taps) {
+    double sum = 0;
+    for (double t : taps) {
+      sum += t;
+    }
+    float[] f = new float[taps.length];
+    for (int k = 0; k < taps.length; k++) {
+      f[k] = (float) (taps[k] / sum);
+    }
+    return f;
+  }
+}
