@@ -45,6 +45,11 @@ public final class AdaptiveAugment {
 
   /** images [N, 3, H, W] in [−1, 1] → augmented, same shape; p ≤ 0 returns the input and draws nothing. */
   public static NDArray apply(NDArray images, double p, AugmentPipe pipe, SplittableRandom rnd) {
+    return apply(images, p, pipe.ops(), rnd);
+  }
+
+  /** The same for any sequence of ops (one op alone, say, to look at it). */
+  public static NDArray apply(NDArray images, double p, List<AugmentOp> ops, SplittableRandom rnd) {
     if (p <= 0) {
       return images;
     }
@@ -53,7 +58,6 @@ public final class AdaptiveAugment {
       throw new IllegalArgumentException("augment expects [N, 3, H, W], got " + s);
     }
     int n = (int) s.get(0);
-    List<AugmentOp> ops = pipe.ops();
     return execute(images, transforms(ops, sample(ops, n, p, rnd), (int) s.get(2), (int) s.get(3)));
   }
 

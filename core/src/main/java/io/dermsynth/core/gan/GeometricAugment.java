@@ -2,10 +2,13 @@ package io.dermsynth.core.gan;
 
 import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
 
 /**
  * NVlabs' execution of ADA's geometric transforms ({@code AugmentPipe.forward}, "Execute geometric
@@ -51,8 +54,7 @@ final class GeometricAugment {
       }
     }
     x = bilinear(x, OwnedArrays.of(images.getManager(), maps, new Shape(n, 2, 3)), ho, wo);
-    x = x.get(new NDIndex(String.format(":, :, 1:%d, 1:%d", ho - 1, wo - 1)));  // downsample2d's padding −1
-    x = Ops.separableFir(x, SYM6, 2);
+    x = downsample(x.get(new NDIndex(String.format(":, :, 1:%d, 1:%d", ho - 1, wo - 1))));  // padding −1
     if (!x.getShape().equals(s)) {
       throw new IllegalStateException("warp made " + x.getShape() + " from " + s);
     }
@@ -115,16 +117,51 @@ final class GeometricAugment {
     return i >= size ? 2 * (size - 1) - i : i;
   }
 
-  /** upfirdn2d.upsample2d(f = sym6, up = 2): zero insertion, padding (6, 5), the flipped filter × 2 per axis. */
+  /**
+   * upfirdn2d.upsample2d(f = sym6, up = 2) — zero insertion, padding (6, 5), the filter × 2 per axis — in
+   * polyphase form, W then H: the even outputs are the even taps of the flipped filter over x, the odd
+   * outputs the odd taps, one shifted from the other. One 7-tap convolution with two outputs per channel
+   * gives both phases, which are then interleaved; no zero-filled array four times the input is made, and
+   * no multiplication by an inserted zero is done (DJL's PyTorch engine has no transposed convolution).
+   */
   private static NDArray upsample(NDArray x) {
-    int taps = SYM6.length;
-    float[] f = new float[taps];
-    for (int k = 0; k < taps; k++) {
-      f[k] = SYM6[taps - 1 - k] * 2;  // convolution, not correlation; gain up² split over the two axes
+    int taps = SYM6.length;  // 12: y[2m] = Σ_s x[m + s − 3]·g[2s], y[2m + 1] = Σ_s x[m + s − 2]·g[2s + 1]
+    float[] phases = new float[2 * (taps / 2 + 1)];
+    for (int s = 0; s < taps / 2; s++) {
+      phases[s] = SYM6[taps - 1 - 2 * s] * 2;                      // even outputs, offsets −3 … +2
+      phases[taps / 2 + 1 + s + 1] = SYM6[taps - 2 - 2 * s] * 2;  // odd outputs, offsets −2 … +3
     }
-    int before = (taps + 1) / 2;
-    int after = (taps - 2) / 2;
-    return Ops.separableFir(Ops.zeroInsert(x).pad(new Shape(before, after, before, after), 0), f, 1);
+    Shape s = x.getShape();
+    long n = s.get(0);
+    long c = s.get(1);
+    long h = s.get(2);
+    long w = s.get(3);
+    int k = taps / 2 + 1;
+    NDManager m = x.getManager();
+    NDArray alongW = OwnedArrays.of(m, phases, new Shape(1, 2, 1, 1, k)).broadcast(new Shape(c, 2, 1, 1, k))
+        .reshape(2 * c, 1, 1, k);
+    NDArray y = Conv2d.conv2d(x, alongW, null, new Shape(1, 1), new Shape(0, k / 2), new Shape(1, 1), (int) c)
+        .singletonOrThrow();  // [N, 2C, H, W], channel 2c + phase
+    y = y.reshape(n, c, 2, h, w).transpose(0, 1, 3, 4, 2).reshape(n, c, h, 2 * w);
+    NDArray alongH = alongW.reshape(2 * c, 1, k, 1);
+    y = Conv2d.conv2d(y, alongH, null, new Shape(1, 1), new Shape(k / 2, 0), new Shape(1, 1), (int) c)
+        .singletonOrThrow();  // [N, 2C, H, 2W]
+    return y.reshape(n, c, 2, h, 2 * w).transpose(0, 1, 3, 2, 4).reshape(n, c, 2 * h, 2 * w);
+  }
+
+  /**
+   * upfirdn2d.downsample2d(f = sym6, down = 2, flip_filter = True) after its crop: the filter correlated
+   * along W then H, every second pixel kept. [N, C, 2H + 10, 2W + 10] → [N, C, H, W].
+   */
+  private static NDArray downsample(NDArray x) {
+    long c = x.getShape().get(1);
+    int k = SYM6.length;
+    NDManager m = x.getManager();
+    NDArray alongW = OwnedArrays.of(m, SYM6, new Shape(1, 1, 1, k)).broadcast(new Shape(c, 1, 1, k));
+    NDArray y = Conv2d.conv2d(x, alongW, null, new Shape(1, 2), new Shape(0, 0), new Shape(1, 1), (int) c)
+        .singletonOrThrow();
+    return Conv2d.conv2d(y, alongW.reshape(c, 1, k, 1), null, new Shape(2, 1), new Shape(0, 0), new Shape(1, 1),
+        (int) c).singletonOrThrow();
   }
 
   /**
@@ -172,7 +209,8 @@ final class GeometricAugment {
     NDArray fx = ix.sub(x0);
     NDArray fy = iy.sub(y0);
     NDArray source = x.reshape(n, c, hi * wi);
-    NDArray out = null;
+    NDList indices = new NDList();
+    NDList weights = new NDList();
     for (int dy = 0; dy < 2; dy++) {
       for (int dx = 0; dx < 2; dx++) {
         NDArray xc = dx == 0 ? x0 : x0.add(1f);
@@ -181,13 +219,14 @@ final class GeometricAugment {
         NDArray xk = xc.clip(0, wi - 1);
         NDArray yk = yc.clip(0, hi - 1);
         NDArray inside = xk.eq(xc).logicalAnd(yk.eq(yc)).toType(DataType.FLOAT32, false);
-        NDArray index = yk.toType(DataType.INT64, false).mul(wi).add(xk.toType(DataType.INT64, false));
-        NDArray term = source.gather(index.expandDims(1).broadcast(new Shape(n, c, pixels)), 2)
-            .mul(weight.mul(inside).expandDims(1));
-        out = out == null ? term : out.add(term);
+        indices.add(yk.toType(DataType.INT64, false).mul(wi).add(xk.toType(DataType.INT64, false)));
+        weights.add(weight.mul(inside));
       }
     }
-    return out.reshape(n, c, ho, wo);
+    // One gather for the four neighbours: its backward scatters into one source-sized gradient, not four.
+    NDArray index = NDArrays.concat(indices, 1).expandDims(1).broadcast(new Shape(n, c, 4 * pixels));
+    NDArray weight = NDArrays.concat(weights, 1).expandDims(1);
+    return source.gather(index, 2).mul(weight).reshape(n, c, 4, pixels).sum(new int[] {2}).reshape(n, c, ho, wo);
   }
 
   private static double[] chain(double[] a, double[] b, double[] c) {

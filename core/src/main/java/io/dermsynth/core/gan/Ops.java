@@ -92,38 +92,18 @@ public final class Ops {
     if (s.dimension() != 4) {
       throw new IllegalArgumentException("upsample2d expects [N, C, H, W], got " + s);
     }
-    long c = s.get(1);
-    // Pad W then H; (2, 1) is upfirdn2d's padding for up=2 with 4 taps.
-    NDArray z = zeroInsert(x).pad(new Shape(before, after, before, after), 0);
-    NDArray kernel = firKernel(x, c, 4f);  // the up² gain keeps the mean
-    return Conv2d.conv2d(z, kernel, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c)
-        .singletonOrThrow();
-  }
-
-  /** upfirdn2d's up = 2 before its filter: each pixel followed by a zero along H and W, [N, C, H, W] → [N, C, 2H, 2W]. */
-  static NDArray zeroInsert(NDArray x) {
-    Shape s = x.getShape();
     long n = s.get(0);
     long c = s.get(1);
     long h = s.get(2);
     long w = s.get(3);
+    // Zero insertion: each pixel followed by a zero, along H and W.
     NDArray z = x.reshape(n, c, h, 1, w, 1);
     z = z.concat(z.zerosLike(), 3);
-    return z.concat(z.zerosLike(), 5).reshape(n, c, 2 * h, 2 * w);
-  }
-
-  /**
-   * A separable FIR filter per channel, correlated along W and then along H (upfirdn2d's reference order)
-   * with {@code stride} on both, no padding: [N, C, H, W] → [N, C, (H − k)/stride + 1, (W − k)/stride + 1].
-   */
-  static NDArray separableFir(NDArray x, float[] taps, int stride) {
-    long c = x.getShape().get(1);
-    int k = taps.length;
-    NDArray alongW = OwnedArrays.of(x.getManager(), taps, new Shape(1, 1, 1, k)).broadcast(new Shape(c, 1, 1, k));
-    NDArray alongH = OwnedArrays.of(x.getManager(), taps, new Shape(1, 1, k, 1)).broadcast(new Shape(c, 1, k, 1));
-    NDArray y = Conv2d.conv2d(x, alongW, null, new Shape(1, stride), new Shape(0, 0), new Shape(1, 1), (int) c)
-        .singletonOrThrow();
-    return Conv2d.conv2d(y, alongH, null, new Shape(stride, 1), new Shape(0, 0), new Shape(1, 1), (int) c)
+    z = z.concat(z.zerosLike(), 5).reshape(n, c, 2 * h, 2 * w);
+    // Pad W then H; (2, 1) is upfirdn2d's padding for up=2 with 4 taps.
+    z = z.pad(new Shape(before, after, before, after), 0);
+    NDArray kernel = firKernel(x, c, 4f);  // the up² gain keeps the mean
+    return Conv2d.conv2d(z, kernel, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c)
         .singletonOrThrow();
   }
 
