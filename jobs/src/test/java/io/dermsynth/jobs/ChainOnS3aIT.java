@@ -59,7 +59,9 @@ class ChainOnS3aIT {
       // A time budget stops train-gan after its first tick of two: the run is "partial" and the pipeline
       // stops there (exit 0: nothing is wrong; the next scheduled run goes on).
       List<String> budget = new java.util.ArrayList<>(cmd);
-      budget.addAll(List.of("--set", "gan.max_minutes=0.01"));  // 0.6 s, rounded to 1 s: past it after tick 1
+      // 6 ms: past it at the end of tick 1 on any machine (the budget was whole seconds once, and 1 s was not
+      // always past on a fast one).
+      budget.addAll(List.of("--set", "gan.max_minutes=0.0001"));
       String zeroth = run(budget, cwd, "zeroth.log", Main.EXIT_OK);
       assertTrue(zeroth.contains("Stopped after train-gan: gan.max_minutes ended it at 0.01 of 0.02 kimg"), zeroth);
       assertFalse(zeroth.contains("[3/9] sample"), zeroth);

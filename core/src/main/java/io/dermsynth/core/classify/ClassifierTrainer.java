@@ -48,7 +48,7 @@ public final class ClassifierTrainer {
     private double weightDecay = 1e-4;
     private Sampling sampling = Sampling.OVERSAMPLE;
     private int patience;
-    private long maxSeconds;
+    private double maxSeconds;
     private boolean augment = true;
     private long seed = 42;
     private double syntheticWeight = 1;
@@ -101,7 +101,7 @@ public final class ClassifierTrainer {
       }
 
       /** @param v wall-clock budget; training stops after the epoch that crosses it (0 = none) */
-      public Builder maxSeconds(long v) {
+      public Builder maxSeconds(double v) {
         o.maxSeconds = v;
         return this;
       }
@@ -170,7 +170,7 @@ public final class ClassifierTrainer {
       return patience;
     }
 
-    public long maxSeconds() {
+    public double maxSeconds() {
       return maxSeconds;
     }
 
@@ -193,7 +193,7 @@ public final class ClassifierTrainer {
     @Override
     public String toString() {
       return String.format(Locale.ROOT, "Options[epochs=%d, batchSize=%d, learningRate=%s, weightDecay=%s, "
-          + "sampling=%s, patience=%d, maxSeconds=%d, augment=%s, seed=%d, syntheticWeight=%s, "
+          + "sampling=%s, patience=%d, maxSeconds=%s, augment=%s, seed=%d, syntheticWeight=%s, "
           + "realDrawsPerEpoch=%s]", epochs, batchSize, learningRate, weightDecay, sampling, patience, maxSeconds,
           augment, seed, syntheticWeight, realDrawsPerEpoch);
     }
@@ -305,7 +305,8 @@ public final class ClassifierTrainer {
         break;
       }
       if (options.maxSeconds() > 0 && (System.nanoTime() - start) / 1e9 >= options.maxSeconds()) {
-        stop = "time budget of " + options.maxSeconds() + " s reached after epoch " + epoch;
+        stop = String.format(java.util.Locale.ROOT, "time budget of %.3g s reached after epoch %d", options.maxSeconds(),
+            epoch);
         break;
       }
     }

@@ -138,7 +138,7 @@ public final class GanTrainer implements AutoCloseable {
    * {@code snapshotTicks} ticks and at the end. With {@code maxSeconds} &gt; 0 it also ends (with a
    * snapshot) at the first tick past that wall-clock budget; run it again to continue.
    */
-  public void train(GanImages data, CheckpointStore store, boolean progressBar, long maxSeconds,
+  public void train(GanImages data, CheckpointStore store, boolean progressBar, double maxSeconds,
       Consumer<Tick> onTick) throws IOException {
     if (data.resolution() != arch.resolution() || data.size() == 0) {
       throw new IllegalArgumentException("GAN at " + arch.resolution() + " px got " + data.size()
@@ -177,7 +177,7 @@ public final class GanTrainer implements AutoCloseable {
         }
         boolean tickDue = nimg - tickStartNimg >= o.tickKimg() * 1000;
         boolean outOfTime = maxSeconds > 0 && tickDue
-            && System.nanoTime() - runStartNanos >= maxSeconds * 1_000_000_000L;
+            && System.nanoTime() - runStartNanos >= maxSeconds * 1e9;
         done = nimg >= total || outOfTime;
         if (tickDue || done) {
           tick++;

@@ -94,7 +94,7 @@ public final class InverterTrainer implements AutoCloseable {
    * and a grid (rows: real, encoder, HyperStyle) every tick, a snapshot every snapshotTicks ticks and at
    * the end. With maxSeconds &gt; 0 it also stops (with a snapshot) at the first tick past that budget.
    */
-  public void train(GanImages data, CheckpointStore store, long maxSeconds,
+  public void train(GanImages data, CheckpointStore store, double maxSeconds,
       Consumer<Tick> onTick) throws IOException {
     int r = model.generator().architecture().resolution();
     if (data.resolution() != r || data.size() == 0) {
@@ -113,7 +113,7 @@ public final class InverterTrainer implements AutoCloseable {
       window.add(step(data));
       boolean tickDue = step % o.tickSteps() == 0;
       done = step >= totalSteps()
-          || (maxSeconds > 0 && tickDue && System.nanoTime() - start >= maxSeconds * 1_000_000_000L);
+          || (maxSeconds > 0 && tickDue && System.nanoTime() - start >= maxSeconds * 1e9);
       if (tickDue || done) {
         tick++;
         String snapshot = done || tick % o.snapshotTicks() == 0 ? save(store) : null;

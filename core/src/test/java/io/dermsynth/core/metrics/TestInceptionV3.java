@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dermsynth.core.HashedWeights;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,19 +30,12 @@ class TestInceptionV3 {
   @TempDir static Path dir;
 
   @BeforeAll
-  static void readFixture() throws IOException {
-    try (InputStream in = TestInceptionV3.class.getResourceAsStream("/fixtures/inception_hash.json")) {
-      fixture = new ObjectMapper().readTree(in);
-    }
+  static void readFixture() {
+    fixture = InceptionWeights.fixture();
   }
 
-  /** Inception's batch norms are its {@code bn} modules; the classifier is {@code fc}. */
-  private static final HashedWeights.Rule RULE = new HashedWeights.Rule(
-      name -> name.endsWith("bn.weight") || name.endsWith("bn.bias"), "fc.bias");
-
-  /** Writes the variant's weights (all tensors the filter keeps) as safetensors and returns the file. */
   static Path weightsFile(String variant, Predicate<String> keep) throws IOException {
-    return HashedWeights.safetensors(dir, variant, fixture.get("variants").get(variant).get("tensors"), RULE, keep);
+    return InceptionWeights.write(dir, variant, keep);
   }
 
   static NDArray images(NDManager m) {

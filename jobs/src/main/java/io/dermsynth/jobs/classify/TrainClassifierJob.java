@@ -107,7 +107,7 @@ public final class TrainClassifierJob {
         .weightDecay(r.atLeast(WEIGHT_DECAY, 0.0))
         .sampling(r.choice(SAMPLING, ClassifierTrainer.Sampling.class))
         .patience(r.atLeast(PATIENCE, 0))
-        .maxSeconds(Math.round(r.atLeast(MAX_MINUTES, 0.0) * 60))
+        .maxSeconds(r.atLeast(MAX_MINUTES, 0.0) * 60)
         .augment(r.bool(AUGMENT))
         .seed(r.longValue(SEED))
         .syntheticWeight(r.atLeast(SYNTHETIC_WEIGHT, 0.0))

@@ -17,7 +17,7 @@ import io.dermsynth.jobs.settings.Settings;
  * @param progress a progress bar on a terminal
  * @param snapshot which snapshot of a run folder sample, factorize and train-inverter load
  */
-public record GanSettings(GanOptions training, Quality quality, long maxSeconds, boolean progress,
+public record GanSettings(GanOptions training, Quality quality, double maxSeconds, boolean progress,
     GanModels.Pick snapshot) {
 
   public static final String SECTION = "gan";
@@ -101,6 +101,6 @@ public record GanSettings(GanOptions training, Quality quality, long maxSeconds,
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(r.key(SNAPSHOT) + ": " + e.getMessage());
     }
-    return new GanSettings(training, quality, Math.round(r.atLeast(MAX_MINUTES, 0.0) * 60), r.bool(PROGRESS), pick);
+    return new GanSettings(training, quality, r.atLeast(MAX_MINUTES, 0.0) * 60, r.bool(PROGRESS), pick);
   }
 }

@@ -127,7 +127,7 @@ public final class TrainInverterJob {
     float[] last = {Float.NaN, Float.NaN};
     try (InverterTrainer trainer = new InverterTrainer(options, gan.generator(), manager,
         ganModel + "/" + gan.source(), lpipsNet, runId)) {
-      trainer.train(data, ModelStore.store(ctx.spark(), dir), Math.round(c.atLeast(MAX_MINUTES, 0.0) * 60), t -> {
+      trainer.train(data, ModelStore.store(ctx.spark(), dir), c.atLeast(MAX_MINUTES, 0.0) * 60, t -> {
         last[0] = t.l2();
         last[1] = t.lpips();
         LOG.info(String.format(Locale.ROOT, "tick %d step %d (%s): loss %.4f, L2 %.5f, LPIPS %.4f, Σ‖Δ‖ %.3f, "

@@ -4,6 +4,7 @@ import static io.dermsynth.jobs.cli.TestCommandLine.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dermsynth.core.metrics.InceptionWeights;
 import io.dermsynth.jobs.SparkTest;
 import io.dermsynth.jobs.cli.TestCommandLine;
 import io.dermsynth.jobs.cli.TestCommandLine.Outcome;
@@ -122,6 +123,32 @@ class TestGanJobs {
     assertEquals(0, sample.code(), sample.err());
     Outcome rows = cli("sql", "SELECT DISTINCT snapshot FROM gan_samples", "--set", wh);
     assertTrue(rows.out().contains(bestSnapshot), rows.out());
+  }
+
+  /**
+   * gan.quality_inception: with Inception-v3 weights brought as safetensors (here the hash-weighted network
+   * of the Inception fixture, which PyTorch's pytorch-fid network matches), snapshots are scored in its
+   * 2048-d pool features, and without any classifier in the warehouse (without the weights, nothing would be).
+   */
+  @Test
+  void inceptionWeightsScoreTheGeneratorInInceptionFeatures() throws Exception {
+    String wh = "warehouse=" + tmp.resolve("wh");
+    TestCommandLine.phantomsIngested(tmp, 40, tmp.resolve("wh"), 48);
+    Path weights = InceptionWeights.write(tmp, "fid", name -> !name.startsWith("fc."));
+    Path run = tmp.resolve("run");
+    Outcome gan = cli("train-gan", "--set", wh, "--set", "gan.batch_size=8", "--set", "gan.tick_kimg=0.008",
+        "--set", "gan.snapshot_ticks=1", "--set", "gan.grid_images=4", "--set", "gan.kimg=0.008",
+        "--set", "gan.quality_fakes=4", "--set", "gan.quality_inception=" + weights, "--resume", run.toString());
+    assertEquals(0, gan.code(), gan.err());
+    List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+    com.google.gson.JsonObject tick = com.google.gson.JsonParser.parseString(lines.get(lines.size() - 1))
+        .getAsJsonObject();
+    assertTrue(tick.get("fid").getAsDouble() > 0 && Double.isFinite(tick.get("fid").getAsDouble())
+        && Double.isFinite(tick.get("kid").getAsDouble()), tick.toString());
+    com.google.gson.JsonObject best = com.google.gson.JsonParser.parseString(
+        Files.readString(run.resolve("best.json"))).getAsJsonObject();
+    assertEquals("inception-fid", best.get("features").getAsString());
+    assertEquals(tick.get("fid").getAsDouble(), best.get("fid").getAsDouble(), 1e-12);
   }
 
   private static List<String> list(Path dir) throws Exception {
