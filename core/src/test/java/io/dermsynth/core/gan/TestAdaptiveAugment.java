@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class TestAdaptiveAugment {
 
-  static final double TOLERANCE = 2e-5;
+  static final double TOLERANCE = 5e-5;  // float32 against float64: 1.3e-5 at most measured (bgc, 16×16)
 
   @Test
   void everyOperationEqualsTheFloat64Reference() throws IOException {
