@@ -246,12 +246,13 @@ public enum AugmentOp {
     return rnd.nextDouble() < probability(p) ? v : identity();
   }
 
-  /** G⁻¹ factor scale2d(sx, sy): NVlabs' scale2d_inv(1/sx, 1/sy). */
-  private static double[] scale2d(double sx, double sy) {
+  /** NVlabs' scale2d(sx, sy), row-major 3×3 (scale2d_inv(a, b) is scale2d(1/a, 1/b)). */
+  static double[] scale2d(double sx, double sy) {
     return new double[] {sx, 0, 0, 0, sy, 0, 0, 0, 1};
   }
 
-  private static double[] translate2d(double tx, double ty) {
+  /** NVlabs' translate2d(tx, ty), row-major 3×3. */
+  static double[] translate2d(double tx, double ty) {
     return new double[] {1, 0, tx, 0, 1, ty, 0, 0, 1};
   }
 

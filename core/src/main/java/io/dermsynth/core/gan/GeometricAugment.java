@@ -1,5 +1,8 @@
 package io.dermsynth.core.gan;
 
+import static io.dermsynth.core.gan.AugmentOp.scale2d;
+import static io.dermsynth.core.gan.AugmentOp.translate2d;
+
 import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -170,10 +173,10 @@ final class GeometricAugment {
    * affine_grid), composed with affine_grid's and grid_sample's own conversions (align_corners = False).
    */
   static double[] pixelMap(double[] gInv, int[] pad, int hi, int wi, int ho, int wo) {
-    double[] g = AdaptiveAugment.matmul(translate((pad[0] - pad[2]) / 2.0, (pad[1] - pad[3]) / 2.0), gInv, 3);
-    g = chain(scale(2, 2), g, scale(0.5, 0.5));
-    g = chain(translate(-0.5, -0.5), g, translate(0.5, 0.5));
-    double[] theta = chain(scale(2.0 / wi, 2.0 / hi), g, scale(wo / 2.0, ho / 2.0));
+    double[] g = AdaptiveAugment.matmul(translate2d((pad[0] - pad[2]) / 2.0, (pad[1] - pad[3]) / 2.0), gInv, 3);
+    g = chain(scale2d(2, 2), g, scale2d(0.5, 0.5));
+    g = chain(translate2d(-0.5, -0.5), g, translate2d(0.5, 0.5));
+    double[] theta = chain(scale2d(2.0 / wi, 2.0 / hi), g, scale2d(wo / 2.0, ho / 2.0));
     double[] toNormalised = {2.0 / wo, 0, 1.0 / wo - 1, 0, 2.0 / ho, 1.0 / ho - 1, 0, 0, 1};
     double[] toPixels = {wi / 2.0, 0, (wi - 1) / 2.0, 0, hi / 2.0, (hi - 1) / 2.0, 0, 0, 1};
     double[] a = chain(toPixels, theta, toNormalised);
@@ -231,14 +234,6 @@ final class GeometricAugment {
 
   private static double[] chain(double[] a, double[] b, double[] c) {
     return AdaptiveAugment.matmul(AdaptiveAugment.matmul(a, b, 3), c, 3);
-  }
-
-  private static double[] translate(double tx, double ty) {
-    return new double[] {1, 0, tx, 0, 1, ty, 0, 0, 1};
-  }
-
-  private static double[] scale(double sx, double sy) {
-    return new double[] {sx, 0, 0, 0, sy, 0, 0, 0, 1};
   }
 
   private static float[] normalised(double... taps) {
