@@ -305,8 +305,7 @@ public final class ClassifierTrainer {
         break;
       }
       if (options.maxSeconds() > 0 && (System.nanoTime() - start) / 1e9 >= options.maxSeconds()) {
-        stop = String.format(java.util.Locale.ROOT, "time budget of %.3g s reached after epoch %d", options.maxSeconds(),
-            epoch);
+        stop = String.format(Locale.ROOT, "time budget of %.3g s reached after epoch %d", options.maxSeconds(), epoch);
         break;
       }
     }

@@ -20,8 +20,8 @@ public final class AdaptiveAugment {
 
   private AdaptiveAugment() {}
 
-  /** Per image, G⁻¹ (3×3) and C (4×4), row-major, for an h × w batch. */
-  record Transforms(double[][] geometry, double[][] colour, int h, int w) {
+  /** Per image, G⁻¹ (3×3) and C (4×4), row-major. */
+  record Transforms(double[][] geometry, double[][] colour) {
 
     boolean moves() {
       return !allIdentity(geometry, 3);
@@ -90,7 +90,7 @@ public final class AdaptiveAugment {
         }
       }
     }
-    return new Transforms(g, c, h, w);
+    return new Transforms(g, c);
   }
 
   /** Runs the composed transforms: geometry first, then colour, as NVlabs does. */

@@ -1,6 +1,8 @@
 package io.dermsynth.core.gan;
 
+import io.dermsynth.core.Choices;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Everything a StyleGAN2 run is trained with, resolved, as written to the manifest. Built by name
@@ -233,7 +235,7 @@ public final class GanOptions {
 
     /** @param v NVlabs' augpipe: which augmentations ADA applies */
     public Builder augmentPipe(AugmentPipe v) {
-      augmentPipe = java.util.Objects.requireNonNull(v, "augmentPipe");
+      augmentPipe = Objects.requireNonNull(v, "augmentPipe");
       return this;
     }
 
@@ -372,8 +374,9 @@ public final class GanOptions {
   public String toString() {
     return String.format(Locale.ROOT, "GanOptions[preset=%s, %s, batch=%d, kimg=%s, lr=%s/%s, r1Gamma=%s every %d, "
         + "plWeight=%s every %d, styleMixing=%s, ema=%s kimg (rampup %s), ada=%s target %s every %d over %s kimg, "
-        + "augmentP=%s (%s), tickKimg=%s, snapshotTicks=%d, keep=%d, grid=%d, seed=%d]", preset, architecture, batch,
-        kimg, lrG, lrD, r1Gamma, r1Interval, plWeight, plInterval, styleMixing, emaKimg, emaRampup, ada, adaTarget,
-        adaInterval, adaKimg, augmentP, io.dermsynth.core.Choices.id(augmentPipe), tickKimg, snapshotTicks, keepSnapshots, gridImages, seed);
+        + "augmentP=%s (%s), tickKimg=%s, snapshotTicks=%d, keep=%d, grid=%d, seed=%d]", preset, architecture,
+        batch, kimg, lrG, lrD, r1Gamma, r1Interval, plWeight, plInterval, styleMixing, emaKimg, emaRampup, ada,
+        adaTarget, adaInterval, adaKimg, augmentP, Choices.id(augmentPipe), tickKimg, snapshotTicks, keepSnapshots,
+        gridImages, seed);
   }
 }

@@ -93,7 +93,10 @@ final class GeometricAugment {
     return pad;
   }
 
-  /** torch.nn.functional.pad(mode='reflect') by (x0, y0, x1, y1): one gather over source pixels. */
+  /**
+   * torch.nn.functional.pad(mode='reflect') by (x0, y0, x1, y1): a gather along H, then one along W, each
+   * with an index of one row or column (the source row or column of every padded one).
+   */
   private static NDArray reflectPad(NDArray x, int[] pad) {
     Shape s = x.getShape();
     long n = s.get(0);
@@ -102,15 +105,19 @@ final class GeometricAugment {
     int w = (int) s.get(3);
     int hp = h + pad[1] + pad[3];
     int wp = w + pad[0] + pad[2];
-    long[] index = new long[hp * wp];
-    for (int y = 0; y < hp; y++) {
-      for (int xx = 0; xx < wp; xx++) {
-        index[y * wp + xx] = (long) reflect(y - pad[1], h) * w + reflect(xx - pad[0], w);
-      }
+    NDManager m = x.getManager();
+    NDArray rows = reflectIndex(m, h, pad[1], pad[3]).reshape(1, 1, hp, 1).broadcast(new Shape(n, c, hp, w));
+    NDArray cols = reflectIndex(m, w, pad[0], pad[2]).reshape(1, 1, 1, wp).broadcast(new Shape(n, c, hp, wp));
+    return x.gather(rows, 2).gather(cols, 3);
+  }
+
+  /** For each of before + size + after padded positions, the source position it reflects. */
+  private static NDArray reflectIndex(NDManager m, int size, int before, int after) {
+    long[] index = new long[before + size + after];
+    for (int i = 0; i < index.length; i++) {
+      index[i] = reflect(i - before, size);
     }
-    NDArray idx = OwnedArrays.of(x.getManager(), index, new Shape(1, 1, (long) hp * wp))
-        .broadcast(new Shape(n, c, (long) hp * wp));
-    return x.reshape(n, c, (long) h * w).gather(idx, 2).reshape(n, c, hp, wp);
+    return OwnedArrays.of(m, index);
   }
 
   private static int reflect(int i, int size) {
@@ -184,8 +191,8 @@ final class GeometricAugment {
   }
 
   /**
-   * grid_sample(bilinear, zeros, align_corners = False) at map·(j, i, 1) for every output pixel: four
-   * gathers of the neighbouring pixels, each weighted by its bilinear weight, zero where it lies outside.
+   * grid_sample(bilinear, zeros, align_corners = False) at map·(j, i, 1) for every output pixel: one gather
+   * of the four neighbouring pixels, each weighted by its bilinear weight, zero where it lies outside.
    */
   private static NDArray bilinear(NDArray x, NDArray maps, int ho, int wo) {
     Shape s = x.getShape();
@@ -195,18 +202,10 @@ final class GeometricAugment {
     long wi = s.get(3);
     long pixels = (long) ho * wo;
     NDManager m = x.getManager();
-    float[] grid = new float[(int) (3 * pixels)];
-    for (int i = 0; i < ho; i++) {
-      for (int j = 0; j < wo; j++) {
-        int p = i * wo + j;
-        grid[p] = j;
-        grid[(int) pixels + p] = i;
-        grid[(int) (2 * pixels) + p] = 1;
-      }
-    }
-    NDArray coords = maps.matMul(OwnedArrays.of(m, grid, new Shape(3, pixels)));  // [N, 2, P]
-    NDArray ix = coords.get(":, 0, :");
-    NDArray iy = coords.get(":, 1, :");
+    NDArray cols = m.arange(0f, (float) wo, 1f).reshape(1, 1, wo);
+    NDArray rows = m.arange(0f, (float) ho, 1f).reshape(1, ho, 1);
+    NDArray ix = mapped(maps, 0, cols, rows).reshape(n, pixels);
+    NDArray iy = mapped(maps, 1, cols, rows).reshape(n, pixels);
     NDArray x0 = ix.floor();
     NDArray y0 = iy.floor();
     NDArray fx = ix.sub(x0);
@@ -230,6 +229,13 @@ final class GeometricAugment {
     NDArray index = NDArrays.concat(indices, 1).expandDims(1).broadcast(new Shape(n, c, 4 * pixels));
     NDArray weight = NDArrays.concat(weights, 1).expandDims(1);
     return source.gather(index, 2).mul(weight).reshape(n, c, 4, pixels).sum(new int[] {2}).reshape(n, c, ho, wo);
+  }
+
+  /** Row r of each image's map at every (column j, row i): [N, ho, wo]. */
+  private static NDArray mapped(NDArray maps, int r, NDArray cols, NDArray rows) {
+    long n = maps.getShape().get(0);
+    NDArray a = maps.get(":, " + r + ", :").reshape(n, 3, 1, 1);
+    return a.get(":, 0").mul(cols).add(a.get(":, 1").mul(rows)).add(a.get(":, 2"));
   }
 
   private static double[] chain(double[] a, double[] b, double[] c) {
