@@ -3,7 +3,9 @@
 # (conf/pipeline-small64.conf) in its own warehouse, unattended (augment.directions = all_top_k, said in
 # the output) unless --attended. It takes many CPU hours (StyleGAN2 small64 ~400 s/kimg on 2 cores, 100
 # kimg); run it again to go on: finished training stages are reused and data stages add only what is
-# missing. `bench/experiment-real.sh` runs the experiment alone from the bench's already-trained models.
+# missing. At the end, the cost of each stage (wall time, CPU-hours and share, from the runs table's
+# cpu_seconds) → $work/cost.md. `bench/experiment-real.sh` runs the experiment alone from the bench's
+# already-trained models.
 # Usage: bench/pipeline-real.sh [--attended] [--work DIR] [--set key=value ...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,3 +20,7 @@ mkdir -p "$work"
   "${directions[@]}" "${extra[@]}" 2> >(tee "$work/pipeline.stderr" \
   | grep -E "ERROR|Exception" >&2) | tee -a "$work/pipeline.txt"
 grep -E "Maximum resident|Elapsed" "$work/pipeline.stderr" || true
+# What each stage cost (wall, CPU-hours, share) from the warehouse's runs table, and train-gan up to the
+# snapshot the later stages used.
+bench_build > /dev/null
+bench_java PipelineCost stages "$work/warehouse" | tee "$work/cost.md"

@@ -215,7 +215,11 @@ def main():
     ap.add_argument("--forward-only", action="store_true")
     ap.add_argument("--mkldnn", default="on", choices=["on", "off"],
                     help="off: libtorch's own convolution kernels, as dermsynth runs where its check turns oneDNN off")
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda on a GPU machine (torch >= 2.0)")
     a = ap.parse_args()
+    if a.device != "cpu":
+        # Every tensor the script makes (parameters, latents, noise) on that device; FIR taps follow x.
+        torch.set_default_device(a.device)
     torch.backends.mkldnn.enabled = a.mkldnn == "on"
     if a.threads:
         torch.set_num_threads(a.threads)
@@ -226,6 +230,7 @@ def main():
     optG = torch.optim.Adam(G.parameters(), lr=0.0025, betas=(0, 0.99))
     optD = torch.optim.Adam(D.parameters(), lr=0.0025 * 16 / 17, betas=(0, 0.99 ** (16 / 17)))
     reals = torch.rand(a.batch, 3, res, res) * 2 - 1
+    print(f"# peer on {reals.device}" + (f" ({torch.cuda.get_device_name()})" if reals.is_cuda else ""), flush=True)
     n = a.batch
     ema_beta = 0.5 ** (n / (10 * 1000))  # ema_kimg 10, past the ramp-up
 

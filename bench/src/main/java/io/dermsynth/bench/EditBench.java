@@ -3,23 +3,15 @@ package io.dermsynth.bench;
 import static org.apache.spark.sql.functions.col;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
 import io.dermsynth.core.ProcessMemory;
-import io.dermsynth.core.factor.EditRenderer;
-import io.dermsynth.core.gan.GanImages;
 import io.dermsynth.core.gan.GanWeights;
-import io.dermsynth.core.gan.SampleGrid;
 import io.dermsynth.core.invert.Inverter;
-import io.dermsynth.core.invert.LatentCodec;
 import io.dermsynth.jobs.runtime.JobContext;
 import io.dermsynth.jobs.settings.Settings;
 import io.dermsynth.jobs.runtime.Tables;
 import io.dermsynth.udf.DirectionEditor;
 import io.dermsynth.udf.ModelCache;
-import io.dermsynth.udf.SqlFunctions;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,10 +23,11 @@ import org.apache.spark.storage.StorageLevel;
  * SeFa edits on real latents (train split × the top directions × alphas, as augment makes them), two
  * measurements, each a mode:
  * <ul>
- *   <li>{@code throughput INVERTER WAREHOUSE N BATCH}: edits/s of the bare DJL loop (decode the latent and
- *       the source image, render, LPIPS to the source, PNG encode: what {@link DirectionEditor} does per
- *       row) against the same N rows through DirectionEditor in local Spark (one task at a time, as one
- *       executor core), on the same loaded model, 5 alternating rounds after a warm-up; median ratio.</li>
+ *   <li>{@code throughput INVERTER WAREHOUSE N BATCH}: edits/s of the bare loop (DirectionEditor's own batch
+ *       work — decode, render with the α = 0 rows, LPIPS to the source and to the α = 0 render, PNG —
+ *       called batch by batch on this thread, {@link DirectionEditor#batchEditor}) against the same N rows
+ *       through DirectionEditor in local Spark (one task at a time, as one executor core), on the same
+ *       loaded model, 5 alternating rounds after a warm-up; median ratio.</li>
  *   <li>{@code rss INVERTER WAREHOUSE N BATCH WARMUP}: after WARMUP unmeasured edits, N edits through
  *       DirectionEditor in this JVM (local mode: the executor), RSS every 2 s, growth from the median of
  *       the first fifth to the median of the last, the model's live arrays before and after.</li>
@@ -96,10 +89,10 @@ public final class EditBench {
 
   static void throughput(DirectionEditor editor, Inverter inv, Dataset<Row> rows, long n, int batch) {
     List<Row> local = rows.collectAsList();
-    int res = inv.generator().architecture().resolution();
-    bareLoop(inv, local.subList(0, Math.min(local.size(), 2 * batch)), res, batch);
+    var edit = editor.batchEditor(rows.schema(), inv);
+    bareLoop(edit, local.subList(0, Math.min(local.size(), 2 * batch)), batch);
     SideBySide.Summary sum = SideBySide.run(5, "edits", () -> {
-      bareLoop(inv, local, res, batch);
+      bareLoop(edit, local, batch);
       return local.size();
     }, () -> editor.transform(rows).select("edit.png", "edit.lpips").count());
     System.out.printf(Locale.ROOT, "throughput edits=%d batch=%d rounds=%d bare_edits_per_s=%.2f "
@@ -108,29 +101,13 @@ public final class EditBench {
         ai.djl.pytorch.jni.JniUtils.getNumThreads(), ProcessMemory.rssMiB(), ProcessMemory.peakRssMiB());
   }
 
-  /** What DirectionEditor does for a partition, in a plain loop on this thread. */
-  private static void bareLoop(Inverter inv, List<Row> rows, int res, int batch) {
+  /**
+   * DirectionEditor's own per-batch work (decode, render with the α = 0 rows, LPIPS to the source and to
+   * the α = 0 render, PNG), in a plain loop on this thread, batches as a task cuts them.
+   */
+  private static void bareLoop(java.util.function.Function<List<Row>, Row[]> edit, List<Row> rows, int batch) {
     for (int s = 0; s < rows.size(); s += batch) {
-      List<EditRenderer.Edit> edits = new ArrayList<>();
-      List<byte[]> sources = new ArrayList<>();
-      for (Row r : rows.subList(s, Math.min(rows.size(), s + batch))) {
-        edits.add(new EditRenderer.Edit(LatentCodec.decode(r.getAs("w_plus")),
-            EditRenderer.offsets(inv, r.isNullAt(r.fieldIndex("offsets")) ? null : r.getAs("offsets"),
-                r.isNullAt(r.fieldIndex("offset_layers")) ? null : r.getList(r.fieldIndex("offset_layers"))),
-            SqlFunctions.floats(r.getList(r.fieldIndex("vector"))), SqlFunctions.ints(r.getList(r.fieldIndex("w_indices"))),
-            ((Number) r.getAs("w_alpha")).floatValue()));
-        sources.add(GanImages.decodeOne(r.getAs("png"), res));
-      }
-      synchronized (inv) {
-        try (NDScope scope = new NDScope()) {
-          NDArray img = EditRenderer.render(inv, edits);
-          int[] idx = java.util.stream.IntStream.range(0, sources.size()).toArray();
-          Inverter.toDoubles(inv.losses(img, new GanImages(res, sources).batch(idx, inv.manager())).get(1));
-          for (int j = 0; j < edits.size(); j++) {
-            SampleGrid.png(img.get(j).expandDims(0), 1);
-          }
-        }
-      }
+      edit.apply(rows.subList(s, Math.min(rows.size(), s + batch)));
     }
   }
 

@@ -44,6 +44,21 @@ public final class Scopes {
     }
   }
 
+  /**
+   * {@code f}'s result computed with autograd off (inference: nothing is recorded for a backward pass that
+   * will not come), the thread's mode restored after. A gradient collector inside {@code f} turns it on
+   * for its own span, as the latent optimiser's does.
+   */
+  public static <T> T noGrad(Supplier<T> f) {
+    Object[] out = new Object[1];
+    noGrad(() -> {
+      out[0] = f.get();
+    });
+    @SuppressWarnings("unchecked")
+    T t = (T) out[0];
+    return t;
+  }
+
   /** As {@link #only(Supplier)} for a result of named arrays. */
   public static Map<String, NDArray> onlyAll(Supplier<Map<String, NDArray>> f) {
     Map<String, NDArray> out;

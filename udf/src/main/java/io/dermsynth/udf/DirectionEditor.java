@@ -154,11 +154,28 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType in = dataset.schema();
     StructType out = transformSchema(in);
-    int[] cols = {in.fieldIndex($(inputCol())), in.fieldIndex($(offsetsCol)), in.fieldIndex($(offsetLayersCol)),
+    return mapPartitions(dataset, new EditPartition(HadoopConf.broadcast(dataset.sparkSession()),
+        requiredModelPath(), columns(in), batch(), batchKey(in), EditRenderer.Render.parse($(render))), out);
+  }
+
+  /** The input columns' positions: W+, offsets, their layers, direction, W+ rows, alpha, source (−1: none). */
+  private int[] columns(StructType in) {
+    return new int[] {in.fieldIndex($(inputCol())), in.fieldIndex($(offsetsCol)), in.fieldIndex($(offsetLayersCol)),
         in.fieldIndex($(directionCol)), in.fieldIndex($(wIndicesCol)), in.fieldIndex($(alphaCol)),
         $(sourceCol).isEmpty() ? -1 : in.fieldIndex($(sourceCol))};
-    return mapPartitions(dataset, new EditPartition(HadoopConf.broadcast(dataset.sparkSession()),
-        requiredModelPath(), cols, batch(), batchKey(in), EditRenderer.Render.parse($(render))), out);
+  }
+
+  /**
+   * What a task does with one batch of rows of {@code schema}, here on this thread with {@code inv}: the
+   * output structs in row order. For measuring the Transformer against the same work without Spark
+   * (bench/edit-throughput.sh).
+   */
+  public java.util.function.Function<List<Row>, Row[]> batchEditor(StructType schema, Inverter inv) {
+    transformSchema(schema);
+    int[] cols = columns(schema);
+    EditRenderer.Render mode = EditRenderer.Render.parse($(render));
+    TaskDevice.Placement placement = TaskDevice.forTask();
+    return batch -> EditPartition.edit(inv, batch, cols, mode, placement);
   }
 
   /** Renders a partition's edits batch by batch with this executor's inverter. */
@@ -170,7 +187,7 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
       TaskDevice.Placement placement = TaskDevice.forTask();
       Inverter model = LatentInverter.cachedInverter(conf, modelPath, placement.device());
       return new BatchedRows(rows, batchSize, batchKey, batch -> {
-        Row[] edits = edit(model, batch, placement);
+        Row[] edits = edit(model, batch, cols, mode, placement);
         List<Object[]> out = new ArrayList<>(edits.length);
         for (Row e : edits) {
           out.add(new Object[] {e});
@@ -179,22 +196,35 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
       });
     }
 
-    private Row[] edit(Inverter inv, List<Row> batch, TaskDevice.Placement placement) {
+    static Row[] edit(Inverter inv, List<Row> batch, int[] cols, EditRenderer.Render mode,
+        TaskDevice.Placement placement) {
       int res = inv.generator().architecture().resolution();
       boolean residual = mode == EditRenderer.Render.RESIDUAL;
       Row[] out = new Row[batch.size()];
       List<Integer> good = new ArrayList<>();
       List<EditRenderer.Edit> edits = new ArrayList<>();
       List<byte[]> sources = new ArrayList<>();
+      // Rows of one image (its directions × alphas, as augment makes them) decode to the same arrays, so
+      // that EditRenderer renders that image's α = 0 row once for all its edits in the batch.
+      Map<java.nio.ByteBuffer, float[]> wPlus = new java.util.HashMap<>();
+      Map<List<Object>, Map<String, float[]>> offsets = new java.util.HashMap<>();
       // The generator render is compared with its source at the generator's resolution; the residual
       // render is made and compared at the source's own size (the first good row's; others scaled to it).
       int side = res;
       for (int i = 0; i < batch.size(); i++) {
         Row r = batch.get(i);
         try {
-          EditRenderer.Edit e = new EditRenderer.Edit(LatentCodec.decode(r.getAs(cols[0])),
-              EditRenderer.offsets(inv, r.isNullAt(cols[1]) ? null : r.getAs(cols[1]),
-                  r.isNullAt(cols[2]) ? null : r.getList(cols[2])),
+          byte[] w = r.getAs(cols[0]);
+          byte[] o = r.isNullAt(cols[1]) ? null : r.getAs(cols[1]);
+          List<String> layers = r.isNullAt(cols[2]) ? null : r.getList(cols[2]);
+          List<Object> offsetsKey = java.util.Arrays.asList(o == null ? null : java.nio.ByteBuffer.wrap(o), layers);
+          Map<String, float[]> decodedOffsets = offsets.get(offsetsKey);
+          if (decodedOffsets == null) {
+            decodedOffsets = EditRenderer.offsets(inv, o, layers);
+            offsets.put(offsetsKey, decodedOffsets);
+          }
+          EditRenderer.Edit e = new EditRenderer.Edit(wPlus.computeIfAbsent(java.nio.ByteBuffer.wrap(w),
+              k -> LatentCodec.decode(w)), decodedOffsets,
               SqlFunctions.floats(r.getList(cols[3])), SqlFunctions.ints(r.getList(cols[4])),
               ((Number) r.get(cols[5])).floatValue());
           if (cols[6] >= 0) {

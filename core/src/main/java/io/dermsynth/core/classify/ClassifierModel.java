@@ -141,8 +141,8 @@ public final class ClassifierModel implements io.dermsynth.core.metrics.FeatureN
       throw new IllegalArgumentException("embedding needs [N, 3, " + s + ", " + s + "] images, got "
           + images01.getShape());
     }
-    return net.embedding(new ParameterStore(manager, false),
-        normalised(images01.toDevice(manager.getDevice(), false)));
+    return io.dermsynth.core.Scopes.noGrad(() -> net.embedding(new ParameterStore(manager, false),
+        normalised(images01.toDevice(manager.getDevice(), false))));
   }
 
   @Override
@@ -166,8 +166,16 @@ public final class ClassifierModel implements io.dermsynth.core.metrics.FeatureN
     return this;
   }
 
-  /** Class probabilities for CHW images in [0, 1] at the model's size, in batches. */
+  /**
+   * Class probabilities for CHW images in [0, 1] at the model's size, in batches, with autograd off (it is
+   * on in every thread but the one that loaded the engine, and the weights are trainable: every batch
+   * would record a graph).
+   */
   public double[][] predictProba(List<float[]> images, int batchSize) {
+    return io.dermsynth.core.Scopes.noGrad(() -> probabilities(images, batchSize));
+  }
+
+  private double[][] probabilities(List<float[]> images, int batchSize) {
     int s = manifest.imageSize();
     int plane = 3 * s * s;
     int classes = manifest.classes().size();

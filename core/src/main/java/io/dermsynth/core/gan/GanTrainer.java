@@ -15,6 +15,7 @@ import com.google.gson.GsonBuilder;
 import io.dermsynth.core.CheckpointStore;
 import io.dermsynth.core.ModelFolder;
 import io.dermsynth.core.ModelFormat;
+import io.dermsynth.core.ProcessCpu;
 import io.dermsynth.core.ProcessMemory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -52,9 +53,10 @@ public final class GanTrainer implements AutoCloseable {
 
   /**
    * What a tick reports; also one row of metrics.jsonl (r1/pl NaN when they did not run; fid, kid and
-   * diversity NaN on ticks without a quality measurement, see {@link #measureQuality}).
+   * diversity NaN on ticks without a quality measurement, see {@link #measureQuality}); cpuSeconds is the
+   * CPU time this JVM spent in the tick, all threads (NaN where the JVM cannot say), for cost per CPU-hour.
    */
-  public record Tick(int tick, double kimg, double secPerKimg, double etaSeconds, float lossG,
+  public record Tick(int tick, double kimg, double secPerKimg, double etaSeconds, double cpuSeconds, float lossG,
       float lossD, float r1, float pl, float augmentP, float rt, long nonFiniteGradients, long rssMiB,
       String snapshot, double fid, double kid, double diversity) {}
 
@@ -159,6 +161,7 @@ public final class GanTrainer implements AutoCloseable {
     List<Losses> window = new ArrayList<>();
     long tickStartNimg = nimg;
     long tickStartNanos = System.nanoTime();
+    long tickStartCpu = ProcessCpu.nanos();
     long runStartNimg = nimg;
     long runStartNanos = tickStartNanos;
     double lastSecPerKimg = Double.NaN;
@@ -182,6 +185,7 @@ public final class GanTrainer implements AutoCloseable {
         if (tickDue || done) {
           tick++;
           long now = System.nanoTime();
+          long nowCpu = ProcessCpu.nanos();
           double secPerKimg = (now - tickStartNanos) / 1e9 / ((nimg - tickStartNimg) / 1000.0);
           double runRate = (now - runStartNanos) / 1e9 / Math.max(1e-9, (nimg - runStartNimg) / 1000.0);
           boolean snapshotDue = done || tick % o.snapshotTicks() == 0;
@@ -200,6 +204,7 @@ public final class GanTrainer implements AutoCloseable {
           }
           lastSecPerKimg = secPerKimg;
           Tick t = new Tick(tick, kimg(), secPerKimg, done ? 0 : eta,
+              tickStartCpu < 0 || nowCpu < 0 ? Double.NaN : (nowCpu - tickStartCpu) / 1e9,
               mean(window, Losses::gMain), mean(window, Losses::dMain), mean(window, Losses::r1),
               mean(window, Losses::pl), augmentP, mean(window, Losses::realSign),
               window.stream().mapToLong(Losses::nonFinite).sum(), ProcessMemory.rssMiB(), snapshot,
@@ -213,6 +218,7 @@ public final class GanTrainer implements AutoCloseable {
           window.clear();
           tickStartNimg = nimg;
           tickStartNanos = now;
+          tickStartCpu = nowCpu;
         }
       }
     }

@@ -246,6 +246,13 @@ public final class Inverter implements AutoCloseable {
    * (negative: the manifest's {@code optSteps}).
    */
   public Inversion invert(NDArray real, Method method, int optSteps) {
+    // Inference: on a thread where autograd is on (any but the one that loaded the engine, unless it is a
+    // task set up by TaskDevice) it would record the encoder's and the hypernetwork's graph (their
+    // weights are trainable) for no backward pass.
+    return Scopes.noGrad(() -> inferred(real, method, optSteps));
+  }
+
+  private Inversion inferred(NDArray real, Method method, int optSteps) {
     NDArray w = encode(real);
     Map<String, NDArray> deltas = Map.of();
     NDArray y;

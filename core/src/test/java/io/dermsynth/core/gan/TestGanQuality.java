@@ -168,7 +168,7 @@ class TestGanQuality {
   }
 
   private static GanTrainer.Tick tick(int tick, double kid) {
-    return new GanTrainer.Tick(tick, tick * 0.1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, "s", kid * 100, kid, 0.2);
+    return new GanTrainer.Tick(tick, tick * 0.1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, "s", kid * 100, kid, 0.2);
   }
 
   private NDArray resized(NDArray images) {

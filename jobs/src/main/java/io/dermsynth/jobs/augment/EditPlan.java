@@ -48,12 +48,14 @@ public final class EditPlan {
         .drop("alpha_min", "alpha_max", "rank")
         .withColumn("synth_id", concat(lit("syn-"), substring(sha2(idParts(render, inverterVersion), 256), 1, 24)));
     plan = target(ctx, plan, c.target(), SyntheticAllocation.Policy.parse(c.balance()), c.cap());
-    // Render batches fixed by the plan alone (consecutive synth_ids), so that an image is rendered in
-    // the same batch by every run: libtorch's output depends on the batch, and a resumed or retried run
-    // must write the same bytes. Chunks and partitions take whole batches. The plan is keys only, so the
-    // one-partition window that numbers it is cheap.
-    return plan.withColumn("render_batch", floor(row_number().over(Window.orderBy("synth_id")).minus(1)
-        .divide(c.batchSize())));
+    // Render batches fixed by the plan alone (consecutive synth_ids within a source image, images in
+    // order), so that an image is rendered in the same batch by every run: libtorch's output depends on
+    // the batch, and a resumed or retried run must write the same bytes. A source's edits sit together,
+    // so a batch renders that source's α = 0 image once for all of them (DirectionEditor), not once per
+    // edit. Chunks and partitions take whole batches. The plan is keys only, so the one-partition window
+    // that numbers it is cheap.
+    return plan.withColumn("render_batch", floor(row_number().over(Window.orderBy("image_id", "synth_id"))
+        .minus(1).divide(c.batchSize())));
   }
 
   /**

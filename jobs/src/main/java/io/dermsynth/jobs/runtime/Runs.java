@@ -1,6 +1,7 @@
 package io.dermsynth.jobs.runtime;
 
 import io.dermsynth.core.CheckpointStore;
+import io.dermsynth.core.ProcessCpu;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
@@ -23,7 +24,7 @@ import org.apache.spark.sql.types.StructType;
  * row to {@code runs} when it ends — succeeded, failed, or partial (a time budget stopped it) — with its
  * seeds (root and per stage) and, for each table it changed, {@link Tables#contentHash} of the rows it
  * wrote (those with its run_id; the whole table when the table has no run_id column), so two runs can be
- * compared table by table. A run with a start and no row is running, or was killed: {@link #listing}
+ * compared table by table, and the CPU time its JVM spent ({@code cpu_seconds}). A run with a start and no row is running, or was killed: {@link #listing}
  * shows it as "running".
  */
 public final class Runs {
@@ -45,6 +46,7 @@ public final class Runs {
       throws Exception {
     String runId = newRunId();
     Instant started = Instant.now();
+    long cpuAtStart = ProcessCpu.nanos();
     String configPath = writeConfig(ctx, runId);
     writeStart(ctx, runId, command, started);
     Map<String, Long> versions = tableVersions(ctx);
@@ -62,7 +64,8 @@ public final class Runs {
       Row row = RowFactory.create(runId, command, failure != null ? "failed" : result.status(),
           Timestamp.from(started), Timestamp.from(Instant.now()), ctx.settings().renderJson(),
           configPath, result == null ? null : result.metrics(),
-          failure == null ? null : String.valueOf(failure), ctx.settings().seeds(), hashes);
+          failure == null ? null : String.valueOf(failure), ctx.settings().seeds(), hashes,
+          ProcessCpu.secondsSince(cpuAtStart));
       ctx.tables().appendEvolving(Tables.RUNS, ctx.spark().createDataFrame(List.of(row), TableCatalog.schema(Tables.RUNS)));
     }
   }
@@ -93,7 +96,7 @@ public final class Runs {
         // A row of the runs table as far as a started run can fill one (no settings, no end yet).
         running.add(RowFactory.create(id, p.getProperty("command"), "running",
             Timestamp.from(Instant.ofEpochMilli(Long.parseLong(p.getProperty("started_at_ms")))), null, "", "",
-            Map.of("host", p.getProperty("host", ""), "pid", p.getProperty("pid", "")), null, null, null));
+            Map.of("host", p.getProperty("host", ""), "pid", p.getProperty("pid", "")), null, null, null, null));
       }
     }
     Dataset<Row> all = finished.unionByName(ctx.spark().createDataFrame(running, columns));

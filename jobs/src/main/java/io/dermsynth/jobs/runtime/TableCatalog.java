@@ -174,7 +174,9 @@ public final class TableCatalog {
         "metrics", "map<string,string>", "The run's figures",
         "error", "string", "What failed, when it failed",
         "seeds", "map<string,string>", "The seeds in effect",
-        "content_hashes", "map<string,string>", "Content hash of the rows each table got (equal hashes: equal rows)");
+        "content_hashes", "map<string,string>", "Content hash of the rows each table got (equal hashes: equal rows)",
+        "cpu_seconds", "double", "CPU time of the job's JVM during the run: all of it in local mode, where the executors "
+            + "are that JVM's threads; on a cluster the driver's share only");
     table(Tables.GAN_SAMPLES,
         "model_path", "string not null", "The generator's model folder",
         "snapshot", "string not null", "The snapshot sampled",

@@ -26,6 +26,45 @@ class TestAugmentJobs {
 
   @TempDir Path tmp;
 
+  /**
+   * DirectionEditor renders a batch's α = 0 image once per source latent: rows of two images interleaved
+   * in one batch (A, B, A, B, …) give what each row gives alone in a batch of one — the same PNG within a
+   * level, the same LPIPS to the source and to the α = 0 image — so no edit is measured against another
+   * image's α = 0 render.
+   */
+  private static void editsSharingALatentInABatchEqualEditsRenderedAlone(JobContext ctx, String inverter) {
+    var latents = ctx.tables().read(Tables.LATENTS).where("split = 'train'").orderBy("image_id").limit(2);
+    var rows = latents.select("image_id", "w_plus", "offsets", "offset_layers")
+        .crossJoin(ctx.tables().read(Tables.DIRECTIONS).select("direction_id", "vector", "w_indices", "w_std"))
+        .crossJoin(ctx.spark().range(2).selectExpr("CAST(id * 4 - 2 AS DOUBLE) AS alpha"))
+        .join(ctx.tables().read(Tables.IMAGES).select(col("image_id").as("src"), col("png")),
+            col("image_id").equalTo(col("src"))).drop("src")
+        .withColumn("w_alpha", col("alpha").multiply(col("w_std")))
+        .orderBy("direction_id", "alpha", "image_id").coalesce(1).cache();
+    assertEquals(12, rows.count());
+    Map<String, Row> alone = new java.util.HashMap<>();
+    Map<String, Row> together = new java.util.HashMap<>();
+    for (int batch : new int[] {1, 12}) {
+      new io.dermsynth.udf.DirectionEditor().setModelPath(inverter).setBatchSize(batch).setSourceCol("png")
+          .setAlphaCol("w_alpha").setOutputCol("edit").transform(rows)
+          .selectExpr("concat_ws('/', image_id, direction_id, alpha)", "edit").collectAsList()
+          .forEach(r -> (batch == 1 ? alone : together).put(r.getString(0), r.getStruct(1)));
+    }
+    assertEquals(alone.keySet(), together.keySet());
+    for (String key : alone.keySet()) {
+      Row a = alone.get(key);
+      Row t = together.get(key);
+      assertEquals(a.<Double>getAs("lpips"), t.<Double>getAs("lpips"), 1e-5, key + ": LPIPS to the source");
+      assertEquals(a.<Double>getAs("lpips_recon"), t.<Double>getAs("lpips_recon"), 1e-5, key + ": LPIPS to α = 0");
+      byte[] pa = GanImages.decodeOne(a.getAs("png"), 32);
+      byte[] pt = GanImages.decodeOne(t.getAs("png"), 32);
+      for (int i = 0; i < pa.length; i++) {
+        assertTrue(Math.abs((pa[i] & 0xff) - (pt[i] & 0xff)) <= 1, key + ": pixel " + i);
+      }
+    }
+    rows.unpersist();
+  }
+
   @Test
   void augmentWritesEveryLatentDirectionAlphaOnceResumesAndRefusesLeakage() throws Exception {
     Path wh = tmp.resolve("wh");
@@ -108,6 +147,8 @@ class TestAugmentJobs {
       // The job measured LPIPS before PNG rounding; the SQL function measures the PNG.
       assertEquals(r.getDouble(2), r.getDouble(3), 0.02);
     }
+
+    editsSharingALatentInABatchEqualEditsRenderedAlone(ctx, synth.select("inverter_path").first().getString(0));
 
     // A run that died before committing some chunks: the rerun writes exactly what is missing.
     DeltaTable.forPath(ctx.spark(), ctx.tables().path(Tables.SYNTHETIC)).delete("alpha > 0");

@@ -43,6 +43,16 @@ class TestGanJobs {
     BufferedImage grid = ImageIO.read(run.resolve("grids/fakes-000003.png").toFile());
     assertEquals(64, grid.getWidth());  // 4 images, 2 a row, 32 px
     assertEquals(3, Files.readAllLines(run.resolve("metrics.jsonl")).size());
+    // Each tick's CPU: this JVM's, all threads, over the same span as its wall time (s/kimg × its kimg).
+    double kimgBefore = 0;
+    for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+      var t = com.google.gson.JsonParser.parseString(line).getAsJsonObject();
+      double wall = t.get("secPerKimg").getAsDouble() * (t.get("kimg").getAsDouble() - kimgBefore);
+      double cpu = t.get("cpuSeconds").getAsDouble();
+      assertTrue(cpu > 0 && cpu <= wall * Runtime.getRuntime().availableProcessors() * 1.05 + 0.05,
+          "tick CPU " + cpu + " s over " + wall + " s of wall time");
+      kimgBefore = t.get("kimg").getAsDouble();
+    }
     String manifest = Files.readString(run.resolve("snapshot-000000003/manifest.json"));
     assertTrue(manifest.contains("\"preset\": \"tiny32\"") && manifest.contains("\"step\": 3")
         && manifest.contains("\"format\": \"dermsynth-stylegan2/1\"")

@@ -96,6 +96,12 @@ class TestContentHash {
     Row run = ctx.tables().read(Tables.RUNS).where("command = 'ingest'").first();
     Map<String, String> seeds = run.getJavaMap(run.fieldIndex("seeds"));
     assertEquals("11", seeds.get("seed"));
+    // The run's CPU (this JVM's, every thread) fits in its wall time on this machine's cores.
+    double wall = (run.<java.sql.Timestamp>getAs("finished_at").getTime()
+        - run.<java.sql.Timestamp>getAs("started_at").getTime()) / 1e3;
+    double cpu = run.getAs("cpu_seconds");
+    assertTrue(cpu > 0 && cpu <= wall * Runtime.getRuntime().availableProcessors() * 1.05 + 0.1,
+        "cpu_seconds " + cpu + " for " + wall + " s of wall time");
     assertEquals(String.valueOf(io.dermsynth.core.data.Hashing.seeded(11, "ingest.split.seed") & 0x7fffffffL),
         seeds.get("ingest.split.seed"));
     Map<String, String> hashes = run.getJavaMap(run.fieldIndex("content_hashes"));
