@@ -24,7 +24,7 @@ export MALLOC_ARENA_MAX=2
 if [[ "$edits" -gt 0 ]]; then
   # shellcheck disable=SC2086
   java $opens -Xmx4g -cp "$cp" io.dermsynth.bench.EditBench throughput "$inverter" "$warehouse" "$edits" "$batch" \
-    2>/dev/null | grep -E "^throughput"
+    2>/dev/null | grep -E "^throughput|^round_seconds"
 fi
 if [[ "$rss_n" -gt 0 ]]; then
   mkdir -p "$root/bench/work" && cd "$root/bench/work"

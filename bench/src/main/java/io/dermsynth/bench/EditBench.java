@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 
@@ -99,6 +101,27 @@ public final class EditBench {
         + "transformer_edits_per_s=%.2f median_ratio=%.3f min=%.3f max=%.3f threads=%d rss_mib=%d peak_rss_mib=%d%n", n,
         batch, sum.rounds(), sum.bare(), sum.transformer(), sum.medianRatio(), sum.min(), sum.max(),
         ai.djl.pytorch.jni.JniUtils.getNumThreads(), ProcessMemory.rssMiB(), ProcessMemory.peakRssMiB());
+    // What Spark itself costs a round: a job over the same cached rows and partitions that only reads
+    // each row's heavy column — the floor under the Transformer's time that no Transformer code can remove.
+    double[] job = new double[5];
+    for (int i = 0; i < job.length; i++) {
+      long t0 = System.nanoTime();
+      rows.mapPartitions((MapPartitionsFunction<Row, Integer>) it -> {
+        int bytes = 0;
+        while (it.hasNext()) {
+          Row r = it.next();
+          bytes += r.isNullAt(r.fieldIndex("offsets")) ? 0 : r.<byte[]>getAs("offsets").length;
+        }
+        return List.of(bytes).iterator();
+      }, Encoders.INT()).count();
+      job[i] = (System.nanoTime() - t0) / 1e9;
+    }
+    java.util.Arrays.sort(job);
+    double bareRound = n / sum.bare();
+    double transformerRound = n / sum.transformer();
+    System.out.printf(Locale.ROOT, "round_seconds bare=%.3f transformer=%.3f spark_job_alone=%.3f (min %.3f max %.3f) "
+        + "transformer_own=%.3f%n", bareRound, transformerRound, job[2], job[0], job[4],
+        transformerRound - bareRound - job[2]);
   }
 
   /**

@@ -206,7 +206,7 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
       List<byte[]> sources = new ArrayList<>();
       // Rows of one image (its directions × alphas, as augment makes them) decode to the same arrays, so
       // that EditRenderer renders that image's α = 0 row once for all its edits in the batch.
-      Map<java.nio.ByteBuffer, float[]> wPlus = new java.util.HashMap<>();
+      Map<Bytes, float[]> wPlus = new java.util.HashMap<>();
       Map<List<Object>, Map<String, float[]>> offsets = new java.util.HashMap<>();
       // The generator render is compared with its source at the generator's resolution; the residual
       // render is made and compared at the source's own size (the first good row's; others scaled to it).
@@ -217,13 +217,13 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
           byte[] w = r.getAs(cols[0]);
           byte[] o = r.isNullAt(cols[1]) ? null : r.getAs(cols[1]);
           List<String> layers = r.isNullAt(cols[2]) ? null : r.getList(cols[2]);
-          List<Object> offsetsKey = java.util.Arrays.asList(o == null ? null : java.nio.ByteBuffer.wrap(o), layers);
+          List<Object> offsetsKey = java.util.Arrays.asList(o == null ? null : new Bytes(o), layers);
           Map<String, float[]> decodedOffsets = offsets.get(offsetsKey);
           if (decodedOffsets == null) {
             decodedOffsets = EditRenderer.offsets(inv, o, layers);
             offsets.put(offsetsKey, decodedOffsets);
           }
-          EditRenderer.Edit e = new EditRenderer.Edit(wPlus.computeIfAbsent(java.nio.ByteBuffer.wrap(w),
+          EditRenderer.Edit e = new EditRenderer.Edit(wPlus.computeIfAbsent(new Bytes(w),
               k -> LatentCodec.decode(w)), decodedOffsets,
               SqlFunctions.floats(r.getList(cols[3])), SqlFunctions.ints(r.getList(cols[4])),
               ((Number) r.get(cols[5])).floatValue());
@@ -262,6 +262,28 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
         }
       }
       return out;
+    }
+  }
+
+  /**
+   * A byte array as a map key: equal by content (a vectorised compare), hashed on its length and 64 of
+   * its bytes spread over it — a latent's offsets run to megabytes, and hashing every byte of every row
+   * cost more than the lookup saves.
+   */
+  private record Bytes(byte[] b) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Bytes other && java.util.Arrays.equals(b, other.b);
+    }
+
+    @Override
+    public int hashCode() {
+      int h = b.length;
+      int step = Math.max(1, b.length / 64);
+      for (int i = 0; i < b.length; i += step) {
+        h = 31 * h + b[i];
+      }
+      return h;
     }
   }
 }
