@@ -50,7 +50,7 @@ def section(runs):
     for name, preset, batch, med, lo, hi, mem, device in runs:
         tflops = flops(name, preset, batch) / med / 1e12
         out.append(f"| {device} | {preset} | {name} | {batch} | {med:.4f} ({lo:.4f}–{hi:.4f}) | {batch / med:.1f} "
-                   f"| {tflops:.1f} | {mem + ' MiB' if mem else '–'} |")
+                   f"| {tflops:.3g} | {mem + ' MiB' if mem else '–'} |")
     out += ["", "FLOPs from `bench/scaling/flops.py` (convolutions and dense layers); the peer runs FP32 "
             "(TF32 where PyTorch allows it), no mixed precision. These replace the assumed rates above for "
             "this device: training ≈ the train_step rate, inference ≈ the g_forward rate at the larger batch.",
