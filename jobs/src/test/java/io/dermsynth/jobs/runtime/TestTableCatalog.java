@@ -47,6 +47,31 @@ class TestTableCatalog {
   }
 
   @Test
+  void aRunsTableFromBeforeCpuSecondsStillListsAndTakesNewRows() throws Exception {
+    JobContext ctx = SparkTest.context(tmp.resolve("wh4"));
+    // The runs table as dermsynth wrote it before cpu_seconds existed.
+    ctx.spark().sql("SELECT 'r0' AS run_id, 'ingest' AS command, 'succeeded' AS status, "
+        + "TIMESTAMP'2026-12-01 10:00:00' AS started_at, TIMESTAMP'2026-12-01 10:01:00' AS finished_at, "
+        + "'{}' AS config, 'c.conf' AS config_path, map('images_added', '3') AS metrics, "
+        + "CAST(NULL AS STRING) AS error, map('seed', '1') AS seeds, map('images', 'h') AS content_hashes")
+        .write().format("delta").save(ctx.tables().path(Tables.RUNS));
+    List<Row> listed = Runs.listing(ctx, 5).collectAsList();
+    assertEquals(1, listed.size());
+    assertEquals("60.0 s", listed.get(0).getAs("duration"));
+
+    ctx.tables().appendEvolving(Tables.RUNS, ctx.spark().sql("SELECT 'r1' AS run_id, 'ingest' AS command, "
+        + "'succeeded' AS status, TIMESTAMP'2026-12-02 10:00:00' AS started_at, "
+        + "TIMESTAMP'2026-12-02 10:00:30' AS finished_at, '{}' AS config, 'c.conf' AS config_path, "
+        + "CAST(NULL AS MAP<STRING, STRING>) AS metrics, CAST(NULL AS STRING) AS error, "
+        + "CAST(NULL AS MAP<STRING, STRING>) AS seeds, CAST(NULL AS MAP<STRING, STRING>) AS content_hashes, "
+        + "41.5D AS cpu_seconds"));
+    Map<String, Object> cpu = ctx.tables().read(Tables.RUNS).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getString(0), r -> String.valueOf(r.<Object>getAs("cpu_seconds"))));
+    assertEquals(Map.of("r0", "null", "r1", "41.5"), cpu);
+    assertEquals(2, Runs.listing(ctx, 5).count());
+  }
+
+  @Test
   void aColumnTheCatalogueDoesNotDeclareCannotCreateATable() {
     JobContext ctx = SparkTest.context(tmp.resolve("wh2"));
     Dataset<Row> rows = ctx.spark().sql("SELECT 'x' AS run_id, 'ingest' AS command, 'typo' AS stauts");
