@@ -6,16 +6,25 @@
 # missing. At the end, the cost of each stage (wall time, CPU-hours and share, from the runs table's
 # cpu_seconds) → $work/cost.md. `bench/experiment-real.sh` runs the experiment alone from the bench's
 # already-trained models.
-# Usage: bench/pipeline-real.sh [--attended] [--work DIR] [--set key=value ...]
+# --every N runs it on every N-th lesion of the data (bench/subset.py, copied into $work/data-1-in-N): the
+# chain end to end in a session, to scale up stage by stage (bench/RESULTS.md "The real pipeline's cost").
+# Usage: bench/pipeline-real.sh [--attended] [--work DIR] [--every N] [--set key=value ...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="${DERMSYNTH_HAM10000:-$root/../shared/data/ham10000-200x150}"
 work="$root/bench/work/pipeline-real"; directions=(--set augment.directions=all_top_k); extra=()
 source "$root/bench/lib.sh"
-bench_options "[--attended] [--work DIR] [--set key=value ...]" \
-  --attended=attended! --work=work --set=extra+ -- "$@"
+bench_options "[--attended] [--work DIR] [--every N] [--set key=value ...]" \
+  --attended=attended! --work=work --every=every --set=extra+ -- "$@"
 [[ -z ${attended-} ]] || directions=()
 mkdir -p "$work"
+if [[ -n ${every-} ]]; then
+  if [[ ! -d "$work/data-1-in-$every" ]]; then
+    /usr/bin/python3 "$root/bench/subset.py" "$data" "$work/data-1-in-$every.tmp" "$every"
+    mv "$work/data-1-in-$every.tmp" "$work/data-1-in-$every"
+  fi
+  data="$work/data-1-in-$every"
+fi
 /usr/bin/time -v "$root/bin/dermsynth" pipeline --data "$data" --set "warehouse=$work/warehouse" \
   "${directions[@]}" "${extra[@]}" 2> >(tee "$work/pipeline.stderr" \
   | grep -E "ERROR|Exception" >&2) | tee -a "$work/pipeline.txt"
