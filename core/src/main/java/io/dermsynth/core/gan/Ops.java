@@ -2,6 +2,7 @@ package io.dermsynth.core.gan;
 
 import io.dermsynth.core.OwnedArrays;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 
@@ -76,7 +77,8 @@ public final class Ops {
 
   /**
    * NVlabs {@code upsample2d} with the [1, 3, 3, 1] FIR filter: zero insertion, padding (2, 1), a 4×4
-   * depthwise convolution with the normalised outer-product filter, gain 4. [N, C, H, W] → [N, C, 2H, 2W].
+   * depthwise convolution with the normalised outer-product filter, gain 4 (computed in polyphase form,
+   * see below). [N, C, H, W] → [N, C, 2H, 2W].
    */
   public static NDArray upsample2d(NDArray x) {
     return upsample2d(x, 2, 1);
@@ -89,22 +91,26 @@ public final class Ops {
    */
   public static NDArray upsample2d(NDArray x, int before, int after) {
     Shape s = x.getShape();
-    if (s.dimension() != 4) {
-      throw new IllegalArgumentException("upsample2d expects [N, C, H, W], got " + s);
+    if (s.dimension() != 4 || before < 0 || before > 3 || after < 0 || after > 2) {
+      throw new IllegalArgumentException("upsample2d expects [N, C, H, W] and padding before 0..3, after 0..2, got "
+          + s + ", (" + before + ", " + after + ")");
     }
     long n = s.get(0);
     long c = s.get(1);
     long h = s.get(2);
     long w = s.get(3);
-    // Zero insertion: each pixel followed by a zero, along H and W.
-    NDArray z = x.reshape(n, c, h, 1, w, 1);
-    z = z.concat(z.zerosLike(), 3);
-    z = z.concat(z.zerosLike(), 5).reshape(n, c, 2 * h, 2 * w);
-    // Pad W then H; (2, 1) is upfirdn2d's padding for up=2 with 4 taps.
-    z = z.pad(new Shape(before, after, before, after), 0);
-    NDArray kernel = firKernel(x, c, 4f);  // the up² gain keeps the mean
-    return Conv2d.conv2d(z, kernel, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c)
-        .singletonOrThrow();
+    // Polyphase form of zero insertion + 4×4 FIR: of the 4 taps along an axis, an output of one parity
+    // meets only two (the others fall on inserted zeros), so the four phases are 2×2 filters at the input
+    // resolution — a quarter of the multiply-adds, no zero-filled 4× tensor. Phase p = 2·row + col, 0 =
+    // odd taps (1, 3), 1 = even taps (0, 2). Over x padded by one, phase outputs interleave into rows and
+    // columns r = 2(s + 1) + parity, i.e. the zero-inserted output's index r + before − 3; then crop.
+    NDArray xp = x.pad(new Shape(1, 1, 1, 1), 0);
+    NDArray phases = Conv2d.conv2d(xp, phaseKernels(x, c), null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1),
+        (int) c).singletonOrThrow();  // [N, 4C, H + 1, W + 1]
+    NDArray up = phases.reshape(n, c, 2, 2, h + 1, w + 1).transpose(0, 1, 4, 2, 5, 3)
+        .reshape(n, c, 2 * h + 2, 2 * w + 2);
+    long r0 = 3 - before;
+    return up.get(new NDIndex(":, :, {}:{}, {}:{}", r0, 2 * h + after, r0, 2 * w + after));
   }
 
   /**
@@ -125,17 +131,35 @@ public final class Ops {
    */
   public static NDArray fir(NDArray x, int pad, int stride) {
     long c = x.getShape().get(1);
-    return Conv2d.conv2d(x, firKernel(x, c, 1f), null, new Shape(stride, stride), new Shape(pad, pad),
+    return Conv2d.conv2d(x, firKernel(x, c), null, new Shape(stride, stride), new Shape(pad, pad),
         new Shape(1, 1), (int) c).singletonOrThrow();
   }
 
-  /** The separable [1,3,3,1] ⊗ [1,3,3,1] filter, normalised to sum 1, times {@code gain}, per channel. */
-  private static NDArray firKernel(NDArray like, long channels, float gain) {
+  /** The FIR upsampler's four 2×2 phases (gain 4) for {@code channels} groups: [4C, 1, 2, 2], phase p = 2·row + col. */
+  private static NDArray phaseKernels(NDArray like, long channels) {
+    float[] f1 = {1, 3, 3, 1};
+    int[][] taps = {{1, 3}, {0, 2}};  // odd, even
+    float[] k = new float[16];
+    for (int pr = 0; pr < 2; pr++) {
+      for (int pc = 0; pc < 2; pc++) {
+        for (int a = 0; a < 2; a++) {
+          for (int b = 0; b < 2; b++) {
+            k[((pr * 2 + pc) * 2 + a) * 2 + b] = f1[taps[pr][a]] * f1[taps[pc][b]] / 64f * 4f;
+          }
+        }
+      }
+    }
+    return OwnedArrays.of(like.getManager(), k, new Shape(1, 4, 2, 2)).broadcast(new Shape(channels, 4, 2, 2))
+        .reshape(4 * channels, 1, 2, 2);
+  }
+
+  /** The separable [1,3,3,1] ⊗ [1,3,3,1] filter, normalised to sum 1, per channel. */
+  private static NDArray firKernel(NDArray like, long channels) {
     float[] f1 = {1, 3, 3, 1};
     float[] f2 = new float[16];
     for (int a = 0; a < 4; a++) {
       for (int b = 0; b < 4; b++) {
-        f2[a * 4 + b] = f1[a] * f1[b] / 64f * gain;
+        f2[a * 4 + b] = f1[a] * f1[b] / 64f;
       }
     }
     return OwnedArrays.of(like.getManager(), f2, new Shape(1, 1, 4, 4)).broadcast(new Shape(channels, 1, 4, 4));
