@@ -18,9 +18,8 @@ public final class ProcessCpu {
     return -1;
   }
 
-  /** Seconds of CPU since {@code start} (a {@link #nanos} reading), or null where either is unknown. */
-  public static Double secondsSince(long start) {
-    long now = nanos();
-    return start < 0 || now < 0 ? null : (now - start) / 1e9;
+  /** Seconds of CPU between two {@link #nanos} readings, or null where either is unknown. */
+  public static Double seconds(long from, long to) {
+    return from < 0 || to < 0 ? null : (to - from) / 1e9;
   }
 }

@@ -218,13 +218,8 @@ public final class DirectionEditor extends ModelTransformer<DirectionEditor> {
           byte[] o = r.isNullAt(cols[1]) ? null : r.getAs(cols[1]);
           List<String> layers = r.isNullAt(cols[2]) ? null : r.getList(cols[2]);
           List<Object> offsetsKey = java.util.Arrays.asList(o == null ? null : new Bytes(o), layers);
-          Map<String, float[]> decodedOffsets = offsets.get(offsetsKey);
-          if (decodedOffsets == null) {
-            decodedOffsets = EditRenderer.offsets(inv, o, layers);
-            offsets.put(offsetsKey, decodedOffsets);
-          }
-          EditRenderer.Edit e = new EditRenderer.Edit(wPlus.computeIfAbsent(new Bytes(w),
-              k -> LatentCodec.decode(w)), decodedOffsets,
+          EditRenderer.Edit e = new EditRenderer.Edit(wPlus.computeIfAbsent(new Bytes(w), k -> LatentCodec.decode(w)),
+              offsets.computeIfAbsent(offsetsKey, k -> EditRenderer.offsets(inv, o, layers)),
               SqlFunctions.floats(r.getList(cols[3])), SqlFunctions.ints(r.getList(cols[4])),
               ((Number) r.get(cols[5])).floatValue());
           if (cols[6] >= 0) {

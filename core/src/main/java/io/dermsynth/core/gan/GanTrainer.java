@@ -203,8 +203,8 @@ public final class GanTrainer implements AutoCloseable {
             eta = Math.min(eta, Math.max(0, maxSeconds - (now - runStartNanos) / 1e9));
           }
           lastSecPerKimg = secPerKimg;
-          Tick t = new Tick(tick, kimg(), secPerKimg, done ? 0 : eta,
-              tickStartCpu < 0 || nowCpu < 0 ? Double.NaN : (nowCpu - tickStartCpu) / 1e9,
+          Double cpu = ProcessCpu.seconds(tickStartCpu, nowCpu);
+          Tick t = new Tick(tick, kimg(), secPerKimg, done ? 0 : eta, cpu == null ? Double.NaN : cpu,
               mean(window, Losses::gMain), mean(window, Losses::dMain), mean(window, Losses::r1),
               mean(window, Losses::pl), augmentP, mean(window, Losses::realSign),
               window.stream().mapToLong(Losses::nonFinite).sum(), ProcessMemory.rssMiB(), snapshot,

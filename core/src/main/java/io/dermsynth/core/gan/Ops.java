@@ -135,16 +135,18 @@ public final class Ops {
         new Shape(1, 1), (int) c).singletonOrThrow();
   }
 
+  /** NVlabs' resampling filter [1, 3, 3, 1] (sum 8 per axis). */
+  private static final float[] FIR_TAPS = {1, 3, 3, 1};
+
   /** The FIR upsampler's four 2×2 phases (gain 4) for {@code channels} groups: [4C, 1, 2, 2], phase p = 2·row + col. */
   private static NDArray phaseKernels(NDArray like, long channels) {
-    float[] f1 = {1, 3, 3, 1};
     int[][] taps = {{1, 3}, {0, 2}};  // odd, even
     float[] k = new float[16];
     for (int pr = 0; pr < 2; pr++) {
       for (int pc = 0; pc < 2; pc++) {
         for (int a = 0; a < 2; a++) {
           for (int b = 0; b < 2; b++) {
-            k[((pr * 2 + pc) * 2 + a) * 2 + b] = f1[taps[pr][a]] * f1[taps[pc][b]] / 64f * 4f;
+            k[((pr * 2 + pc) * 2 + a) * 2 + b] = FIR_TAPS[taps[pr][a]] * FIR_TAPS[taps[pc][b]] / 64f * 4f;
           }
         }
       }
@@ -155,11 +157,10 @@ public final class Ops {
 
   /** The separable [1,3,3,1] ⊗ [1,3,3,1] filter, normalised to sum 1, per channel. */
   private static NDArray firKernel(NDArray like, long channels) {
-    float[] f1 = {1, 3, 3, 1};
     float[] f2 = new float[16];
     for (int a = 0; a < 4; a++) {
       for (int b = 0; b < 4; b++) {
-        f2[a * 4 + b] = f1[a] * f1[b] / 64f;
+        f2[a * 4 + b] = FIR_TAPS[a] * FIR_TAPS[b] / 64f;
       }
     }
     return OwnedArrays.of(like.getManager(), f2, new Shape(1, 1, 4, 4)).broadcast(new Shape(channels, 1, 4, 4));

@@ -24,8 +24,8 @@ import org.apache.spark.sql.types.StructType;
  * row to {@code runs} when it ends — succeeded, failed, or partial (a time budget stopped it) — with its
  * seeds (root and per stage) and, for each table it changed, {@link Tables#contentHash} of the rows it
  * wrote (those with its run_id; the whole table when the table has no run_id column), so two runs can be
- * compared table by table, and the CPU time its JVM spent ({@code cpu_seconds}). A run with a start and no row is running, or was killed: {@link #listing}
- * shows it as "running".
+ * compared table by table, and the CPU time its JVM spent ({@code cpu_seconds}). A run with a start and
+ * no row is running, or was killed: {@link #listing} shows it as "running".
  */
 public final class Runs {
 
@@ -65,7 +65,7 @@ public final class Runs {
           Timestamp.from(started), Timestamp.from(Instant.now()), ctx.settings().renderJson(),
           configPath, result == null ? null : result.metrics(),
           failure == null ? null : String.valueOf(failure), ctx.settings().seeds(), hashes,
-          ProcessCpu.secondsSince(cpuAtStart));
+          ProcessCpu.seconds(cpuAtStart, ProcessCpu.nanos()));
       ctx.tables().appendEvolving(Tables.RUNS, ctx.spark().createDataFrame(List.of(row), TableCatalog.schema(Tables.RUNS)));
     }
   }
