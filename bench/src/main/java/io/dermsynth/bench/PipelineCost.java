@@ -73,7 +73,10 @@ public final class PipelineCost {
       boolean has = List.of(r.schema().fieldNames()).contains("cpu_seconds");
       double cpu = !has || r.isNullAt(r.fieldIndex("cpu_seconds")) ? Double.NaN : r.<Double>getAs("cpu_seconds");
       runs.add(new Run(r.getAs("command"), ((Timestamp) r.getAs("started_at")).getTime(),
-          ((Timestamp) r.getAs("finished_at")).getTime(), cpu, r.getJavaMap(r.fieldIndex("metrics")),
+          ((Timestamp) r.getAs("finished_at")).getTime(), cpu,
+          // a failed run has no metrics, only its error: the stages before it still cost what they cost
+          r.isNullAt(r.fieldIndex("metrics")) ? Map.of("error", String.valueOf(r.<String>getAs("error")))
+              : r.getJavaMap(r.fieldIndex("metrics")),
           r.getAs("config")));
     }
     Run pipeline = runs.stream().filter(r -> r.command().equals("pipeline"))
@@ -83,7 +86,7 @@ public final class PipelineCost {
         .filter(r -> runs.stream().filter(o -> o != pipeline).noneMatch(r::inside))
         .sorted(java.util.Comparator.comparingLong(Run::start)).toList();
     System.out.printf(Locale.ROOT, "# pipeline %s: %s%n", iso(pipeline.start()), pipeline.metrics().getOrDefault(
-        "stopped", "ran to the experiment"));
+        "error", pipeline.metrics().getOrDefault("stopped", "ran to the experiment")));
     System.out.println("| stage | wall | CPU | CPU-hours | share of the CPU |");
     System.out.println("|---|---|---|---|---|");
     double wall = 0;
