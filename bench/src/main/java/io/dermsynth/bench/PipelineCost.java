@@ -54,8 +54,9 @@ public final class PipelineCost {
     }
   }
 
-  /** One ended run: its command, interval and CPU. */
-  record Run(String command, long start, long end, double cpuSeconds, Map<String, String> metrics, String config) {
+  /** One ended run: its command, interval and CPU; a failed run has no metrics, only its error. */
+  record Run(String command, long start, long end, double cpuSeconds, Map<String, String> metrics, String config,
+      String error) {
     double wallSeconds() {
       return (end - start) / 1e3;
     }
@@ -74,10 +75,8 @@ public final class PipelineCost {
       double cpu = !has || r.isNullAt(r.fieldIndex("cpu_seconds")) ? Double.NaN : r.<Double>getAs("cpu_seconds");
       runs.add(new Run(r.getAs("command"), ((Timestamp) r.getAs("started_at")).getTime(),
           ((Timestamp) r.getAs("finished_at")).getTime(), cpu,
-          // a failed run has no metrics, only its error: the stages before it still cost what they cost
-          r.isNullAt(r.fieldIndex("metrics")) ? Map.of("error", String.valueOf(r.<String>getAs("error")))
-              : r.getJavaMap(r.fieldIndex("metrics")),
-          r.getAs("config")));
+          r.isNullAt(r.fieldIndex("metrics")) ? Map.of() : r.getJavaMap(r.fieldIndex("metrics")),
+          r.getAs("config"), r.getAs("error")));
     }
     Run pipeline = runs.stream().filter(r -> r.command().equals("pipeline"))
         .max(java.util.Comparator.comparingLong(Run::end))
@@ -85,8 +84,8 @@ public final class PipelineCost {
     List<Run> stages = runs.stream().filter(r -> r.inside(pipeline))
         .filter(r -> runs.stream().filter(o -> o != pipeline).noneMatch(r::inside))
         .sorted(java.util.Comparator.comparingLong(Run::start)).toList();
-    System.out.printf(Locale.ROOT, "# pipeline %s: %s%n", iso(pipeline.start()), pipeline.metrics().getOrDefault(
-        "error", pipeline.metrics().getOrDefault("stopped", "ran to the experiment")));
+    System.out.printf(Locale.ROOT, "# pipeline %s: %s%n", iso(pipeline.start()), pipeline.error() != null
+        ? pipeline.error() : pipeline.metrics().getOrDefault("stopped", "ran to the experiment"));
     System.out.println("| stage | wall | CPU | CPU-hours | share of the CPU |");
     System.out.println("|---|---|---|---|---|");
     double wall = 0;
